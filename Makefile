@@ -1,0 +1,57 @@
+# Meridian: `make run` sets up, builds and starts the main job; `make test` sets up, builds and
+# runs every test. Everything else here serves those two.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+MERIDIAN := build/release/bin/meridian
+FORMAT_FILES = git ls-files '*.cpp' '*.hpp'
+
+.PHONY: all deps build run test test-release test-asan format format-check tidy bench clean
+
+all: build
+
+# Idempotent: returns at once when every package is present.
+deps:
+	@scripts/install-deps
+
+build/release/build.ninja: CMakePresets.json | deps
+	cmake --preset release
+
+build/asan/build.ninja: CMakePresets.json | deps
+	cmake --preset asan
+
+build: deps build/release/build.ninja
+	cmake --build --preset release -j $(JOBS)
+
+run: build
+	$(MERIDIAN) --help
+
+test: build format-check
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory test-release && \
+	$(MAKE) --no-print-directory test-asan && \
+	echo "make test: all green in $$(( $$(date +%s) - start ))s after the build"
+
+test-release: build
+	ctest --test-dir build/release -j $(JOBS) --output-on-failure
+
+# The I/O-free components' unit tests again under AddressSanitizer and UBSan.
+test-asan: deps build/asan/build.ninja
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS) -L unit
+
+format-check:
+	@command -v clang-format >/dev/null || scripts/install-deps
+	@$(FORMAT_FILES) | xargs clang-format --dry-run -Werror
+	@echo "format-check: clean"
+
+format:
+	@$(FORMAT_FILES) | xargs clang-format -i
+
+tidy: build
+	@$(FORMAT_FILES) | grep '\.cpp$$' | grep -v '_test.cpp$$' | xargs clang-tidy -p build/release --quiet
+
+bench: build
+	@for b in build/release/bin/*_bench; do echo "== $$b"; $$b --benchmark_min_time=0.2; done
+
+clean:
+	rm -rf build

@@ -1,0 +1,59 @@
+// The subcommand table (`{"version", run_version, "..."}`) and dispatch, like redis-server's roles.
+#include "app/commands.hpp"
+
+#include <array>
+#include <ostream>
+
+#include "app/version.hpp"
+
+namespace meridian::app {
+namespace {
+
+int run_version(Args args, std::ostream& out, std::ostream& err) {
+    if (!args.empty()) {
+        err << "meridian version: takes no arguments\n";
+        return 2;
+    }
+    out << "meridian " << version() << " (commit " << git_commit() << ")\n";
+    return 0;
+}
+
+int run_help(Args args, std::ostream& out, std::ostream& err);
+
+constexpr std::array command_table{
+    Command{"version", run_version, "print the version and the git commit it was built from"},
+    Command{"help", run_help, "list the commands"},
+};
+
+int run_help(Args /*args*/, std::ostream& out, std::ostream& /*err*/) {
+    out << "Meridian: automated trading for US equities on Alpaca.\n\n"
+        << "usage: meridian <command> [options]\n\ncommands:\n";
+    for (const auto& c : command_table) {
+        out << "  " << c.name << std::string(12 - c.name.size(), ' ') << c.summary << '\n';
+    }
+    out << "\n`meridian <command> --help` describes a command's options.\n";
+    return 0;
+}
+
+}  // namespace
+
+std::span<const Command> commands() noexcept {
+    return command_table;
+}
+
+int dispatch(Args argv, std::ostream& out, std::ostream& err) {
+    if (argv.size() < 2) {
+        run_help({}, err, err);
+        return 2;
+    }
+    const std::string_view name = argv[1];
+    if (name == "--help" || name == "-h") return run_help({}, out, err);
+    if (name == "--version") return run_version({}, out, err);
+    for (const auto& c : command_table) {
+        if (c.name == name) return c.run(argv.subspan(2), out, err);
+    }
+    err << "meridian: unknown command '" << name << "' (see `meridian --help`)\n";
+    return 2;
+}
+
+}  // namespace meridian::app

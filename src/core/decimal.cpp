@@ -1,0 +1,337 @@
+// Fixed-point parsing, printing, rounding and checked arithmetic for Price, Quantity and Money.
+#include "core/decimal.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <ostream>
+
+namespace meridian::core {
+namespace decimal {
+namespace {
+
+constexpr std::size_t max_text_length = 64;
+
+__extension__ using UInt128 = unsigned __int128;
+
+UInt128 magnitude(Int128 v) {
+    return v < 0 ? UInt128(0) - static_cast<UInt128>(v) : static_cast<UInt128>(v);
+}
+
+std::string u128_to_string(UInt128 v) {
+    if (v == 0) return "0";
+    std::string out;
+    while (v != 0) {
+        out.push_back(static_cast<char>('0' + static_cast<int>(v % 10)));
+        v /= 10;
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
+}
+
+std::string describe(std::string_view text) {
+    constexpr std::size_t shown = 24;
+    std::string out;
+    out.reserve(shown + 5);
+    out.push_back('\'');
+    out.append(text.substr(0, shown));
+    if (text.size() > shown) out.append("...");
+    out.push_back('\'');
+    return out;
+}
+
+}  // namespace
+
+Int128 pow10(int n) {
+    MERIDIAN_ASSERT(n >= 0 && n <= 38, "pow10 exponent out of range");
+    Int128 r = 1;
+    for (int i = 0; i < n; ++i)
+        r *= 10;
+    return r;
+}
+
+std::string to_string(Int128 value) {
+    std::string out = value < 0 ? "-" : "";
+    out += u128_to_string(magnitude(value));
+    return out;
+}
+
+Result<Int128> parse(std::string_view text, int scale, Int128 min, Int128 max,
+                     std::string_view what) {
+    auto fail = [&](std::string_view why) {
+        return invalid(std::string{what} + " " + describe(text) + ": " + std::string{why});
+    };
+    if (text.empty()) return invalid(std::string{what} + " is empty");
+    if (text.size() > max_text_length) return fail("longer than 64 characters");
+
+    std::size_t i = 0;
+    bool negative = false;
+    if (text[0] == '-') {
+        negative = true;
+        i = 1;
+    } else if (text[0] == '+') {
+        return fail("leading '+' is not allowed");
+    }
+
+    UInt128 int_part = 0;
+    std::size_t int_digits = 0;
+    UInt128 frac_part = 0;
+    int frac_digits = 0;
+    bool seen_point = false;
+    const UInt128 limit = magnitude(negative ? min : max);
+    const UInt128 unit = static_cast<UInt128>(pow10(scale));
+
+    for (; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c >= '0' && c <= '9') {
+            const auto digit = static_cast<UInt128>(c - '0');
+            if (!seen_point) {
+                int_part = int_part * 10 + digit;
+                ++int_digits;
+                if (int_part > limit / unit) return fail("out of range");
+            } else {
+                if (frac_digits == scale) {
+                    return fail("more than " + std::to_string(scale) + " fractional digits");
+                }
+                frac_part = frac_part * 10 + digit;
+                ++frac_digits;
+            }
+        } else if (c == '.') {
+            if (seen_point) return fail("more than one '.'");
+            if (int_digits == 0) return fail("a digit must come before '.'");
+            seen_point = true;
+        } else if (c == 'e' || c == 'E') {
+            if (int_digits == 0) return fail("not a number");
+            return fail("exponents are not allowed");
+        } else {
+            if (c == 'n' || c == 'N' || c == 'i' || c == 'I') return fail("not a number");
+            return fail("unexpected character '" + std::string(1, c) + "' at position " +
+                        std::to_string(i + 1));
+        }
+    }
+    if (int_digits == 0) return fail("no digits");
+    if (seen_point && frac_digits == 0) return fail("a digit must follow '.'");
+
+    const UInt128 raw_magnitude =
+        int_part * unit + frac_part * static_cast<UInt128>(pow10(scale - frac_digits));
+    if (raw_magnitude > limit) return fail("out of range");
+    const auto signed_raw = static_cast<Int128>(raw_magnitude);
+    return negative ? -signed_raw : signed_raw;
+}
+
+std::string format(Int128 raw, int scale) {
+    const UInt128 unit = static_cast<UInt128>(pow10(scale));
+    const UInt128 m = magnitude(raw);
+    std::string out = raw < 0 ? "-" : "";
+    out += u128_to_string(m / unit);
+    const UInt128 frac = m % unit;
+    if (frac != 0) {
+        std::string digits = u128_to_string(frac);
+        std::string padded(static_cast<std::size_t>(scale) - digits.size(), '0');
+        padded += digits;
+        while (!padded.empty() && padded.back() == '0')
+            padded.pop_back();
+        out += '.';
+        out += padded;
+    }
+    return out;
+}
+
+std::string format_fixed(Int128 raw, int scale, int places, Rounding mode) {
+    MERIDIAN_ASSERT(places >= 0 && places <= scale, "format_fixed places out of range");
+    const Int128 rounded = div_round(raw, pow10(scale - places), mode);
+    const UInt128 unit = static_cast<UInt128>(pow10(places));
+    const UInt128 m = magnitude(rounded);
+    std::string out = rounded < 0 ? "-" : "";
+    out += u128_to_string(m / unit);
+    if (places > 0) {
+        std::string digits = u128_to_string(m % unit);
+        out += '.';
+        out += std::string(static_cast<std::size_t>(places) - digits.size(), '0');
+        out += digits;
+    }
+    return out;
+}
+
+Int128 div_round(Int128 num, Int128 den, Rounding mode) {
+    MERIDIAN_ASSERT(den != 0, "division by zero");
+    Int128 q = num / den;  // truncates toward zero
+    const Int128 r = num % den;
+    if (r == 0) return q;
+    const bool negative = (num < 0) != (den < 0);
+    const UInt128 twice_r = magnitude(r) * 2;
+    const UInt128 abs_den = magnitude(den);
+    bool away = false;  // move one step away from zero?
+    switch (mode) {
+        case Rounding::Down:
+            away = false;
+            break;
+        case Rounding::Up:
+            away = true;
+            break;
+        case Rounding::Floor:
+            away = negative;
+            break;
+        case Rounding::Ceiling:
+            away = !negative;
+            break;
+        case Rounding::HalfUp:
+            away = twice_r >= abs_den;
+            break;
+        case Rounding::HalfEven:
+            away = twice_r > abs_den || (twice_r == abs_den && (q % 2 != 0));
+            break;
+    }
+    if (away) q += negative ? -1 : 1;
+    return q;
+}
+
+std::int64_t add(std::int64_t a, std::int64_t b) {
+    std::int64_t r = 0;
+    MERIDIAN_ASSERT(!__builtin_add_overflow(a, b, &r), "decimal overflow in +");
+    return r;
+}
+std::int64_t sub(std::int64_t a, std::int64_t b) {
+    std::int64_t r = 0;
+    MERIDIAN_ASSERT(!__builtin_sub_overflow(a, b, &r), "decimal overflow in -");
+    return r;
+}
+std::int64_t mul(std::int64_t a, std::int64_t b) {
+    std::int64_t r = 0;
+    MERIDIAN_ASSERT(!__builtin_mul_overflow(a, b, &r), "decimal overflow in *");
+    return r;
+}
+Int128 add(Int128 a, Int128 b) {
+    Int128 r = 0;
+    MERIDIAN_ASSERT(!__builtin_add_overflow(a, b, &r), "money overflow in +");
+    return r;
+}
+Int128 sub(Int128 a, Int128 b) {
+    Int128 r = 0;
+    MERIDIAN_ASSERT(!__builtin_sub_overflow(a, b, &r), "money overflow in -");
+    return r;
+}
+Int128 mul(Int128 a, Int128 b) {
+    Int128 r = 0;
+    MERIDIAN_ASSERT(!__builtin_mul_overflow(a, b, &r), "money overflow in *");
+    return r;
+}
+
+}  // namespace decimal
+
+namespace {
+constexpr Int128 int64_min = std::numeric_limits<std::int64_t>::min();
+constexpr Int128 int64_max = std::numeric_limits<std::int64_t>::max();
+// Money's range is symmetric so that negation never overflows.
+const Int128 money_max = decimal::sub(decimal::pow10(38), 1);
+const Int128 money_min = -money_max;
+}  // namespace
+
+// ---- Price ----
+
+Result<Price> Price::parse(std::string_view text) {
+    auto raw = decimal::parse(text, scale, int64_min + 1, int64_max, "price");
+    if (!raw) return std::move(raw).error();
+    return Price{static_cast<std::int64_t>(*raw)};
+}
+
+int Price::decimals() const noexcept {
+    if (raw_ == 0) return 0;
+    std::int64_t v = raw_;
+    int zeros = 0;
+    while (zeros < scale && v % 10 == 0) {
+        v /= 10;
+        ++zeros;
+    }
+    return scale - zeros;
+}
+
+Price Price::round(int places, Rounding mode) const {
+    MERIDIAN_ASSERT(places >= 0 && places <= scale, "Price::round places out of range");
+    const Int128 step = decimal::pow10(scale - places);
+    return Price{static_cast<std::int64_t>(decimal::div_round(raw_, step, mode) * step)};
+}
+
+std::string Price::to_string() const {
+    return decimal::format(raw_, scale);
+}
+
+std::ostream& operator<<(std::ostream& os, const Price& p) {
+    return os << p.to_string();
+}
+
+// ---- Quantity ----
+
+Result<Quantity> Quantity::parse(std::string_view text) {
+    auto raw = decimal::parse(text, scale, int64_min + 1, int64_max, "quantity");
+    if (!raw) return std::move(raw).error();
+    return Quantity{static_cast<std::int64_t>(*raw)};
+}
+
+std::string Quantity::to_string() const {
+    return decimal::format(raw_, scale);
+}
+
+std::ostream& operator<<(std::ostream& os, const Quantity& q) {
+    return os << q.to_string();
+}
+
+// ---- Money ----
+
+Money Money::from_units(std::int64_t dollars) {
+    return Money{decimal::mul(Int128{dollars}, decimal::pow10(scale))};
+}
+
+Money Money::from_price(Price p) {
+    return Money{decimal::mul(Int128{p.raw()}, decimal::pow10(scale - Price::scale))};
+}
+
+Result<Money> Money::parse(std::string_view text) {
+    auto raw = decimal::parse(text, scale, money_min, money_max, "money");
+    if (!raw) return std::move(raw).error();
+    return Money{*raw};
+}
+
+Money Money::round(int places, Rounding mode) const {
+    MERIDIAN_ASSERT(places >= 0 && places <= scale, "Money::round places out of range");
+    const Int128 step = decimal::pow10(scale - places);
+    return Money{decimal::mul(decimal::div_round(raw_, step, mode), step)};
+}
+
+std::string Money::to_string() const {
+    return decimal::format(raw_, scale);
+}
+
+std::string Money::to_string(int places, Rounding mode) const {
+    return decimal::format_fixed(raw_, scale, places, mode);
+}
+
+double Money::to_double() const noexcept {
+    // Split so that the integer part converts exactly before the fraction is added.
+    const Int128 unit = decimal::pow10(scale);
+    return static_cast<double>(raw_ / unit) + static_cast<double>(raw_ % unit) / 1e18;
+}
+
+std::ostream& operator<<(std::ostream& os, const Money& m) {
+    return os << m.to_string();
+}
+
+Money operator*(Price p, Quantity q) {
+    // 9 + 9 decimals == Money's 18: the product of the raw values is the exact raw notional,
+    // and two int64 values always multiply within 127 bits.
+    return Money::from_raw(Int128{p.raw()} * Int128{q.raw()});
+}
+
+Money multiply(Money per_unit, Quantity q, Rounding mode) {
+    const Int128 product = decimal::mul(per_unit.raw(), Int128{q.raw()});
+    return Money::from_raw(decimal::div_round(product, Quantity::one, mode));
+}
+
+Price average_price(Money notional, Quantity q, Rounding mode) {
+    MERIDIAN_ASSERT(!q.is_zero(), "average_price over zero quantity");
+    // (raw_money / 1e18) / (raw_qty / 1e9) in units of 1e-9 == raw_money / raw_qty.
+    const Int128 raw = decimal::div_round(notional.raw(), Int128{q.raw()}, mode);
+    MERIDIAN_ASSERT(raw >= int64_min && raw <= int64_max, "average price out of range");
+    return Price::from_raw(static_cast<std::int64_t>(raw));
+}
+
+}  // namespace meridian::core

@@ -1,0 +1,217 @@
+// ISO-8601 parsing and printing for Timestamp; civil-date arithmetic (Hinnant's algorithms).
+#include "core/timestamp.hpp"
+
+#include <cstdio>
+#include <limits>
+#include <ostream>
+
+namespace meridian::core {
+namespace {
+
+constexpr std::int64_t ns_per_second = 1'000'000'000;
+constexpr std::int64_t ns_per_day = 86'400 * ns_per_second;
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+    std::int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+    return q;
+}
+
+/// A cursor over the text that reads fixed-width digit fields.
+class Reader {
+public:
+    explicit Reader(std::string_view text) : text_{text} {}
+
+    bool digits(int width, int& out) {
+        if (pos_ + static_cast<std::size_t>(width) > text_.size()) return false;
+        int v = 0;
+        for (int i = 0; i < width; ++i) {
+            const char c = text_[pos_ + static_cast<std::size_t>(i)];
+            if (c < '0' || c > '9') return false;
+            v = v * 10 + (c - '0');
+        }
+        pos_ += static_cast<std::size_t>(width);
+        out = v;
+        return true;
+    }
+    bool literal(char c) {
+        if (pos_ < text_.size() && text_[pos_] == c) {
+            ++pos_;
+            return true;
+        }
+        return false;
+    }
+    bool done() const { return pos_ == text_.size(); }
+    char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
+    std::size_t pos() const { return pos_; }
+
+private:
+    std::string_view text_;
+    std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+int days_in_month(int year, int month) noexcept {
+    static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12) return 0;
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : days[month - 1];
+}
+
+std::int64_t days_from_civil(CivilDate date) noexcept {
+    const std::int64_t y = date.year - (date.month <= 2 ? 1 : 0);
+    const std::int64_t era = floor_div(y, 400);
+    const std::int64_t yoe = y - era * 400;
+    const std::int64_t m = date.month;
+    const std::int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + date.day - 1;
+    const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+CivilDate civil_from_days(std::int64_t days) noexcept {
+    const std::int64_t z = days + 719468;
+    const std::int64_t era = floor_div(z, 146097);
+    const std::int64_t doe = z - era * 146097;
+    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const std::int64_t mp = (5 * doy + 2) / 153;
+    const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    const std::int64_t m = mp + (mp < 10 ? 3 : -9);
+    const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+    return CivilDate{static_cast<int>(y), static_cast<int>(m), static_cast<int>(d)};
+}
+
+int weekday(std::int64_t days) noexcept {
+    const std::int64_t w = (days + 4) % 7;  // 1970-01-01 was a Thursday
+    return static_cast<int>(w < 0 ? w + 7 : w);
+}
+
+Timestamp Timestamp::from_date(CivilDate date) noexcept {
+    return Timestamp{days_from_civil(date) * ns_per_day};
+}
+
+Result<Timestamp> Timestamp::parse(std::string_view text) {
+    auto fail = [&](std::string_view why) {
+        std::string shown{text.substr(0, 40)};
+        if (text.size() > 40) shown += "...";
+        return invalid("timestamp '" + shown + "': " + std::string{why});
+    };
+    if (text.empty()) return invalid("timestamp is empty");
+    if (text.size() > 40) return fail("longer than 40 characters");
+
+    Reader r{text};
+    CivilDate date;
+    if (!r.digits(4, date.year) || !r.literal('-') || !r.digits(2, date.month) || !r.literal('-') ||
+        !r.digits(2, date.day)) {
+        return fail("expected YYYY-MM-DD");
+    }
+    if (date.month < 1 || date.month > 12) return fail("month out of range");
+    if (date.day < 1 || date.day > days_in_month(date.year, date.month)) {
+        return fail("day out of range");
+    }
+    // int64 nanoseconds reach from 1677-09-21 to 2262-04-11; keep to whole years inside.
+    if (date.year < 1678 || date.year > 2261) return fail("year outside 1678..2261");
+    const std::int64_t day_ns = days_from_civil(date) * ns_per_day;
+    if (r.done()) return Timestamp{day_ns};
+
+    if (!(r.literal('T') || r.literal('t') || r.literal(' '))) {
+        return fail("expected 'T' after the date");
+    }
+    int hour = 0;
+    int minute = 0;
+    int second = 0;
+    if (!r.digits(2, hour) || !r.literal(':') || !r.digits(2, minute) || !r.literal(':') ||
+        !r.digits(2, second)) {
+        return fail("expected hh:mm:ss after the date");
+    }
+    if (hour > 23) return fail("hour out of range");
+    if (minute > 59) return fail("minute out of range");
+    if (second > 59) return fail("second out of range (leap seconds are not supported)");
+
+    std::int64_t frac_ns = 0;
+    if (r.literal('.') || r.literal(',')) {
+        int n = 0;
+        int digit = 0;
+        while (r.digits(1, digit)) {
+            if (++n > 9) return fail("more than 9 fractional digits");
+            frac_ns = frac_ns * 10 + digit;
+        }
+        if (n == 0) return fail("a digit must follow '.'");
+        for (int i = n; i < 9; ++i)
+            frac_ns *= 10;
+    }
+
+    std::int64_t offset_ns = 0;
+    if (r.literal('Z') || r.literal('z')) {
+        // UTC
+    } else if (r.peek() == '+' || r.peek() == '-') {
+        const bool negative = r.peek() == '-';
+        r.literal(r.peek());
+        int oh = 0;
+        int om = 0;
+        if (!r.digits(2, oh) || !r.literal(':') || !r.digits(2, om)) {
+            return fail("expected an offset +hh:mm or -hh:mm");
+        }
+        if (oh > 23 || om > 59) return fail("offset out of range");
+        offset_ns = (static_cast<std::int64_t>(oh) * 3600 + om * 60) * ns_per_second;
+        if (negative) offset_ns = -offset_ns;
+    } else if (r.done()) {
+        return fail("missing time zone: add 'Z' or an offset such as -04:00");
+    } else {
+        return fail("unexpected character after the time");
+    }
+    if (!r.done()) return fail("unexpected text after the time zone");
+
+    const std::int64_t local =
+        day_ns + (static_cast<std::int64_t>(hour) * 3600 + minute * 60 + second) * ns_per_second +
+        frac_ns;
+    return Timestamp{local - offset_ns};
+}
+
+CivilDate Timestamp::date() const noexcept {
+    return civil_from_days(floor_div(ns_, ns_per_day));
+}
+
+std::int64_t Timestamp::time_of_day_ns() const noexcept {
+    return ns_ - floor_div(ns_, ns_per_day) * ns_per_day;
+}
+
+std::string Timestamp::to_iso8601(int digits) const {
+    MERIDIAN_ASSERT(digits >= 0 && digits <= 9, "to_iso8601 digits out of range");
+    const CivilDate d = date();
+    const std::int64_t tod = time_of_day_ns();
+    const std::int64_t secs = tod / ns_per_second;
+    const std::int64_t frac = tod % ns_per_second;
+    char buf[64];
+    int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", d.year, d.month, d.day,
+                          static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
+                          static_cast<int>(secs % 60));
+    std::string out(buf, static_cast<std::size_t>(n));
+    if (digits > 0) {
+        std::int64_t f = frac;
+        for (int i = digits; i < 9; ++i)
+            f /= 10;
+        n = std::snprintf(buf, sizeof buf, ".%0*lld", digits, static_cast<long long>(f));
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    out += 'Z';
+    return out;
+}
+
+std::string Timestamp::to_iso8601() const {
+    std::int64_t frac = time_of_day_ns() % ns_per_second;
+    int digits = 9;
+    if (frac == 0) return to_iso8601(0);
+    while (frac % 10 == 0) {
+        frac /= 10;
+        --digits;
+    }
+    return to_iso8601(digits);
+}
+
+std::ostream& operator<<(std::ostream& os, const Timestamp& t) {
+    return os << t.to_iso8601();
+}
+
+}  // namespace meridian::core

@@ -22,8 +22,11 @@ build/asan/build.ninja: CMakePresets.json | deps
 build: deps build/release/build.ninja
 	cmake --build --preset release -j $(JOBS)
 
+# Until the services exist, the main job is a demo backtest over the bundled sample data.
 run: build
-	$(MERIDIAN) --help
+	$(MERIDIAN) backtest --data data/orcl-1995-2014.csv --data data/nvda-1999-2014.csv \
+	    --data data/yhoo-1996-2014.csv --strategy sma_crossover \
+	    --set fast=20 --set slow=50 --set qty=1000 --out var/demo
 
 test: build format-check
 	@start=$$(date +%s); \

@@ -4,6 +4,7 @@
 #include <array>
 #include <ostream>
 
+#include "app/backtest_command.hpp"
 #include "app/version.hpp"
 
 namespace meridian::app {
@@ -20,9 +21,12 @@ int run_version(Args args, std::ostream& out, std::ostream& err) {
 
 int run_help(Args args, std::ostream& out, std::ostream& err);
 
-constexpr std::array command_table{
-    Command{"version", run_version, "print the version and the git commit it was built from"},
-    Command{"help", run_help, "list the commands"},
+const std::array command_table{
+    Command{"backtest", run_backtest_command,
+            "run strategies over recorded bars with the simulated broker", backtest_usage},
+    Command{"version", run_version, "print the version and the git commit it was built from",
+            "meridian version"},
+    Command{"help", run_help, "list the commands", "meridian help"},
 };
 
 int run_help(Args /*args*/, std::ostream& out, std::ostream& /*err*/) {
@@ -50,7 +54,13 @@ int dispatch(Args argv, std::ostream& out, std::ostream& err) {
     if (name == "--help" || name == "-h") return run_help({}, out, err);
     if (name == "--version") return run_version({}, out, err);
     for (const auto& c : command_table) {
-        if (c.name == name) return c.run(argv.subspan(2), out, err);
+        if (c.name != name) continue;
+        const auto rest = argv.subspan(2);
+        if (!rest.empty() && (rest[0] == "--help" || rest[0] == "-h")) {
+            out << c.summary << "\n\nusage: " << c.usage << '\n';
+            return 0;
+        }
+        return c.run(rest, out, err);
     }
     err << "meridian: unknown command '" << name << "' (see `meridian --help`)\n";
     return 2;

@@ -16,13 +16,14 @@ struct Command {
     std::string_view name;
     int (*run)(Args args, std::ostream& out, std::ostream& err);
     std::string_view summary;
+    std::string_view usage;  // options, one per line, shown by `meridian <name> --help`
 };
 
 /// Every subcommand, in the order --help lists them.
 std::span<const Command> commands() noexcept;
 
-/// Runs `meridian argv[1] argv[2..]`: --help/-h/help lists the commands; an unknown command
-/// is a usage error (exit 2) that names the command.
+/// Runs `meridian argv[1] argv[2..]`: --help/-h/help lists the commands; `<command> --help`
+/// describes one; an unknown command is a usage error (exit 2) that names the command.
 int dispatch(Args argv, std::ostream& out, std::ostream& err);
 
 }  // namespace meridian::app

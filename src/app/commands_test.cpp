@@ -1,6 +1,8 @@
 // Tests of the subcommand table: what a user sees from --help, version and a typo.
 #include "app/commands.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -42,6 +44,14 @@ TEST(Commands, VersionPrintsVersionAndCommit) {
     EXPECT_FALSE(git_commit().empty());
 }
 
+TEST(Commands, EveryCommandDescribesItself) {
+    for (const auto& c : commands()) {
+        const auto r = run({c.name, "--help"});
+        EXPECT_EQ(r.code, 0) << c.name;
+        EXPECT_NE(r.out.find("usage: meridian " + std::string{c.name}), std::string::npos) << r.out;
+    }
+}
+
 TEST(Commands, UnknownCommandIsAUsageErrorNamingIt) {
     const auto r = run({"bakctest"});
     EXPECT_EQ(r.code, 2);
@@ -52,6 +62,73 @@ TEST(Commands, NoCommandPrintsUsageToStderr) {
     const auto r = run({});
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("usage: meridian"), std::string::npos);
+}
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in{p};
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+class BacktestCommand : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("meridian-backtest-" +
+                std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(dir_);
+        std::filesystem::create_directories(dir_);
+        std::ofstream{dir_ / "abc-daily.csv"} << "Date,Open,High,Low,Close,Volume\n"
+                                              << "2024-01-01,5,5,5,5,100\n2024-01-02,4,4,4,4,100\n"
+                                              << "2024-01-03,3,3,3,3,100\n2024-01-04,6,6,6,6,100\n"
+                                              << "2024-01-05,6.5,7,6.5,7,100\n";
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::string data() const { return (dir_ / "abc-daily.csv").string(); }
+    std::string out() const { return (dir_ / "out").string(); }
+    std::filesystem::path dir_;
+};
+
+TEST_F(BacktestCommand, WritesEveryOutputAndPrintsASummary) {
+    const auto r = run({"backtest", "--data", data(), "--strategy", "sma_crossover", "--set",
+                        "fast=2", "--set", "slow=3", "--set", "qty=10", "--out", out()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("final equity"), std::string::npos);
+    const std::string fills = slurp(dir_ / "out" / "fills.csv");
+    EXPECT_NE(fills.find("2024-01-05T00:00:00Z,ABC,buy,10,6.5,0,"), std::string::npos) << fills;
+    EXPECT_NE(slurp(dir_ / "out" / "summary.json").find("\"final_equity\": \"100005\""),
+              std::string::npos);
+    EXPECT_NE(slurp(dir_ / "out" / "equity.csv").find("2024-01-05T00:00:00Z,99935,70,100005"),
+              std::string::npos);
+    EXPECT_FALSE(slurp(dir_ / "out" / "orders.csv").empty());
+}
+
+TEST_F(BacktestCommand, BadInputIsAClearErrorAndWritesNothing) {
+    auto r = run(
+        {"backtest", "--data", data() + ".missing", "--strategy", "sma_crossover", "--out", out()});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("cannot read"), std::string::npos);
+    r = run({"backtest", "--data", data(), "--strategy", "nope", "--out", out()});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("unknown strategy 'nope' (valid: sma_crossover)"), std::string::npos);
+    r = run({"backtest", "--data", data(), "--strategy", "sma_crossover", "--set", "fast", "--out",
+             out()});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("expected KEY=VALUE"), std::string::npos);
+    r = run({"backtest", "--data", data(), "--strategy", "sma_crossover"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("--out DIR is required"), std::string::npos);
+    r = run({"backtest", "--data", data(), "--strategy", "sma_crossover", "--bogus", "1", "--out",
+             out()});
+    EXPECT_NE(r.err.find("unknown option --bogus"), std::string::npos);
+    std::ofstream{dir_ / "bad.csv"} << "Date,Open,High,Low,Close,Volume\n2024-01-01,5,4,6,5,1\n";
+    r = run({"backtest", "--data", (dir_ / "bad.csv").string(), "--symbol", "BAD", "--strategy",
+             "sma_crossover", "--out", out()});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("bad.csv:2: high 4 is below low 6"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "out"));
 }
 
 }  // namespace

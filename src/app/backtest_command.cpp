@@ -1,0 +1,223 @@
+// `meridian backtest`: parses options, loads CSV files, runs the engine, writes the outputs.
+#include "app/backtest_command.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "engine/backtest.hpp"
+#include "engine/bars_csv.hpp"
+
+namespace meridian::app {
+
+const char* const backtest_usage =
+    "meridian backtest --data FILE [--data FILE]... --strategy NAME [--strategy NAME]...\n"
+    "                  [--set KEY=VALUE]... [--symbol SYM] [--cash 100000]\n"
+    "                  [--fill next_open|close] [--from DATE] [--to DATE] [--seed N] --out DIR\n"
+    "\n"
+    "  --data FILE       CSV bars (Yahoo daily or Alpaca-style); several files merge in time order\n"
+    "  --symbol SYM      symbol for files without a symbol column (default: from the file name)\n"
+    "  --strategy NAME   a built-in strategy: sma_crossover\n"
+    "  --set KEY=VALUE   a strategy parameter, e.g. --set fast=10 --set slow=30 --set qty=100\n"
+    "  --cash AMOUNT     starting cash (default 100000)\n"
+    "  --fill MODE       next_open (default): a market order fills at the next bar's open;\n"
+    "                    close: at the close of the bar it was decided on\n"
+    "  --from, --to      first and last date or time included (YYYY-MM-DD or ISO-8601)\n"
+    "  --seed N          seed of order ids (default 1)\n"
+    "  --out DIR         writes fills.csv, orders.csv, equity.csv and summary.json";
+
+namespace {
+
+struct Options {
+    std::vector<std::string> data;
+    std::vector<std::string> strategies;
+    engine::StrategyParams params;
+    engine::BacktestConfig config;
+    engine::BarsCsvOptions csv;
+    std::string out_dir;
+};
+
+core::Result<std::string> read_file(const std::string& path) {
+    std::ifstream in{path, std::ios::binary};
+    if (!in) return core::invalid("cannot read " + path + ": " + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+core::Result<void> write_file(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream out{path, std::ios::binary | std::ios::trunc};
+    out << text;
+    out.close();
+    if (!out) return core::invalid("cannot write " + path.string() + ": " + std::strerror(errno));
+    return {};
+}
+
+core::Result<Options> parse_options(Args args) {
+    Options o;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view flag = args[i];
+        auto value = [&]() -> core::Result<std::string> {
+            if (i + 1 >= args.size()) return core::invalid(std::string{flag} + " needs a value");
+            return std::string{args[++i]};
+        };
+        auto v = value();
+        if (!v) return v.error();
+        if (flag == "--data") {
+            o.data.push_back(*v);
+        } else if (flag == "--strategy") {
+            o.strategies.push_back(*v);
+        } else if (flag == "--set") {
+            const auto eq = v->find('=');
+            if (eq == std::string::npos || eq == 0) {
+                return core::invalid("--set " + *v + ": expected KEY=VALUE");
+            }
+            o.params[v->substr(0, eq)] = v->substr(eq + 1);
+        } else if (flag == "--symbol") {
+            auto s = core::Symbol::parse(*v);
+            if (!s) return core::invalid("--symbol: " + s.error().message);
+            o.csv.symbol = *s;
+        } else if (flag == "--cash") {
+            auto m = core::Money::parse(*v);
+            if (!m || !m->is_positive()) return core::invalid("--cash " + *v + ": expected a positive amount");
+            o.config.cash = *m;
+        } else if (flag == "--fill") {
+            if (*v == "next_open") o.config.fill_at = engine::FillAt::NextOpen;
+            else if (*v == "close") o.config.fill_at = engine::FillAt::Close;
+            else return core::invalid("--fill " + *v + ": expected next_open or close");
+        } else if (flag == "--from" || flag == "--to") {
+            auto t = core::Timestamp::parse(*v);
+            if (!t) return core::invalid(std::string{flag} + ": " + t.error().message);
+            const bool date_only = v->size() == 10;
+            if (flag == "--from") o.config.from = *t;
+            // A date alone includes that whole day.
+            else o.config.to = date_only ? *t + core::Duration::days(1) - core::Duration{1} : *t;
+        } else if (flag == "--seed") {
+            char* end = nullptr;
+            const auto seed = std::strtoull(v->c_str(), &end, 10);
+            if (v->empty() || *end != '\0') return core::invalid("--seed " + *v + ": expected a number");
+            o.config.seed = seed;
+        } else if (flag == "--out") {
+            o.out_dir = *v;
+        } else {
+            return core::invalid("unknown option " + std::string{flag});
+        }
+    }
+    if (o.data.empty()) return core::invalid("--data FILE is required");
+    if (o.strategies.empty()) return core::invalid("--strategy NAME is required");
+    if (o.out_dir.empty()) return core::invalid("--out DIR is required");
+    if (o.config.from && o.config.to && *o.config.to < *o.config.from) {
+        return core::invalid("--to comes before --from");
+    }
+    return o;
+}
+
+}  // namespace
+
+int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
+    auto options = parse_options(args);
+    if (!options) {
+        err << "meridian backtest: " << options.error().message << "\n(see `meridian backtest --help`)\n";
+        return 2;
+    }
+    const Options& o = *options;
+
+    std::vector<std::unique_ptr<engine::Strategy>> strategies;
+    for (const auto& name : o.strategies) {
+        auto s = engine::make_strategy(name, o.params);
+        if (!s) {
+            err << "meridian backtest: " << s.error().message << '\n';
+            return 2;
+        }
+        strategies.push_back(std::move(*s));
+    }
+
+    std::vector<engine::Bar> bars;
+    for (const auto& path : o.data) {
+        auto text = read_file(path);
+        if (!text) {
+            err << "meridian backtest: " << text.error().message << '\n';
+            return 1;
+        }
+        auto loaded = engine::parse_bars_csv(*text, path, o.csv);
+        if (!loaded) {
+            err << "meridian backtest: " << loaded.error().message << '\n';
+            return 1;
+        }
+        bars.insert(bars.end(), loaded->begin(), loaded->end());
+    }
+    std::stable_sort(bars.begin(), bars.end(),
+                     [](const engine::Bar& a, const engine::Bar& b) { return a.ts < b.ts; });
+
+    auto result = engine::run_backtest(bars, strategies, o.config);
+    if (!result) {
+        err << "meridian backtest: " << result.error().message << '\n';
+        return 1;
+    }
+
+    std::error_code ec;
+    std::filesystem::create_directories(o.out_dir, ec);
+    if (ec) {
+        err << "meridian backtest: cannot create " << o.out_dir << ": " << ec.message() << '\n';
+        return 1;
+    }
+    const std::filesystem::path dir{o.out_dir};
+    const std::pair<const char*, std::string> files[] = {
+        {"fills.csv", engine::fills_csv(*result)},
+        {"orders.csv", engine::orders_csv(*result)},
+        {"equity.csv", engine::equity_csv(*result)},
+        {"summary.json", engine::summary_json(result->summary)},
+    };
+    for (const auto& [name, text] : files) {
+        if (auto ok = write_file(dir / name, text); !ok) {
+            err << "meridian backtest: " << ok.error().message << '\n';
+            return 1;
+        }
+    }
+
+    const auto& s = result->summary;
+    auto pct = [](double v) {
+        std::ostringstream os;
+        os.setf(std::ios::fixed);
+        os.precision(2);
+        os << v * 100 << " %";
+        return os.str();
+    };
+    auto num = [](double v) {
+        std::ostringstream os;
+        os.setf(std::ios::fixed);
+        os.precision(2);
+        os << v;
+        return os.str();
+    };
+    out << "backtest: " << bars.size() << " bars, " << o.strategies.size() << " strateg"
+        << (o.strategies.size() == 1 ? "y" : "ies") << ", from "
+        << result->equity.front().ts.to_iso8601() << " to " << result->equity.back().ts.to_iso8601()
+        << "\n\n";
+    const std::pair<const char*, std::string> rows[] = {
+        {"starting cash", s.starting_cash.to_string(2, core::Rounding::HalfEven)},
+        {"final equity", s.final_equity.to_string(2, core::Rounding::HalfEven)},
+        {"total return", pct(s.total_return)},
+        {"CAGR", pct(s.cagr)},
+        {"volatility", pct(s.volatility)},
+        {"Sharpe", num(s.sharpe)},
+        {"Sortino", num(s.sortino)},
+        {"max drawdown", pct(s.max_drawdown)},
+        {"max drawdown days", num(s.max_drawdown_duration)},
+        {"fills", std::to_string(s.num_fills)},
+        {"round trips", std::to_string(s.num_round_trips)},
+        {"win rate", pct(s.win_rate)},
+        {"profit factor", s.profit_factor ? num(*s.profit_factor) : "n/a"},
+        {"exposure", pct(s.exposure)},
+    };
+    for (const auto& [label, value] : rows) {
+        out << "  " << label << std::string(20 - std::strlen(label), ' ') << value << '\n';
+    }
+    out << "\nwrote " << (dir / "fills.csv").string() << ", orders.csv, equity.csv, summary.json\n";
+    return 0;
+}
+
+}  // namespace meridian::app

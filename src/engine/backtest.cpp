@@ -1,0 +1,163 @@
+// The backtest loop and its CSV outputs.
+#include "engine/backtest.hpp"
+
+#include <map>
+
+#include "core/clock.hpp"
+
+namespace meridian::engine {
+namespace {
+
+/// The context strategies act through during a backtest.
+class BacktestContext final : public StrategyContext {
+public:
+    BacktestContext(const core::Clock& clock, core::Account& account, SimBroker& broker)
+        : clock_{clock}, account_{account}, broker_{broker} {}
+
+    void set_strategy(std::string name) { strategy_ = std::move(name); }
+
+    core::Timestamp now() const override { return clock_.now(); }
+    core::Quantity position(const core::Symbol& symbol) const override {
+        const auto* p = account_.position(symbol);
+        return p ? p->qty() : core::Quantity{};
+    }
+    core::Money cash() const override { return account_.cash(); }
+    core::Money equity() const override { return account_.equity(); }
+    core::Result<core::OrderId> submit(const core::OrderRequest& request) override {
+        return broker_.submit(request, strategy_, clock_.now());
+    }
+
+private:
+    const core::Clock& clock_;
+    core::Account& account_;
+    SimBroker& broker_;
+    std::string strategy_;
+};
+
+}  // namespace
+
+core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
+                                          std::vector<std::unique_ptr<Strategy>>& strategies,
+                                          const BacktestConfig& config) {
+    auto account_or = core::Account::create(config.cash, 1);
+    if (!account_or) return account_or.error();
+    core::Account account = std::move(*account_or);
+    core::ManualClock clock;
+    SimBroker broker{config.seed, config.fill_at};
+    BacktestContext ctx{clock, account, broker};
+    BacktestResult result;
+    std::vector<bool> exposed;
+
+    auto fill_orders = [&](const Bar& bar, bool after) {
+        for (auto& r : broker.on_bar(bar, after, account)) {
+            for (auto& s : strategies) {
+                if (s->name() != r.strategy) continue;
+                ctx.set_strategy(r.strategy);
+                s->on_fill(r.fill, ctx);
+            }
+            result.fills.push_back(std::move(r));
+        }
+    };
+
+    auto record = [&](core::Timestamp ts) {
+        const core::Money positions = account.long_market_value() + account.short_market_value();
+        result.equity.push_back(EquityPoint{ts, account.cash(), positions, account.equity()});
+        bool any = false;
+        for (const auto& [s, p] : account.positions()) any = any || !p.is_flat();
+        exposed.push_back(any);
+    };
+
+    std::optional<core::Timestamp> current;
+    for (const Bar& bar : bars) {
+        if (config.from && bar.ts < *config.from) continue;
+        if (config.to && bar.ts > *config.to) continue;
+        if (current && bar.ts != *current) record(*current);
+        current = bar.ts;
+        clock.set(bar.ts);
+        fill_orders(bar, false);
+        account.mark(bar.symbol, bar.close);
+        for (auto& s : strategies) {
+            ctx.set_strategy(std::string{s->name()});
+            s->on_bar(bar, ctx);
+        }
+        fill_orders(bar, true);
+    }
+    if (!current) return core::invalid("no bars between --from and --to");
+    record(*current);
+
+    result.orders = broker.orders();
+    result.summary = summarize(result.equity, exposed, round_trips(result.fills), config.cash,
+                               result.fills.size());
+    return result;
+}
+
+std::vector<RoundTrip> round_trips(const std::vector<FillRecord>& fills) {
+    struct Open {
+        core::Position position;
+        core::Money realized_at_open;
+        core::Money commissions_at_open;
+    };
+    std::map<core::Symbol, Open> open;
+    std::vector<RoundTrip> trips;
+    for (const auto& r : fills) {
+        auto it = open.try_emplace(r.fill.symbol, Open{core::Position{r.fill.symbol}, {}, {}}).first;
+        Open& o = it->second;
+        const core::Quantity before = o.position.qty();
+        if (before.is_zero()) {
+            o.realized_at_open = o.position.realized_pnl();
+            o.commissions_at_open = o.position.commissions();
+        }
+        MERIDIAN_ASSERT(*o.position.apply(r.fill), "a backtest fill applies once");
+        const core::Quantity after = o.position.qty();
+        const bool closed = !before.is_zero() &&
+                            (after.is_zero() || after.is_negative() != before.is_negative());
+        if (!closed) continue;
+        // A flip's commission belongs to the trip it closes; the new trip starts after it.
+        trips.push_back(RoundTrip{(o.position.realized_pnl() - o.realized_at_open) -
+                                  (o.position.commissions() - o.commissions_at_open)});
+        o.realized_at_open = o.position.realized_pnl();
+        o.commissions_at_open = o.position.commissions();
+    }
+    return trips;
+}
+
+std::string fills_csv(const BacktestResult& result) {
+    std::string out = "time,symbol,side,qty,price,commission,order_id,strategy\n";
+    for (const auto& r : result.fills) {
+        const auto& f = r.fill;
+        out += f.ts_event.to_iso8601() + "," + f.symbol.str() + "," +
+               std::string{core::to_string(f.side)} + "," + f.qty.to_string() + "," +
+               f.price.to_string() + "," + f.commission.to_string() + "," + f.order_id.str() +
+               "," + r.strategy + "\n";
+    }
+    return out;
+}
+
+std::string orders_csv(const BacktestResult& result) {
+    std::string out =
+        "created_at,order_id,client_order_id,symbol,side,type,time_in_force,qty,status,"
+        "filled_qty,filled_avg_price,strategy\n";
+    for (const auto& r : result.orders) {
+        const auto& o = r.order;
+        const auto avg = o.filled_avg_price();
+        out += o.created_at().to_iso8601() + "," + o.id().str() + "," + o.client_order_id().str() +
+               "," + o.symbol().str() + "," + std::string{core::to_string(o.side())} + "," +
+               std::string{core::to_string(o.type())} + "," +
+               std::string{core::to_string(o.time_in_force())} + "," +
+               (o.qty() ? o.qty()->to_string() : "") + "," +
+               std::string{core::to_string(o.status())} + "," + o.filled_qty().to_string() + "," +
+               (avg ? avg->to_string() : "") + "," + r.strategy + "\n";
+    }
+    return out;
+}
+
+std::string equity_csv(const BacktestResult& result) {
+    std::string out = "time,cash,positions_value,equity\n";
+    for (const auto& p : result.equity) {
+        out += p.ts.to_iso8601() + "," + p.cash.to_string() + "," + p.positions_value.to_string() +
+               "," + p.equity.to_string() + "\n";
+    }
+    return out;
+}
+
+}  // namespace meridian::engine

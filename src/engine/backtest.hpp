@@ -1,0 +1,56 @@
+// Backtest: recorded bars through strategies, the simulated broker and the account, on a ManualClock.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/account.hpp"
+#include "core/decimal.hpp"
+#include "core/fill.hpp"
+#include "core/result.hpp"
+#include "core/timestamp.hpp"
+#include "engine/bar.hpp"
+#include "engine/sim_broker.hpp"
+#include "engine/statistics.hpp"
+#include "engine/strategy.hpp"
+
+namespace meridian::engine {
+
+struct BacktestConfig {
+    core::Money cash = core::Money::from_units(100'000);
+    FillAt fill_at = FillAt::NextOpen;
+    std::optional<core::Timestamp> from;  // first bar time included
+    std::optional<core::Timestamp> to;    // last bar time included
+    std::uint64_t seed = 1;               // order ids
+};
+
+struct BacktestResult {
+    std::vector<FillRecord> fills;
+    std::deque<SimOrder> orders;
+    std::vector<EquityPoint> equity;
+    Summary summary;
+};
+
+/// Runs `bars` (time-ordered, several symbols allowed) through `strategies`. For each time: the
+/// broker fills waiting orders at the bar's open, the account marks the close, each strategy
+/// sees the bar and may submit, (with FillAt::Close) the broker fills at the close, and one
+/// equity point is recorded per distinct time. Deterministic: the same inputs give the same
+/// result. Errors: no bars in the [from, to] range.
+core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
+                                          std::vector<std::unique_ptr<Strategy>>& strategies,
+                                          const BacktestConfig& config);
+
+/// Round trips of the fills, replayed per symbol: each time a position returns to flat or
+/// flips, its net P&L (realized minus commissions) since it opened.
+std::vector<RoundTrip> round_trips(const std::vector<FillRecord>& fills);
+
+/// fills.csv: time,symbol,side,qty,price,commission,order_id,strategy (exact decimals).
+std::string fills_csv(const BacktestResult& result);
+/// orders.csv: one row per order with its final status and fills.
+std::string orders_csv(const BacktestResult& result);
+/// equity.csv: time,cash,positions_value,equity.
+std::string equity_csv(const BacktestResult& result);
+
+}  // namespace meridian::engine

@@ -1,0 +1,116 @@
+// End-to-end backtests on small hand-made data: exact fills, equity and summary; determinism.
+#include "engine/backtest.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/engine_builders.hpp"
+
+namespace meridian::engine {
+namespace {
+
+std::vector<std::unique_ptr<Strategy>> crossover(std::string qty = "10") {
+    std::vector<std::unique_ptr<Strategy>> s;
+    s.push_back(make_strategy("sma_crossover", {{"fast", "2"}, {"slow", "3"}, {"qty", qty}}).value());
+    return s;
+}
+
+// Up cross decided on day 3 (close 6), down cross on day 5 (close 2).
+const std::vector<std::string> closes{"5", "4", "3", "6", "7", "2", "3"};
+
+TEST(Backtest, TradesTheCrossesAtTheNextOpenExactly) {
+    auto bars = test::bars("AAPL", closes);
+    bars[4].open = test::px("6.5");  // the buy fills here
+    bars[4].low = test::px("6.5");
+    bars[6].open = test::px("2.25");  // the sell fills here
+    bars[6].low = test::px("2.25");
+    auto strategies = crossover();
+    BacktestConfig config;
+    config.cash = test::usd("1000");
+    auto r = run_backtest(bars, strategies, config).value();
+
+    EXPECT_EQ(fills_csv(r),
+              "time,symbol,side,qty,price,commission,order_id,strategy\n"
+              "2024-01-05T00:00:00Z,AAPL,buy,10,6.5,0," + r.orders[0].order.id().str() +
+                  ",sma_crossover\n"
+              "2024-01-07T00:00:00Z,AAPL,sell,10,2.25,0," + r.orders[1].order.id().str() +
+                  ",sma_crossover\n");
+    ASSERT_EQ(r.equity.size(), 7u);
+    EXPECT_EQ(r.equity[4].cash, test::usd("935"));
+    EXPECT_EQ(r.equity[4].positions_value, test::usd("70"));  // 10 x close 7
+    EXPECT_EQ(r.equity[5].equity, test::usd("955"));          // 935 + 10 x 2
+    EXPECT_EQ(r.summary.final_equity, test::usd("957.5"));    // 1000 - 65 + 22.5
+    EXPECT_EQ(r.summary.cash, test::usd("957.5"));
+    EXPECT_DOUBLE_EQ(r.summary.total_return, -0.0425);
+    EXPECT_EQ(r.summary.num_fills, 2u);
+    EXPECT_EQ(r.summary.num_round_trips, 1u);
+    EXPECT_DOUBLE_EQ(r.summary.win_rate, 0.0);
+    EXPECT_DOUBLE_EQ(r.summary.expectancy, -42.5);
+    EXPECT_DOUBLE_EQ(r.summary.exposure, 2.0 / 7.0);
+    EXPECT_EQ(r.orders[0].order.status(), core::OrderStatus::Filled);
+}
+
+TEST(Backtest, AnOrderOnTheLastBarNeverFills) {
+    auto bars = test::bars("AAPL", {"5", "4", "3", "6"});
+    auto strategies = crossover();
+    auto r = run_backtest(bars, strategies, {}).value();
+    ASSERT_EQ(r.orders.size(), 1u);
+    EXPECT_TRUE(r.fills.empty());
+    EXPECT_EQ(r.orders[0].order.status(), core::OrderStatus::New);
+    EXPECT_EQ(r.summary.final_equity, core::Money::from_units(100'000));
+}
+
+TEST(Backtest, FillAtCloseUsesTheDecisionBar) {
+    auto bars = test::bars("AAPL", closes);
+    auto strategies = crossover();
+    BacktestConfig config;
+    config.fill_at = FillAt::Close;
+    auto r = run_backtest(bars, strategies, config).value();
+    ASSERT_EQ(r.fills.size(), 2u);
+    EXPECT_EQ(r.fills[0].fill.price, test::px("6"));
+    EXPECT_EQ(r.fills[0].fill.ts_event, bars[3].ts);
+    EXPECT_EQ(r.fills[1].fill.price, test::px("2"));
+}
+
+TEST(Backtest, FromAndToAreInclusive) {
+    auto bars = test::bars("AAPL", closes);
+    auto strategies = crossover();
+    BacktestConfig config;
+    config.from = bars[1].ts;
+    config.to = bars[5].ts;
+    auto r = run_backtest(bars, strategies, config).value();
+    EXPECT_EQ(r.equity.front().ts, bars[1].ts);
+    EXPECT_EQ(r.equity.back().ts, bars[5].ts);
+    config.from = bars[6].ts + core::Duration::days(1);
+    config.to.reset();
+    EXPECT_FALSE(run_backtest(bars, strategies, config));
+}
+
+TEST(Backtest, SameInputsGiveIdenticalOutputs) {
+    auto run = [] {
+        auto bars = test::bars("AAPL", closes);
+        auto more = test::bars("MSFT", {"9", "8", "7", "9", "10", "1", "2"});
+        bars.insert(bars.end(), more.begin(), more.end());
+        std::stable_sort(bars.begin(), bars.end(), [](const Bar& a, const Bar& b) { return a.ts < b.ts; });
+        auto strategies = crossover();
+        auto r = run_backtest(bars, strategies, {}).value();
+        return fills_csv(r) + orders_csv(r) + equity_csv(r) + summary_json(r.summary);
+    };
+    const std::string first = run();
+    EXPECT_EQ(first, run());
+    EXPECT_NE(first.find("MSFT"), std::string::npos);
+}
+
+TEST(RoundTrips, FlipClosesOneTripAndOpensAnother) {
+    std::vector<FillRecord> fills{
+        {test::fill("AAPL", core::Side::Buy, "10", "100", "e1", "1"), "s"},
+        {test::fill("AAPL", core::Side::Sell, "15", "110", "e2", "1"), "s"},
+        {test::fill("AAPL", core::Side::Buy, "5", "100", "e3", "1"), "s"},
+    };
+    const auto trips = round_trips(fills);
+    ASSERT_EQ(trips.size(), 2u);
+    EXPECT_EQ(trips[0].pnl, test::usd("98"));  // 10 x 10 - 2 commissions
+    EXPECT_EQ(trips[1].pnl, test::usd("49"));  // 5 x 10 - 1
+}
+
+}  // namespace
+}  // namespace meridian::engine

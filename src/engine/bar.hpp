@@ -1,0 +1,28 @@
+// Bar: one interval of trading in one symbol (open, high, low, close, volume).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "core/decimal.hpp"
+#include "core/timestamp.hpp"
+#include "core/types.hpp"
+
+namespace meridian::engine {
+
+/// OHLCV of one interval. `ts` is the start of the interval (a daily bar: midnight UTC of its
+/// date). Invariants (checked by the loaders): 0 < low <= open, close <= high; volume >= 0.
+struct Bar {
+    core::Symbol symbol;
+    core::Timestamp ts;
+    core::Price open;
+    core::Price high;
+    core::Price low;
+    core::Price close;
+    core::Quantity volume;
+    std::optional<core::Price> vwap;
+    std::optional<core::Price> adj_close;
+    std::uint64_t trade_count = 0;
+};
+
+}  // namespace meridian::engine

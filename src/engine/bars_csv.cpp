@@ -1,0 +1,218 @@
+// CSV bar parsing with header detection and row validation.
+#include "engine/bars_csv.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <map>
+
+namespace meridian::engine {
+namespace {
+
+using core::Price;
+using core::Quantity;
+using core::Timestamp;
+
+enum Column { Time, Open, High, Low, Close, AdjClose, Volume, TradeCount, Vwap, SymbolCol, Count };
+
+std::string lower_trimmed(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '"')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '"' || s.back() == '\r')) {
+        s.remove_suffix(1);
+    }
+    std::string out{s};
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::vector<std::string_view> split(std::string_view line) {
+    std::vector<std::string_view> cells;
+    std::size_t start = 0;
+    for (;;) {
+        const auto comma = line.find(',', start);
+        cells.push_back(line.substr(start, comma == std::string_view::npos ? line.npos : comma - start));
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+    }
+    return cells;
+}
+
+std::optional<Column> column_of(const std::string& name) {
+    static const std::map<std::string, Column> names{
+        {"date", Time},      {"timestamp", Time},    {"time", Time},       {"t", Time},
+        {"open", Open},      {"o", Open},            {"high", High},       {"h", High},
+        {"low", Low},        {"l", Low},             {"close", Close},     {"c", Close},
+        {"adj close", AdjClose}, {"adj_close", AdjClose}, {"volume", Volume}, {"v", Volume},
+        {"trade_count", TradeCount}, {"n", TradeCount}, {"vwap", Vwap},   {"vw", Vwap},
+        {"symbol", SymbolCol},
+    };
+    auto it = names.find(name);
+    if (it == names.end()) return std::nullopt;
+    return it->second;
+}
+
+}  // namespace
+
+std::optional<core::Symbol> symbol_from_file_name(std::string_view path) {
+    const auto slash = path.find_last_of('/');
+    if (slash != std::string_view::npos) path.remove_prefix(slash + 1);
+    std::string letters;
+    for (char c : path) {
+        if (!std::isalpha(static_cast<unsigned char>(c))) break;
+        letters.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    }
+    if (letters.empty()) return std::nullopt;
+    auto s = core::Symbol::parse(letters);
+    if (!s) return std::nullopt;
+    return *s;
+}
+
+core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string_view source,
+                                              const BarsCsvOptions& options) {
+    std::size_t line_no = 0;
+    auto fail = [&](const std::string& what) {
+        return core::invalid(std::string{source} + ":" + std::to_string(line_no) + ": " + what);
+    };
+
+    std::size_t pos = 0;
+    auto next_line = [&](std::string_view& line) {
+        if (pos >= text.size()) return false;
+        auto end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        line = text.substr(pos, end - pos);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        pos = end + 1;
+        ++line_no;
+        return true;
+    };
+
+    std::string_view header;
+    if (!next_line(header) || header.empty()) {
+        line_no = 1;
+        return fail("empty file: expected a header such as Date,Open,High,Low,Close,Volume");
+    }
+    std::array<int, Count> index;
+    index.fill(-1);
+    const auto names = split(header);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const std::string name = lower_trimmed(names[i]);
+        if (name == "time" && index[Time] >= 0) {
+            return fail("separate Date and Time columns are not supported yet; use one ISO-8601 "
+                        "timestamp column");
+        }
+        if (auto col = column_of(name)) {
+            if (index[*col] >= 0) return fail("column '" + name + "' appears twice");
+            index[*col] = static_cast<int>(i);
+        }
+    }
+    const char* required_names[] = {"date or timestamp", "open", "high", "low", "close"};
+    const Column required[] = {Time, Open, High, Low, Close};
+    for (std::size_t i = 0; i < std::size(required); ++i) {
+        if (index[required[i]] < 0) {
+            return fail("header has no " + std::string{required_names[i]} +
+                        " column (found: " + std::string{header} + ")");
+        }
+    }
+
+    std::optional<core::Symbol> file_symbol = options.symbol;
+    if (!file_symbol && index[SymbolCol] < 0) {
+        file_symbol = symbol_from_file_name(source);
+        if (!file_symbol) {
+            return fail("cannot tell the symbol: the file has no symbol column and its name does "
+                        "not start with one; pass --symbol");
+        }
+    }
+
+    std::vector<Bar> bars;
+    std::map<core::Symbol, Timestamp> last_time;
+    std::string_view line;
+    while (next_line(line)) {
+        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+        const auto cells = split(line);
+        if (cells.size() != names.size()) {
+            return fail("expected " + std::to_string(names.size()) + " cells, found " +
+                        std::to_string(cells.size()));
+        }
+        auto cell = [&](Column c) { return cells[static_cast<std::size_t>(index[c])]; };
+        auto price = [&](Column c, const char* name) -> core::Result<Price> {
+            auto p = Price::parse(cell(c));
+            if (!p) return fail(p.error().message + " in column " + name);
+            if (!p->is_positive()) {
+                return fail(std::string{name} + " must be positive, not " + p->to_string());
+            }
+            return p;
+        };
+
+        Bar bar;
+        if (index[SymbolCol] >= 0 && !cell(SymbolCol).empty()) {
+            auto s = core::Symbol::parse(cell(SymbolCol));
+            if (!s) return fail(s.error().message);
+            bar.symbol = *s;
+        } else if (file_symbol) {
+            bar.symbol = *file_symbol;
+        } else {
+            return fail("empty symbol and no --symbol");
+        }
+        auto t = Timestamp::parse(cell(Time));
+        if (!t) return fail(t.error().message);
+        bar.ts = *t;
+        auto o = price(Open, "open");
+        if (!o) return o.error();
+        auto h = price(High, "high");
+        if (!h) return h.error();
+        auto l = price(Low, "low");
+        if (!l) return l.error();
+        auto c = price(Close, "close");
+        if (!c) return c.error();
+        bar.open = *o;
+        bar.high = *h;
+        bar.low = *l;
+        bar.close = *c;
+        if (bar.high < bar.low) {
+            return fail("high " + bar.high.to_string() + " is below low " + bar.low.to_string());
+        }
+        if (bar.open < bar.low || bar.open > bar.high || bar.close < bar.low ||
+            bar.close > bar.high) {
+            return fail("open or close outside the bar's low-high range");
+        }
+        if (index[AdjClose] >= 0) {
+            auto a = price(AdjClose, "adj close");
+            if (!a) return a.error();
+            bar.adj_close = *a;
+        }
+        if (index[Volume] >= 0) {
+            auto v = Quantity::parse(cell(Volume));
+            if (!v) return fail(v.error().message + " in column volume");
+            if (v->is_negative()) return fail("volume must not be negative");
+            bar.volume = *v;
+        }
+        if (index[Vwap] >= 0 && !cell(Vwap).empty()) {
+            auto vw = price(Vwap, "vwap");
+            if (!vw) return vw.error();
+            bar.vwap = *vw;
+        }
+        if (index[TradeCount] >= 0 && !cell(TradeCount).empty()) {
+            auto n = Quantity::parse(cell(TradeCount));
+            if (!n || n->is_negative() || !n->is_whole()) {
+                return fail("trade_count must be a whole number, not '" +
+                            std::string{cell(TradeCount)} + "'");
+            }
+            bar.trade_count = static_cast<std::uint64_t>(n->raw() / Quantity::one);
+        }
+        auto [it, inserted] = last_time.try_emplace(bar.symbol, bar.ts);
+        if (!inserted) {
+            if (bar.ts <= it->second) {
+                return fail("time " + bar.ts.to_iso8601() + " does not come after the previous " +
+                            bar.symbol.str() + " bar at " + it->second.to_iso8601());
+            }
+            it->second = bar.ts;
+        }
+        bars.push_back(std::move(bar));
+    }
+    if (bars.empty()) return fail("no bars: the file has a header but no rows");
+    std::stable_sort(bars.begin(), bars.end(),
+                     [](const Bar& a, const Bar& b) { return a.ts < b.ts; });
+    return bars;
+}
+
+}  // namespace meridian::engine

@@ -1,0 +1,37 @@
+// Parsing bars from CSV text: Yahoo-style daily files and Alpaca-style bar files.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/types.hpp"
+#include "engine/bar.hpp"
+
+namespace meridian::engine {
+
+struct BarsCsvOptions {
+    /// Used when the file has no `symbol` column; else the symbol comes from the file name.
+    std::optional<core::Symbol> symbol;
+};
+
+/// The symbol a file name implies: its leading letters, upper-cased
+/// ("data/orcl-1995-2014.csv" -> ORCL); empty when the name starts otherwise.
+std::optional<core::Symbol> symbol_from_file_name(std::string_view path);
+
+/// Parses bars from CSV text read from `source` (a path, used in messages and for the symbol).
+/// The header names the format, in any case and column order:
+///   - `Date,Open,High,Low,Close[,Adj Close],Volume` (Yahoo daily; Date is YYYY-MM-DD and the
+///     bar is stamped at midnight UTC of that date);
+///   - `timestamp,open,high,low,close,volume[,trade_count,vwap][,symbol]` (Alpaca; any
+///     ISO-8601 time with a zone).
+/// Prices are kept exactly as written. Errors stop the load and read `source:line: what`:
+/// a missing column, an unparsable number, a negative or zero price, high below low or an
+/// open/close outside [low, high], time not increasing within a symbol, a row with too few or
+/// too many cells, no rows at all.
+core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string_view source,
+                                              const BarsCsvOptions& options = {});
+
+}  // namespace meridian::engine

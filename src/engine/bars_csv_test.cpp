@@ -1,0 +1,81 @@
+// Tests of CSV bar parsing: both formats, the symbol's sources, and every kind of bad row.
+#include "engine/bars_csv.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/core_builders.hpp"
+
+namespace meridian::engine {
+namespace {
+
+constexpr const char* yahoo =
+    "Date,Open,High,Low,Close,Adj Close,Volume\n"
+    "1995-01-03,2.179012,2.191358,2.117284,2.117284,1.883304,36301200\n"
+    "1995-01-04,2.123457,2.148148,2.092592,2.135803,1.899776,46051600\r\n";
+
+std::string error_of(std::string_view text, std::string_view source = "data/orcl-1995-2014.csv") {
+    auto r = parse_bars_csv(text, source);
+    return r ? std::string{} : r.error().message;
+}
+
+TEST(BarsCsv, ReadsYahooDailyFilesExactly) {
+    auto bars = parse_bars_csv(yahoo, "data/orcl-1995-2014.csv").value();
+    ASSERT_EQ(bars.size(), 2u);
+    EXPECT_EQ(bars[0].symbol.str(), "ORCL");
+    EXPECT_EQ(bars[0].ts.to_iso8601(), "1995-01-03T00:00:00Z");
+    EXPECT_EQ(bars[0].open.to_string(), "2.179012");
+    EXPECT_EQ(bars[1].close.to_string(), "2.135803");
+    EXPECT_EQ(bars[1].adj_close->to_string(), "1.899776");
+    EXPECT_EQ(bars[1].volume.to_string(), "46051600");
+}
+
+TEST(BarsCsv, ReadsAlpacaBarsWithASymbolColumnInTimeOrder) {
+    auto bars = parse_bars_csv(
+                    "timestamp,open,high,low,close,volume,trade_count,vwap,symbol\n"
+                    "2024-03-01T14:30:00Z,187.1,187.5,187,187.25,1200,15,187.2,AAPL\n"
+                    "2024-03-01T14:30:00Z,410,411,409.5,410.5,800,9,410.1,MSFT\n"
+                    "2024-03-01T14:31:00Z,187.25,187.3,187.2,187.3,900,11,187.26,AAPL\n",
+                    "bars.csv")
+                    .value();
+    ASSERT_EQ(bars.size(), 3u);
+    EXPECT_EQ(bars[1].symbol.str(), "MSFT");
+    EXPECT_EQ(bars[2].trade_count, 11u);
+    EXPECT_EQ(bars[2].vwap->to_string(), "187.26");
+}
+
+TEST(BarsCsv, SymbolComesFromOptionThenFileName) {
+    BarsCsvOptions o;
+    o.symbol = test::sym("XYZ");
+    EXPECT_EQ(parse_bars_csv(yahoo, "orcl.csv", o)->front().symbol.str(), "XYZ");
+    EXPECT_EQ(symbol_from_file_name("/a/b/nvda-1999-2014.csv")->str(), "NVDA");
+    EXPECT_FALSE(symbol_from_file_name("2006-min-005.csv"));
+    EXPECT_NE(error_of(yahoo, "2006.csv").find("pass --symbol"), std::string::npos);
+}
+
+TEST(BarsCsv, BadRowsStopTheLoadNamingFileAndLine) {
+    const std::string header = "Date,Open,High,Low,Close,Volume\n";
+    const std::string good = "2024-01-02,10,11,9,10.5,100\n";
+    EXPECT_EQ(error_of(header + good + "2024-01-03,10,9,11,10,100\n"),
+              "data/orcl-1995-2014.csv:3: high 9 is below low 11");
+    EXPECT_EQ(error_of(header + good + "2024-01-03,-10,11,9,10,100\n"),
+              "data/orcl-1995-2014.csv:3: open must be positive, not -10");
+    EXPECT_NE(error_of(header + good + "2024-01-03,abc,11,9,10,100\n").find(":3: price 'abc'"),
+              std::string::npos);
+    EXPECT_NE(error_of(header + good + "2024-01-03,NaN,11,9,10,100\n").find("not a number"),
+              std::string::npos);
+    EXPECT_NE(error_of(header + good + "2024-01-01,10,11,9,10,100\n").find(":3: time 2024-01-01"),
+              std::string::npos);
+    EXPECT_NE(error_of(header + good + good).find("does not come after"), std::string::npos);
+    EXPECT_NE(error_of(header + good + "2024-01-03,10,11,9,12,100\n").find("outside"),
+              std::string::npos);
+    EXPECT_NE(error_of(header + good + "2024-01-03,10,11\n").find(":3: expected 6 cells, found 3"),
+              std::string::npos);
+    EXPECT_NE(error_of(header + good + "2024-13-03,10,11,9,10,100\n").find("month out of range"),
+              std::string::npos);
+    EXPECT_NE(error_of(header).find(":1: no bars"), std::string::npos);
+    EXPECT_NE(error_of("").find("empty file"), std::string::npos);
+    EXPECT_NE(error_of("Date,Open,High,Low,Volume\n").find("no close column"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace meridian::engine

@@ -1,0 +1,148 @@
+// Statistics of an equity curve: returns, risk, drawdowns and round-trip figures.
+#include "engine/statistics.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+namespace meridian::engine {
+
+std::string format_double(double v) {
+    if (!std::isfinite(v)) return "null";
+    if (v == 0) return "0";
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, end);
+}
+
+Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>& exposed,
+                  const std::vector<RoundTrip>& trips, core::Money starting_cash,
+                  std::uint64_t num_fills) {
+    Summary s;
+    s.starting_cash = starting_cash;
+    s.final_equity = curve.empty() ? starting_cash : curve.back().equity;
+    s.cash = curve.empty() ? starting_cash : curve.back().cash;
+    s.num_fills = num_fills;
+    s.num_round_trips = trips.size();
+    if (curve.empty()) return s;
+
+    const double start = starting_cash.to_double();
+    const double final_value = s.final_equity.to_double();
+    s.total_return = start > 0 ? final_value / start - 1 : 0;
+
+    // Periods per year from the median spacing: daily or slower counts 252 trading days;
+    // intraday counts 252 sessions of 6.5 hours.
+    std::vector<std::int64_t> gaps;
+    for (std::size_t i = 1; i < curve.size(); ++i) gaps.push_back((curve[i].ts - curve[i - 1].ts).ns);
+    double ppy = 252;
+    if (!gaps.empty()) {
+        std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2), gaps.end());
+        const double median_s = static_cast<double>(gaps[gaps.size() / 2]) / 1e9;
+        if (median_s > 0 && median_s < 20 * 3600) ppy = 252 * 23400 / median_s;
+    }
+    s.periods_per_year = ppy;
+
+    const double years = static_cast<double>((curve.back().ts - curve.front().ts).ns) / 1e9 /
+                         (365.25 * 86400);
+    if (years > 0 && start > 0) {
+        s.cagr = final_value > 0 ? std::pow(final_value / start, 1 / years) - 1 : -1;
+    }
+
+    std::vector<double> returns;
+    double prev = start;
+    for (const auto& p : curve) {
+        const double e = p.equity.to_double();
+        returns.push_back(prev != 0 ? e / prev - 1 : 0);
+        prev = e;
+    }
+    const double n = static_cast<double>(returns.size());
+    double mean = 0;
+    for (double r : returns) mean += r;
+    mean /= n;
+    double var = 0;
+    double down = 0;
+    for (double r : returns) {
+        var += (r - mean) * (r - mean);
+        if (r < 0) down += r * r;
+    }
+    const double sd = returns.size() > 1 ? std::sqrt(var / (n - 1)) : 0;
+    const double dd = std::sqrt(down / n);
+    s.volatility = sd * std::sqrt(ppy);
+    s.sharpe = sd > 0 ? mean / sd * std::sqrt(ppy) : 0;
+    s.sortino = dd > 0 ? mean / dd * std::sqrt(ppy) : 0;
+
+    core::Money peak = starting_cash;
+    core::Timestamp peak_ts = curve.front().ts;
+    std::int64_t longest_ns = 0;
+    for (const auto& p : curve) {
+        if (p.equity >= peak) {
+            longest_ns = std::max(longest_ns, (p.ts - peak_ts).ns);
+            peak = p.equity;
+            peak_ts = p.ts;
+        } else if (peak.is_positive()) {
+            s.max_drawdown = std::max(s.max_drawdown, 1 - p.equity.to_double() / peak.to_double());
+        }
+    }
+    if (curve.back().equity < peak) longest_ns = std::max(longest_ns, (curve.back().ts - peak_ts).ns);
+    s.max_drawdown_duration = static_cast<double>(longest_ns) / 1e9 / 86400;
+    if (s.max_drawdown > 0) s.calmar = s.cagr / s.max_drawdown;
+
+    std::size_t open_periods = 0;
+    for (bool e : exposed) open_periods += e ? 1 : 0;
+    s.exposure = static_cast<double>(open_periods) / n;
+
+    if (!trips.empty()) {
+        core::Money wins;
+        core::Money losses;
+        core::Money total;
+        std::size_t won = 0;
+        for (const auto& t : trips) {
+            total += t.pnl;
+            if (t.pnl.is_positive()) {
+                wins += t.pnl;
+                ++won;
+            } else if (t.pnl.is_negative()) {
+                losses -= t.pnl;
+            }
+        }
+        s.win_rate = static_cast<double>(won) / static_cast<double>(trips.size());
+        if (losses.is_positive()) s.profit_factor = wins.to_double() / losses.to_double();
+        s.expectancy = total.to_double() / static_cast<double>(trips.size());
+    }
+    return s;
+}
+
+std::string summary_json(const Summary& s) {
+    auto opt = [](const std::optional<double>& v) { return v ? format_double(*v) : "null"; };
+    std::string out = "{\n";
+    auto field = [&](const char* name, const std::string& value, bool last = false) {
+        out += "  \"";
+        out += name;
+        out += "\": ";
+        out += value;
+        out += last ? "\n" : ",\n";
+    };
+    auto money = [](const core::Money& m) { return "\"" + m.to_string() + "\""; };
+    field("starting_cash", money(s.starting_cash));
+    field("final_equity", money(s.final_equity));
+    field("cash", money(s.cash));
+    field("total_return", format_double(s.total_return));
+    field("cagr", format_double(s.cagr));
+    field("volatility", format_double(s.volatility));
+    field("sharpe", format_double(s.sharpe));
+    field("sortino", format_double(s.sortino));
+    field("calmar", opt(s.calmar));
+    field("max_drawdown", format_double(s.max_drawdown));
+    field("max_drawdown_duration", format_double(s.max_drawdown_duration));
+    field("win_rate", format_double(s.win_rate));
+    field("profit_factor", opt(s.profit_factor));
+    field("expectancy", format_double(s.expectancy));
+    field("num_fills", std::to_string(s.num_fills));
+    field("num_round_trips", std::to_string(s.num_round_trips));
+    field("exposure", format_double(s.exposure));
+    field("periods_per_year", format_double(s.periods_per_year), true);
+    out += "}\n";
+    return out;
+}
+
+}  // namespace meridian::engine

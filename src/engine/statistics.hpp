@@ -1,0 +1,59 @@
+// Performance statistics of an equity curve and its round trips (formulas in docs/statistics.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/decimal.hpp"
+#include "core/timestamp.hpp"
+
+namespace meridian::engine {
+
+/// Account value at one time.
+struct EquityPoint {
+    core::Timestamp ts;
+    core::Money cash;
+    core::Money positions_value;
+    core::Money equity;
+};
+
+/// One position opened from flat and closed back to flat (or flipped): its net P&L.
+struct RoundTrip {
+    core::Money pnl;  // realized, net of commissions
+};
+
+struct Summary {
+    core::Money starting_cash;
+    core::Money final_equity;
+    core::Money cash;
+    double total_return = 0;      // final / start - 1
+    double cagr = 0;              // compounded annual growth over calendar time
+    double volatility = 0;        // annualised sample standard deviation of period returns
+    double sharpe = 0;            // annualised mean / standard deviation of period returns
+    double sortino = 0;           // annualised mean / downside deviation
+    std::optional<double> calmar;  // cagr / max_drawdown; empty without a drawdown
+    double max_drawdown = 0;      // deepest fall from a peak, a positive fraction
+    double max_drawdown_duration = 0;  // longest days from a peak to its recovery (or the end)
+    double win_rate = 0;          // winning round trips / round trips
+    std::optional<double> profit_factor;  // gross wins / gross losses; empty without losses
+    double expectancy = 0;        // mean net P&L per round trip, dollars
+    std::uint64_t num_fills = 0;
+    std::uint64_t num_round_trips = 0;
+    double exposure = 0;          // fraction of periods with a position open
+    double periods_per_year = 0;  // from the median spacing of the curve
+};
+
+/// Computes the statistics. `exposed` says, per equity point, whether any position was open.
+Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>& exposed,
+                  const std::vector<RoundTrip>& trips, core::Money starting_cash,
+                  std::uint64_t num_fills);
+
+/// summary.json: money as exact decimal strings, statistics as numbers (null when undefined).
+std::string summary_json(const Summary& s);
+
+/// Shortest text that reads back as the same double ("0.1", "1e-05"); "null" if not finite.
+std::string format_double(double v);
+
+}  // namespace meridian::engine

@@ -1,0 +1,55 @@
+// Strategy: the interface trading logic implements, the context it acts through, and the registry.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/decimal.hpp"
+#include "core/fill.hpp"
+#include "core/ids.hpp"
+#include "core/order.hpp"
+#include "core/result.hpp"
+#include "core/timestamp.hpp"
+#include "engine/bar.hpp"
+
+namespace meridian::engine {
+
+/// What a strategy may see and do. Implemented by the backtest (and later the signals service).
+class StrategyContext {
+public:
+    virtual ~StrategyContext() = default;
+    virtual core::Timestamp now() const = 0;
+    /// Signed position of the account in `symbol` (zero when flat).
+    virtual core::Quantity position(const core::Symbol& symbol) const = 0;
+    virtual core::Money cash() const = 0;
+    virtual core::Money equity() const = 0;
+    /// Submits an order on behalf of the calling strategy. An invalid request is an error.
+    virtual core::Result<core::OrderId> submit(const core::OrderRequest& request) = 0;
+};
+
+/// Trading logic: sees market data and its own fills, submits orders through the context.
+/// Runs on one loop; called in time order; not thread-safe.
+class Strategy {
+public:
+    virtual ~Strategy() = default;
+    /// The name fills and orders are attributed to ("sma_crossover").
+    virtual std::string_view name() const = 0;
+    virtual void on_bar(const Bar& bar, StrategyContext& ctx) = 0;
+    virtual void on_fill(const core::Fill& /*fill*/, StrategyContext& /*ctx*/) {}
+};
+
+/// Named parameters as given (`--set fast=10`): name -> text.
+using StrategyParams = std::map<std::string, std::string>;
+
+/// Makes a built-in strategy by name. Errors list the valid strategies or, for a parameter
+/// that is unknown or malformed, the strategy's valid parameters.
+core::Result<std::unique_ptr<Strategy>> make_strategy(std::string_view name,
+                                                      const StrategyParams& params);
+
+/// The names make_strategy knows.
+std::vector<std::string> strategy_names();
+
+}  // namespace meridian::engine

@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 MERIDIAN := build/release/bin/meridian
-FORMAT_FILES = git ls-files '*.cpp' '*.hpp'
+FORMAT_FILES = git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp'
 
 .PHONY: all deps build run test test-release test-asan format format-check tidy bench clean
 

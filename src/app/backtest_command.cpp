@@ -18,7 +18,8 @@ const char* const backtest_usage =
     "                  [--set KEY=VALUE]... [--symbol SYM] [--cash 100000]\n"
     "                  [--fill next_open|close] [--from DATE] [--to DATE] [--seed N] --out DIR\n"
     "\n"
-    "  --data FILE       CSV bars (Yahoo daily or Alpaca-style); several files merge in time order\n"
+    "  --data FILE       CSV bars (Yahoo daily or Alpaca-style); several files merge in time "
+    "order\n"
     "  --symbol SYM      symbol for files without a symbol column (default: from the file name)\n"
     "  --strategy NAME   a built-in strategy: sma_crossover\n"
     "  --set KEY=VALUE   a strategy parameter, e.g. --set fast=10 --set slow=30 --set qty=100\n"
@@ -82,23 +83,29 @@ core::Result<Options> parse_options(Args args) {
             o.csv.symbol = *s;
         } else if (flag == "--cash") {
             auto m = core::Money::parse(*v);
-            if (!m || !m->is_positive()) return core::invalid("--cash " + *v + ": expected a positive amount");
+            if (!m || !m->is_positive())
+                return core::invalid("--cash " + *v + ": expected a positive amount");
             o.config.cash = *m;
         } else if (flag == "--fill") {
-            if (*v == "next_open") o.config.fill_at = engine::FillAt::NextOpen;
-            else if (*v == "close") o.config.fill_at = engine::FillAt::Close;
-            else return core::invalid("--fill " + *v + ": expected next_open or close");
+            if (*v == "next_open")
+                o.config.fill_at = engine::FillAt::NextOpen;
+            else if (*v == "close")
+                o.config.fill_at = engine::FillAt::Close;
+            else
+                return core::invalid("--fill " + *v + ": expected next_open or close");
         } else if (flag == "--from" || flag == "--to") {
             auto t = core::Timestamp::parse(*v);
             if (!t) return core::invalid(std::string{flag} + ": " + t.error().message);
             const bool date_only = v->size() == 10;
             if (flag == "--from") o.config.from = *t;
             // A date alone includes that whole day.
-            else o.config.to = date_only ? *t + core::Duration::days(1) - core::Duration{1} : *t;
+            else
+                o.config.to = date_only ? *t + core::Duration::days(1) - core::Duration{1} : *t;
         } else if (flag == "--seed") {
             char* end = nullptr;
             const auto seed = std::strtoull(v->c_str(), &end, 10);
-            if (v->empty() || *end != '\0') return core::invalid("--seed " + *v + ": expected a number");
+            if (v->empty() || *end != '\0')
+                return core::invalid("--seed " + *v + ": expected a number");
             o.config.seed = seed;
         } else if (flag == "--out") {
             o.out_dir = *v;
@@ -120,7 +127,8 @@ core::Result<Options> parse_options(Args args) {
 int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
     auto options = parse_options(args);
     if (!options) {
-        err << "meridian backtest: " << options.error().message << "\n(see `meridian backtest --help`)\n";
+        err << "meridian backtest: " << options.error().message
+            << "\n(see `meridian backtest --help`)\n";
         return 2;
     }
     const Options& o = *options;

@@ -63,7 +63,8 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
         const core::Money positions = account.long_market_value() + account.short_market_value();
         result.equity.push_back(EquityPoint{ts, account.cash(), positions, account.equity()});
         bool any = false;
-        for (const auto& [s, p] : account.positions()) any = any || !p.is_flat();
+        for (const auto& [s, p] : account.positions())
+            any = any || !p.is_flat();
         exposed.push_back(any);
     };
 
@@ -100,7 +101,8 @@ std::vector<RoundTrip> round_trips(const std::vector<FillRecord>& fills) {
     std::map<core::Symbol, Open> open;
     std::vector<RoundTrip> trips;
     for (const auto& r : fills) {
-        auto it = open.try_emplace(r.fill.symbol, Open{core::Position{r.fill.symbol}, {}, {}}).first;
+        auto it =
+            open.try_emplace(r.fill.symbol, Open{core::Position{r.fill.symbol}, {}, {}}).first;
         Open& o = it->second;
         const core::Quantity before = o.position.qty();
         if (before.is_zero()) {
@@ -109,8 +111,8 @@ std::vector<RoundTrip> round_trips(const std::vector<FillRecord>& fills) {
         }
         MERIDIAN_ASSERT(*o.position.apply(r.fill), "a backtest fill applies once");
         const core::Quantity after = o.position.qty();
-        const bool closed = !before.is_zero() &&
-                            (after.is_zero() || after.is_negative() != before.is_negative());
+        const bool closed =
+            !before.is_zero() && (after.is_zero() || after.is_negative() != before.is_negative());
         if (!closed) continue;
         // A flip's commission belongs to the trip it closes; the new trip starts after it.
         trips.push_back(RoundTrip{(o.position.realized_pnl() - o.realized_at_open) -
@@ -127,8 +129,8 @@ std::string fills_csv(const BacktestResult& result) {
         const auto& f = r.fill;
         out += f.ts_event.to_iso8601() + "," + f.symbol.str() + "," +
                std::string{core::to_string(f.side)} + "," + f.qty.to_string() + "," +
-               f.price.to_string() + "," + f.commission.to_string() + "," + f.order_id.str() +
-               "," + r.strategy + "\n";
+               f.price.to_string() + "," + f.commission.to_string() + "," + f.order_id.str() + "," +
+               r.strategy + "\n";
     }
     return out;
 }

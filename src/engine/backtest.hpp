@@ -1,4 +1,5 @@
-// Backtest: recorded bars through strategies, the simulated broker and the account, on a ManualClock.
+// Backtest: recorded bars through strategies, the simulated broker and the account, on a
+// ManualClock.
 #pragma once
 
 #include <memory>

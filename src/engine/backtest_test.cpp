@@ -10,7 +10,8 @@ namespace {
 
 std::vector<std::unique_ptr<Strategy>> crossover(std::string qty = "10") {
     std::vector<std::unique_ptr<Strategy>> s;
-    s.push_back(make_strategy("sma_crossover", {{"fast", "2"}, {"slow", "3"}, {"qty", qty}}).value());
+    s.push_back(
+        make_strategy("sma_crossover", {{"fast", "2"}, {"slow", "3"}, {"qty", qty}}).value());
     return s;
 }
 
@@ -30,10 +31,11 @@ TEST(Backtest, TradesTheCrossesAtTheNextOpenExactly) {
 
     EXPECT_EQ(fills_csv(r),
               "time,symbol,side,qty,price,commission,order_id,strategy\n"
-              "2024-01-05T00:00:00Z,AAPL,buy,10,6.5,0," + r.orders[0].order.id().str() +
+              "2024-01-05T00:00:00Z,AAPL,buy,10,6.5,0," +
+                  r.orders[0].order.id().str() +
                   ",sma_crossover\n"
-              "2024-01-07T00:00:00Z,AAPL,sell,10,2.25,0," + r.orders[1].order.id().str() +
-                  ",sma_crossover\n");
+                  "2024-01-07T00:00:00Z,AAPL,sell,10,2.25,0," +
+                  r.orders[1].order.id().str() + ",sma_crossover\n");
     ASSERT_EQ(r.equity.size(), 7u);
     EXPECT_EQ(r.equity[4].cash, test::usd("935"));
     EXPECT_EQ(r.equity[4].positions_value, test::usd("70"));  // 10 x close 7
@@ -90,7 +92,8 @@ TEST(Backtest, SameInputsGiveIdenticalOutputs) {
         auto bars = test::bars("AAPL", closes);
         auto more = test::bars("MSFT", {"9", "8", "7", "9", "10", "1", "2"});
         bars.insert(bars.end(), more.begin(), more.end());
-        std::stable_sort(bars.begin(), bars.end(), [](const Bar& a, const Bar& b) { return a.ts < b.ts; });
+        std::stable_sort(bars.begin(), bars.end(),
+                         [](const Bar& a, const Bar& b) { return a.ts < b.ts; });
         auto strategies = crossover();
         auto r = run_backtest(bars, strategies, {}).value();
         return fills_csv(r) + orders_csv(r) + equity_csv(r) + summary_json(r.summary);

@@ -16,12 +16,14 @@ using core::Timestamp;
 enum Column { Time, Open, High, Low, Close, AdjClose, Volume, TradeCount, Vwap, SymbolCol, Count };
 
 std::string lower_trimmed(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '"')) s.remove_prefix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '"'))
+        s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '"' || s.back() == '\r')) {
         s.remove_suffix(1);
     }
     std::string out{s};
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
 
@@ -30,7 +32,8 @@ std::vector<std::string_view> split(std::string_view line) {
     std::size_t start = 0;
     for (;;) {
         const auto comma = line.find(',', start);
-        cells.push_back(line.substr(start, comma == std::string_view::npos ? line.npos : comma - start));
+        cells.push_back(
+            line.substr(start, comma == std::string_view::npos ? line.npos : comma - start));
         if (comma == std::string_view::npos) break;
         start = comma + 1;
     }
@@ -39,11 +42,26 @@ std::vector<std::string_view> split(std::string_view line) {
 
 std::optional<Column> column_of(const std::string& name) {
     static const std::map<std::string, Column> names{
-        {"date", Time},      {"timestamp", Time},    {"time", Time},       {"t", Time},
-        {"open", Open},      {"o", Open},            {"high", High},       {"h", High},
-        {"low", Low},        {"l", Low},             {"close", Close},     {"c", Close},
-        {"adj close", AdjClose}, {"adj_close", AdjClose}, {"volume", Volume}, {"v", Volume},
-        {"trade_count", TradeCount}, {"n", TradeCount}, {"vwap", Vwap},   {"vw", Vwap},
+        {"date", Time},
+        {"timestamp", Time},
+        {"time", Time},
+        {"t", Time},
+        {"open", Open},
+        {"o", Open},
+        {"high", High},
+        {"h", High},
+        {"low", Low},
+        {"l", Low},
+        {"close", Close},
+        {"c", Close},
+        {"adj close", AdjClose},
+        {"adj_close", AdjClose},
+        {"volume", Volume},
+        {"v", Volume},
+        {"trade_count", TradeCount},
+        {"n", TradeCount},
+        {"vwap", Vwap},
+        {"vw", Vwap},
         {"symbol", SymbolCol},
     };
     auto it = names.find(name);
@@ -97,8 +115,9 @@ core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string
     for (std::size_t i = 0; i < names.size(); ++i) {
         const std::string name = lower_trimmed(names[i]);
         if (name == "time" && index[Time] >= 0) {
-            return fail("separate Date and Time columns are not supported yet; use one ISO-8601 "
-                        "timestamp column");
+            return fail(
+                "separate Date and Time columns are not supported yet; use one ISO-8601 "
+                "timestamp column");
         }
         if (auto col = column_of(name)) {
             if (index[*col] >= 0) return fail("column '" + name + "' appears twice");
@@ -118,8 +137,9 @@ core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string
     if (!file_symbol && index[SymbolCol] < 0) {
         file_symbol = symbol_from_file_name(source);
         if (!file_symbol) {
-            return fail("cannot tell the symbol: the file has no symbol column and its name does "
-                        "not start with one; pass --symbol");
+            return fail(
+                "cannot tell the symbol: the file has no symbol column and its name does "
+                "not start with one; pass --symbol");
         }
     }
 

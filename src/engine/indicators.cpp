@@ -48,8 +48,10 @@ Sma::Sma(std::size_t period) : period_{period}, window_(period) {
 }
 
 std::optional<double> Sma::update(double x) {
-    if (count_ == period_) sum_.subtract(window_[next_]);
-    else ++count_;
+    if (count_ == period_)
+        sum_.subtract(window_[next_]);
+    else
+        ++count_;
     window_[next_] = x;
     next_ = (next_ + 1) % period_;
     sum_.add(x);

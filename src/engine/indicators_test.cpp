@@ -8,13 +8,16 @@ namespace {
 
 TEST(ExactSum, IsExactlyRoundedLikeFsum) {
     ExactSum s;
-    for (int i = 0; i < 10; ++i) s.add(0.1);
+    for (int i = 0; i < 10; ++i)
+        s.add(0.1);
     EXPECT_EQ(s.value(), 1.0);  // naive summation gives 0.9999999999999999
     ExactSum big;
-    for (double x : {1e100, 1.0, -1e100, 1e-100}) big.add(x);
+    for (double x : {1e100, 1.0, -1e100, 1e-100})
+        big.add(x);
     EXPECT_EQ(big.value(), 1.0);
     ExactSum half_way;  // Python: fsum([1, 1e-16, 1e-16]) == 1.0000000000000002
-    for (double x : {1.0, 1e-16, 1e-16}) half_way.add(x);
+    for (double x : {1.0, 1e-16, 1e-16})
+        half_way.add(x);
     EXPECT_EQ(half_way.value(), 1.0000000000000002);
 }
 
@@ -38,7 +41,8 @@ TEST(Sma, ExactMeanOfTheWindowAfterWarmUp) {
     EXPECT_EQ(sma.update(5), 4.0);
     Sma tenths{10};
     std::optional<double> v;
-    for (int i = 0; i < 10; ++i) v = tenths.update(0.1);
+    for (int i = 0; i < 10; ++i)
+        v = tenths.update(0.1);
     EXPECT_EQ(*v, 0.1);  // fsum gives exactly 1.0, so the mean is exactly 0.1
 }
 

@@ -7,7 +7,8 @@ namespace meridian::engine {
 
 core::Result<core::OrderId> SimBroker::submit(const core::OrderRequest& request,
                                               std::string strategy, core::Timestamp now) {
-    if (request.type != core::OrderType::Market || request.order_class != core::OrderClass::Simple) {
+    if (request.type != core::OrderType::Market ||
+        request.order_class != core::OrderClass::Simple) {
         return core::invalid("the simulated broker works simple market orders only, not " +
                              std::string{core::to_string(request.type)});
     }

@@ -1,4 +1,5 @@
-// SimBroker: a simulated broker that works orders against bars, through the core order state machine.
+// SimBroker: a simulated broker that works orders against bars, through the core order state
+// machine.
 #pragma once
 
 #include <deque>

@@ -11,7 +11,8 @@ namespace {
 TEST(SimBroker, MarketOrderFillsAtTheNextBarsOpen) {
     core::Account account = core::Account::create(test::usd("10000")).value();
     SimBroker broker{1, FillAt::NextOpen};
-    auto id = broker.submit(test::market("AAPL", core::Side::Buy, "10"), "s1", test::ts("2024-01-01"));
+    auto id =
+        broker.submit(test::market("AAPL", core::Side::Buy, "10"), "s1", test::ts("2024-01-01"));
     ASSERT_TRUE(id);
     EXPECT_EQ(broker.orders().front().order.status(), core::OrderStatus::New);
     EXPECT_TRUE(broker.on_bar(test::bar("MSFT", 1, "400"), false, account).empty());
@@ -28,7 +29,8 @@ TEST(SimBroker, MarketOrderFillsAtTheNextBarsOpen) {
 TEST(SimBroker, CloseModeFillsAtTheDecisionBarsClose) {
     core::Account account = core::Account::create(test::usd("10000")).value();
     SimBroker broker{1, FillAt::Close};
-    ASSERT_TRUE(broker.submit(test::market("AAPL", core::Side::Buy, "10"), "s1", test::ts("2024-01-01")));
+    ASSERT_TRUE(
+        broker.submit(test::market("AAPL", core::Side::Buy, "10"), "s1", test::ts("2024-01-01")));
     EXPECT_TRUE(broker.on_bar(test::bar("AAPL", 0, "101", "100"), false, account).empty());
     auto fills = broker.on_bar(test::bar("AAPL", 0, "101", "100"), true, account);
     ASSERT_EQ(fills.size(), 1u);
@@ -38,8 +40,10 @@ TEST(SimBroker, CloseModeFillsAtTheDecisionBarsClose) {
 TEST(SimBroker, UnaffordableOrdersAreRejectedAndMoveNoCash) {
     core::Account account = core::Account::create(test::usd("500")).value();
     SimBroker broker{1, FillAt::NextOpen};
-    ASSERT_TRUE(broker.submit(test::market("AAPL", core::Side::Buy, "10"), "s1", test::ts("2024-01-01")));
-    ASSERT_TRUE(broker.submit(test::market("AAPL", core::Side::Sell, "1"), "s1", test::ts("2024-01-01")));
+    ASSERT_TRUE(
+        broker.submit(test::market("AAPL", core::Side::Buy, "10"), "s1", test::ts("2024-01-01")));
+    ASSERT_TRUE(
+        broker.submit(test::market("AAPL", core::Side::Sell, "1"), "s1", test::ts("2024-01-01")));
     EXPECT_TRUE(broker.on_bar(test::bar("AAPL", 1, "100"), false, account).empty());
     EXPECT_EQ(broker.orders()[0].order.status(), core::OrderStatus::Rejected);
     EXPECT_EQ(broker.orders()[1].order.status(), core::OrderStatus::Rejected);  // nothing to sell

@@ -33,17 +33,19 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
     // Periods per year from the median spacing: daily or slower counts 252 trading days;
     // intraday counts 252 sessions of 6.5 hours.
     std::vector<std::int64_t> gaps;
-    for (std::size_t i = 1; i < curve.size(); ++i) gaps.push_back((curve[i].ts - curve[i - 1].ts).ns);
+    for (std::size_t i = 1; i < curve.size(); ++i)
+        gaps.push_back((curve[i].ts - curve[i - 1].ts).ns);
     double ppy = 252;
     if (!gaps.empty()) {
-        std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2), gaps.end());
+        std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2),
+                         gaps.end());
         const double median_s = static_cast<double>(gaps[gaps.size() / 2]) / 1e9;
         if (median_s > 0 && median_s < 20 * 3600) ppy = 252 * 23400 / median_s;
     }
     s.periods_per_year = ppy;
 
-    const double years = static_cast<double>((curve.back().ts - curve.front().ts).ns) / 1e9 /
-                         (365.25 * 86400);
+    const double years =
+        static_cast<double>((curve.back().ts - curve.front().ts).ns) / 1e9 / (365.25 * 86400);
     if (years > 0 && start > 0) {
         s.cagr = final_value > 0 ? std::pow(final_value / start, 1 / years) - 1 : -1;
     }
@@ -57,7 +59,8 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
     }
     const double n = static_cast<double>(returns.size());
     double mean = 0;
-    for (double r : returns) mean += r;
+    for (double r : returns)
+        mean += r;
     mean /= n;
     double var = 0;
     double down = 0;
@@ -83,12 +86,14 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
             s.max_drawdown = std::max(s.max_drawdown, 1 - p.equity.to_double() / peak.to_double());
         }
     }
-    if (curve.back().equity < peak) longest_ns = std::max(longest_ns, (curve.back().ts - peak_ts).ns);
+    if (curve.back().equity < peak)
+        longest_ns = std::max(longest_ns, (curve.back().ts - peak_ts).ns);
     s.max_drawdown_duration = static_cast<double>(longest_ns) / 1e9 / 86400;
     if (s.max_drawdown > 0) s.calmar = s.cagr / s.max_drawdown;
 
     std::size_t open_periods = 0;
-    for (bool e : exposed) open_periods += e ? 1 : 0;
+    for (bool e : exposed)
+        open_periods += e ? 1 : 0;
     s.exposure = static_cast<double>(open_periods) / n;
 
     if (!trips.empty()) {

@@ -28,17 +28,17 @@ struct Summary {
     core::Money starting_cash;
     core::Money final_equity;
     core::Money cash;
-    double total_return = 0;      // final / start - 1
-    double cagr = 0;              // compounded annual growth over calendar time
-    double volatility = 0;        // annualised sample standard deviation of period returns
-    double sharpe = 0;            // annualised mean / standard deviation of period returns
-    double sortino = 0;           // annualised mean / downside deviation
-    std::optional<double> calmar;  // cagr / max_drawdown; empty without a drawdown
-    double max_drawdown = 0;      // deepest fall from a peak, a positive fraction
-    double max_drawdown_duration = 0;  // longest days from a peak to its recovery (or the end)
-    double win_rate = 0;          // winning round trips / round trips
+    double total_return = 0;              // final / start - 1
+    double cagr = 0;                      // compounded annual growth over calendar time
+    double volatility = 0;                // annualised sample standard deviation of period returns
+    double sharpe = 0;                    // annualised mean / standard deviation of period returns
+    double sortino = 0;                   // annualised mean / downside deviation
+    std::optional<double> calmar;         // cagr / max_drawdown; empty without a drawdown
+    double max_drawdown = 0;              // deepest fall from a peak, a positive fraction
+    double max_drawdown_duration = 0;     // longest days from a peak to its recovery (or the end)
+    double win_rate = 0;                  // winning round trips / round trips
     std::optional<double> profit_factor;  // gross wins / gross losses; empty without losses
-    double expectancy = 0;        // mean net P&L per round trip, dollars
+    double expectancy = 0;                // mean net P&L per round trip, dollars
     std::uint64_t num_fills = 0;
     std::uint64_t num_round_trips = 0;
     double exposure = 0;          // fraction of periods with a position open

@@ -1,9 +1,9 @@
 // Tests of the statistics against hand-computed cases.
 #include "engine/statistics.hpp"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+
+#include <gtest/gtest.h>
 
 #include "tests/support/core_builders.hpp"
 
@@ -25,8 +25,8 @@ TEST(Statistics, ReturnsRiskAndDrawdownOfASmallCurve) {
     EXPECT_NEAR(s.volatility, 2.582275769190454, 1e-12);
     EXPECT_NEAR(s.sharpe, 7.2287657613418626, 1e-12);
     EXPECT_NEAR(s.sortino, 20.367003088692634, 1e-12);
-    EXPECT_DOUBLE_EQ(s.max_drawdown, 0.1);            // 110 -> 99
-    EXPECT_DOUBLE_EQ(s.max_drawdown_duration, 2.0);   // recovered two days after the peak
+    EXPECT_DOUBLE_EQ(s.max_drawdown, 0.1);           // 110 -> 99
+    EXPECT_DOUBLE_EQ(s.max_drawdown_duration, 2.0);  // recovered two days after the peak
     EXPECT_NEAR(s.cagr, std::pow(1.21, 365.25 / 2) - 1, 1e-6 * std::pow(1.21, 365.25 / 2));
     EXPECT_NEAR(*s.calmar, s.cagr / 0.1, 1e-9 * *s.calmar);
     EXPECT_DOUBLE_EQ(s.exposure, 2.0 / 3.0);
@@ -34,8 +34,8 @@ TEST(Statistics, ReturnsRiskAndDrawdownOfASmallCurve) {
 }
 
 TEST(Statistics, RoundTripFigures) {
-    const std::vector<RoundTrip> trips{{test::usd("30")}, {test::usd("-10")}, {test::usd("10")},
-                                       {test::usd("-20")}};
+    const std::vector<RoundTrip> trips{
+        {test::usd("30")}, {test::usd("-10")}, {test::usd("10")}, {test::usd("-20")}};
     const Summary s = summarize({point(0, "100")}, {false}, trips, test::usd("100"), 8);
     EXPECT_EQ(s.num_round_trips, 4u);
     EXPECT_DOUBLE_EQ(s.win_rate, 0.5);
@@ -57,11 +57,15 @@ TEST(Statistics, UndefinedRatiosAreNullNotInfinite) {
 TEST(Statistics, IntradaySpacingAnnualisesBySessions) {
     std::vector<EquityPoint> curve;
     for (int i = 0; i < 3; ++i) {
-        curve.push_back(EquityPoint{test::ts("2024-01-02T14:30:00Z") + core::Duration::minutes(5 * i),
-                                    test::usd("100"), {}, test::usd("100")});
+        curve.push_back(
+            EquityPoint{test::ts("2024-01-02T14:30:00Z") + core::Duration::minutes(5 * i),
+                        test::usd("100"),
+                        {},
+                        test::usd("100")});
     }
-    EXPECT_DOUBLE_EQ(summarize(curve, {false, false, false}, {}, test::usd("100"), 0).periods_per_year,
-                     252.0 * 78);
+    EXPECT_DOUBLE_EQ(
+        summarize(curve, {false, false, false}, {}, test::usd("100"), 0).periods_per_year,
+        252.0 * 78);
 }
 
 TEST(Statistics, DoublesPrintShortestAndRoundTrip) {

@@ -53,7 +53,8 @@ private:
     }
     std::string known_list() const {
         std::string out;
-        for (const auto& k : known_) out += (out.empty() ? "" : ", ") + k;
+        for (const auto& k : known_)
+            out += (out.empty() ? "" : ", ") + k;
         return out;
     }
 
@@ -138,7 +139,8 @@ constexpr Builtin builtins[] = {
 
 std::vector<std::string> strategy_names() {
     std::vector<std::string> names;
-    for (const auto& b : builtins) names.emplace_back(b.name);
+    for (const auto& b : builtins)
+        names.emplace_back(b.name);
     return names;
 }
 
@@ -148,7 +150,8 @@ core::Result<std::unique_ptr<Strategy>> make_strategy(std::string_view name,
         if (name == b.name) return b.make(params);
     }
     std::string valid;
-    for (const auto& n : strategy_names()) valid += (valid.empty() ? "" : ", ") + n;
+    for (const auto& n : strategy_names())
+        valid += (valid.empty() ? "" : ", ") + n;
     return core::invalid("unknown strategy '" + std::string{name} + "' (valid: " + valid + ")");
 }
 

@@ -1,8 +1,7 @@
 // Tests of the strategy registry and the built-in sma_crossover.
-#include "engine/strategy.hpp"
-
 #include <gtest/gtest.h>
 
+#include "engine/strategy.hpp"
 #include "tests/support/engine_builders.hpp"
 
 namespace meridian::engine {
@@ -31,7 +30,8 @@ TEST(SmaCrossover, BuysOnUpCrossWhenFlatAndSellsAllOnDownCross) {
     auto s = make_strategy("sma_crossover", {{"fast", "2"}, {"slow", "3"}, {"qty", "10"}}).value();
     test::RecordingContext ctx;
     // closes 5,4,3: fast below slow; 6: fast 4.5 > slow 4.33 -> up cross.
-    for (const auto& b : test::bars("AAPL", {"5", "4", "3", "6"})) s->on_bar(b, ctx);
+    for (const auto& b : test::bars("AAPL", {"5", "4", "3", "6"}))
+        s->on_bar(b, ctx);
     ASSERT_EQ(ctx.submitted.size(), 1u);
     EXPECT_EQ(ctx.submitted[0].side, core::Side::Buy);
     EXPECT_EQ(ctx.submitted[0].qty, test::qty("10"));
@@ -50,7 +50,8 @@ TEST(SmaCrossover, DoesNotBuyWhenAlreadyLongNorSellWhenFlat) {
     auto s = make_strategy("sma_crossover", {{"fast", "2"}, {"slow", "3"}}).value();
     test::RecordingContext ctx;
     ctx.held = test::qty("5");
-    for (const auto& b : test::bars("AAPL", {"5", "4", "3", "6"})) s->on_bar(b, ctx);
+    for (const auto& b : test::bars("AAPL", {"5", "4", "3", "6"}))
+        s->on_bar(b, ctx);
     EXPECT_TRUE(ctx.submitted.empty());
     ctx.held = core::Quantity{};
     s->on_bar(test::bar("AAPL", 4, "1"), ctx);

@@ -26,7 +26,8 @@ inline engine::Bar bar(std::string_view symbol, int day, std::string_view close,
 }
 
 /// Daily bars of one symbol from a list of closes (open = close).
-inline std::vector<engine::Bar> bars(std::string_view symbol, const std::vector<std::string>& closes) {
+inline std::vector<engine::Bar> bars(std::string_view symbol,
+                                     const std::vector<std::string>& closes) {
     std::vector<engine::Bar> out;
     for (std::size_t i = 0; i < closes.size(); ++i) {
         out.push_back(bar(symbol, static_cast<int>(i), closes[i]));

@@ -5,7 +5,8 @@ JOBS ?= $(shell nproc)
 MERIDIAN := build/release/bin/meridian
 FORMAT_FILES = git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp'
 
-.PHONY: all deps build run test test-release test-asan format format-check tidy bench clean
+.PHONY: all deps build run test test-release test-asan format format-check check-core-pure tidy \
+        bench clean
 
 all: build
 
@@ -28,7 +29,7 @@ run: build
 	    --data data/yhoo-1996-2014.csv --strategy sma_crossover \
 	    --set fast=20 --set slow=50 --set qty=1000 --out var/demo
 
-test: build format-check
+test: build format-check check-core-pure
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory test-release && \
 	$(MAKE) --no-print-directory test-asan && \
@@ -47,11 +48,17 @@ format-check:
 	@$(FORMAT_FILES) | xargs clang-format --dry-run -Werror
 	@echo "format-check: clean"
 
+# core is pure C++20: no Boost, Redis, PostgreSQL or SQLite.
+check-core-pure:
+	@! grep -rnE '#include <(boost|hiredis|libpq|pqxx|sqlite3)' src/core
+	@echo "check-core-pure: clean"
+
 format:
 	@$(FORMAT_FILES) | xargs clang-format -i
 
 tidy: build
-	@$(FORMAT_FILES) | grep '\.cpp$$' | grep -v '_test.cpp$$' | xargs clang-tidy -p build/release --quiet
+	@$(FORMAT_FILES) | grep '\.cpp$$' | grep -v '_test.cpp$$' | xargs clang-tidy -p build/release --quiet \
+	    --extra-arg=-Wno-unknown-warning-option
 
 bench: build
 	@for b in build/release/bin/*_bench; do echo "== $$b"; $$b --benchmark_min_time=0.2; done

@@ -42,15 +42,17 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(const T& value)
-        : state_{std::in_place_index<0>, value} {}  // NOLINT(google-explicit-constructor)
-    Result(T&& value) : state_{std::in_place_index<0>, std::move(value)} {}    // NOLINT
-    Result(Error error) : state_{std::in_place_index<1>, std::move(error)} {}  // NOLINT
+    // Implicit on purpose, as std::expected: `return value;` and `return error;` both work.
+    // NOLINTBEGIN(google-explicit-constructor,bugprone-forwarding-reference-overload)
+    Result(const T& value) : state_{std::in_place_index<0>, value} {}
+    Result(T&& value) : state_{std::in_place_index<0>, std::move(value)} {}
+    Result(Error error) : state_{std::in_place_index<1>, std::move(error)} {}
     template <typename U>
     requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, T> &&
              !std::is_same_v<std::decay_t<U>, Error> && !std::is_same_v<std::decay_t<U>, Result>)
         Result(U&& value)
-        : state_{std::in_place_index<0>, T(std::forward<U>(value))} {}  // NOLINT
+        : state_{std::in_place_index<0>, T(std::forward<U>(value))} {}
+    // NOLINTEND(google-explicit-constructor,bugprone-forwarding-reference-overload)
 
     bool has_value() const noexcept { return state_.index() == 0; }
     explicit operator bool() const noexcept { return has_value(); }

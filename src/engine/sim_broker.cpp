@@ -37,6 +37,18 @@ std::vector<FillRecord> SimBroker::on_bar(const Bar& bar, bool after_strategies,
             continue;
         }
         const core::Quantity qty = *order.leaves_qty();
+        bool affordable = true;
+        if (order.side() == core::Side::Buy) {
+            affordable = price * qty <= account.buying_power();
+        } else if (account.multiplier() == 1) {
+            const auto* p = account.position(bar.symbol);
+            affordable = p != nullptr && p->qty() >= qty;
+        }
+        if (!affordable) {
+            MERIDIAN_ASSERT(order.transition(core::OrderStatus::Rejected, bar.ts).has_value(),
+                            "new -> rejected is legal before fills");
+            continue;
+        }
         core::Fill fill;
         fill.execution_id = "sim-" + std::to_string(++executions_);
         fill.order_id = order.id();
@@ -46,20 +58,6 @@ std::vector<FillRecord> SimBroker::on_bar(const Bar& bar, bool after_strategies,
         fill.price = price;
         fill.ts_event = bar.ts;
         fill.ts_init = bar.ts;
-
-        bool affordable = true;
-        if (order.side() == core::Side::Buy) {
-            affordable = price * qty <= account.buying_power();
-        } else if (account.multiplier() == 1) {
-            const auto* p = account.position(bar.symbol);
-            affordable = p != nullptr && p->qty() >= qty;
-        }
-        if (!affordable) {
-            --executions_;
-            MERIDIAN_ASSERT(order.transition(core::OrderStatus::Rejected, bar.ts).has_value(),
-                            "new -> rejected is legal before fills");
-            continue;
-        }
         MERIDIAN_ASSERT(*order.apply_fill(fill), "a fresh execution applies");
         MERIDIAN_ASSERT(*account.apply_fill(fill), "an affordable fill applies");
         fills.push_back(FillRecord{std::move(fill), orders_[i].strategy});

@@ -59,22 +59,26 @@ TEST(BarsCsv, BadRowsStopTheLoadNamingFileAndLine) {
               "data/orcl-1995-2014.csv:3: high 9 is below low 11");
     EXPECT_EQ(error_of(header + good + "2024-01-03,-10,11,9,10,100\n"),
               "data/orcl-1995-2014.csv:3: open must be positive, not -10");
-    EXPECT_NE(error_of(header + good + "2024-01-03,abc,11,9,10,100\n").find(":3: price 'abc'"),
-              std::string::npos);
-    EXPECT_NE(error_of(header + good + "2024-01-03,NaN,11,9,10,100\n").find("not a number"),
-              std::string::npos);
-    EXPECT_NE(error_of(header + good + "2024-01-01,10,11,9,10,100\n").find(":3: time 2024-01-01"),
-              std::string::npos);
-    EXPECT_NE(error_of(header + good + good).find("does not come after"), std::string::npos);
-    EXPECT_NE(error_of(header + good + "2024-01-03,10,11,9,12,100\n").find("outside"),
-              std::string::npos);
-    EXPECT_NE(error_of(header + good + "2024-01-03,10,11\n").find(":3: expected 6 cells, found 3"),
-              std::string::npos);
-    EXPECT_NE(error_of(header + good + "2024-13-03,10,11,9,10,100\n").find("month out of range"),
-              std::string::npos);
-    EXPECT_NE(error_of(header).find(":1: no bars"), std::string::npos);
-    EXPECT_NE(error_of("").find("empty file"), std::string::npos);
-    EXPECT_NE(error_of("Date,Open,High,Low,Volume\n").find("no close column"), std::string::npos);
+    struct Case {
+        std::string text;
+        const char* reason;
+    };
+    const Case cases[] = {
+        {header + good + "2024-01-03,abc,11,9,10,100\n", ":3: price 'abc'"},
+        {header + good + "2024-01-03,NaN,11,9,10,100\n", "not a number"},
+        {header + good + "2024-01-01,10,11,9,10,100\n", ":3: time 2024-01-01"},
+        {header + good + good, "does not come after"},
+        {header + good + "2024-01-03,10,11,9,12,100\n", "outside"},
+        {header + good + "2024-01-03,10,11\n", ":3: expected 6 cells, found 3"},
+        {header + good + "2024-13-03,10,11,9,10,100\n", "month out of range"},
+        {header, ":1: no bars"},
+        {"", "empty file"},
+        {"Date,Open,High,Low,Volume\n", "no close column"},
+    };
+    for (const auto& c : cases) {
+        const std::string error = error_of(c.text);
+        EXPECT_NE(error.find(c.reason), std::string::npos) << c.text << " -> " << error;
+    }
 }
 
 }  // namespace

@@ -30,6 +30,8 @@ function(meridian_add_tests component)
     set(target ${component}_test)
     add_executable(${target} ${ARG_SOURCES})
     target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR})
+    # Tests read fixtures (testdata/, data/) from the source tree.
+    target_compile_definitions(${target} PRIVATE MERIDIAN_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
     target_link_libraries(${target} PRIVATE ${ARG_LIBS} meridian_warnings
         GTest::gtest GTest::gtest_main rapidcheck rapidcheck_gtest)
     gtest_discover_tests(${target}

@@ -1,13 +1,12 @@
 // `meridian backtest`: parses options, loads CSV files, runs the engine, writes the outputs.
 #include "app/backtest_command.hpp"
 
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <ostream>
 #include <sstream>
 
+#include "app/files.hpp"
 #include "engine/backtest.hpp"
 #include "engine/bars_csv.hpp"
 
@@ -40,22 +39,6 @@ struct Options {
     engine::BarsCsvOptions csv;
     std::string out_dir;
 };
-
-core::Result<std::string> read_file(const std::string& path) {
-    std::ifstream in{path, std::ios::binary};
-    if (!in) return core::invalid("cannot read " + path + ": " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-core::Result<void> write_file(const std::filesystem::path& path, const std::string& text) {
-    std::ofstream out{path, std::ios::binary | std::ios::trunc};
-    out << text;
-    out.close();
-    if (!out) return core::invalid("cannot write " + path.string() + ": " + std::strerror(errno));
-    return {};
-}
 
 core::Result<Options> parse_options(Args args) {
     Options o;
@@ -143,22 +126,12 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
         strategies.push_back(std::move(*s));
     }
 
-    std::vector<engine::Bar> bars;
-    for (const auto& path : o.data) {
-        auto text = read_file(path);
-        if (!text) {
-            err << "meridian backtest: " << text.error().message << '\n';
-            return 1;
-        }
-        auto loaded = engine::parse_bars_csv(*text, path, o.csv);
-        if (!loaded) {
-            err << "meridian backtest: " << loaded.error().message << '\n';
-            return 1;
-        }
-        bars.insert(bars.end(), loaded->begin(), loaded->end());
+    auto loaded = load_bars(o.data, o.csv);
+    if (!loaded) {
+        err << "meridian backtest: " << loaded.error().message << '\n';
+        return 1;
     }
-    std::stable_sort(bars.begin(), bars.end(),
-                     [](const engine::Bar& a, const engine::Bar& b) { return a.ts < b.ts; });
+    const std::vector<engine::Bar>& bars = *loaded;
 
     auto result = engine::run_backtest(bars, strategies, o.config);
     if (!result) {

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "app/backtest_command.hpp"
+#include "app/indicators_command.hpp"
 #include "app/version.hpp"
 
 namespace meridian::app {
@@ -24,6 +25,9 @@ int run_help(Args args, std::ostream& out, std::ostream& err);
 const std::array command_table{
     Command{"backtest", run_backtest_command,
             "run strategies over recorded bars with the simulated broker", backtest_usage},
+    Command{"indicators", run_indicators_command,
+            "compute indicators (SMA, EMA, RSI, MACD, ...) for every bar of a file",
+            indicators_usage},
     Command{"version", run_version, "print the version and the git commit it was built from",
             "meridian version"},
     Command{"help", run_help, "list the commands", "meridian help"},

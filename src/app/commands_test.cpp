@@ -131,5 +131,41 @@ TEST_F(BacktestCommand, BadInputIsAClearErrorAndWritesNothing) {
     EXPECT_FALSE(std::filesystem::exists(dir_ / "out"));
 }
 
+TEST_F(BacktestCommand, IndicatorsWriteOneRowPerBarWithEmptyWarmUp) {
+    const auto r = run({"indicators", "--data", data(), "--ind", "sma:2", "--ind", "macd:2,3,2"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    // By hand: on bar 3 the EMAs start at SMA(4,3) = 3.5 and SMA(5,4,3) = 4 (line -0.5); on
+    // bar 4 they move to 3.5 + 2.5 x 2/3 and 4 + 2 x 1/2 (line 1/6); the signal starts there at
+    // the mean of the two lines, -1/6; bar 5: line 0.3889, signal -1/6 + (0.3889 + 1/6) x 2/3.
+    EXPECT_EQ(r.out,
+              "time,close,sma_2,macd_2_3_2,macd_2_3_2_signal,macd_2_3_2_hist\n"
+              "2024-01-01T00:00:00Z,5,,,,\n"
+              "2024-01-02T00:00:00Z,4,4.5,,,\n"
+              "2024-01-03T00:00:00Z,3,3.5,,,\n"
+              "2024-01-04T00:00:00Z,6,4.5,0.16666666666666607,-0.16666666666666696,"
+              "0.33333333333333304\n"
+              "2024-01-05T00:00:00Z,7,6.5,0.3888888888888884,0.20370370370370328,"
+              "0.18518518518518512\n");
+}
+
+TEST_F(BacktestCommand, IndicatorsRejectBadSpecsAndAmbiguousSymbols) {
+    auto r = run({"indicators", "--data", data(), "--ind", "rsi:x"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("indicator 'rsi:x': period 'x'"), std::string::npos) << r.err;
+    r = run({"indicators", "--data", data()});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("--ind SPEC is required"), std::string::npos);
+    std::ofstream{dir_ / "two.csv"} << "timestamp,open,high,low,close,volume,symbol\n"
+                                    << "2024-01-01T00:00:00Z,1,1,1,1,1,AAA\n"
+                                    << "2024-01-01T00:00:00Z,2,2,2,2,1,BBB\n";
+    r = run({"indicators", "--data", (dir_ / "two.csv").string(), "--ind", "sma:1"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("several symbols (AAA, BBB)"), std::string::npos) << r.err;
+    r = run(
+        {"indicators", "--data", (dir_ / "two.csv").string(), "--symbol", "BBB", "--ind", "sma:1"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "time,close,sma_1\n2024-01-01T00:00:00Z,2,2\n");
+}
+
 }  // namespace
 }  // namespace meridian::app

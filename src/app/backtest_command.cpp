@@ -15,7 +15,8 @@ namespace meridian::app {
 const char* const backtest_usage =
     "meridian backtest --data FILE [--data FILE]... --strategy NAME [--strategy NAME]...\n"
     "                  [--set KEY=VALUE]... [--symbol SYM] [--cash 100000]\n"
-    "                  [--fill next_open|close] [--from DATE] [--to DATE] [--seed N] --out DIR\n"
+    "                  [--fill next_open|close] [--commission SPEC] [--slippage-bps N]\n"
+    "                  [--volume-cap FRACTION] [--from DATE] [--to DATE] [--seed N] --out DIR\n"
     "\n"
     "  --data FILE       CSV bars (Yahoo daily or Alpaca-style); several files merge in time "
     "order\n"
@@ -25,6 +26,9 @@ const char* const backtest_usage =
     "  --cash AMOUNT     starting cash (default 100000)\n"
     "  --fill MODE       next_open (default): a market order fills at the next bar's open;\n"
     "                    close: at the close of the bar it was decided on\n"
+    "  --commission SPEC per_share=0.005,min=1 | per_order=1 | bps=2 (combinable; default none)\n"
+    "  --slippage-bps N  adverse slippage on market and stop fills (default 0)\n"
+    "  --volume-cap F    fills on a bar take at most this fraction of its volume (default none)\n"
     "  --from, --to      first and last date or time included (YYYY-MM-DD or ISO-8601)\n"
     "  --seed N          seed of order ids (default 1)\n"
     "  --out DIR         writes fills.csv, orders.csv, equity.csv and summary.json";
@@ -71,11 +75,29 @@ core::Result<Options> parse_options(Args args) {
             o.config.cash = *m;
         } else if (flag == "--fill") {
             if (*v == "next_open")
-                o.config.fill_at = engine::FillAt::NextOpen;
+                o.config.broker.fill_at = engine::FillAt::NextOpen;
             else if (*v == "close")
-                o.config.fill_at = engine::FillAt::Close;
+                o.config.broker.fill_at = engine::FillAt::Close;
             else
                 return core::invalid("--fill " + *v + ": expected next_open or close");
+        } else if (flag == "--commission") {
+            auto c = engine::Commission::parse(*v);
+            if (!c) return core::invalid("--commission: " + c.error().message);
+            o.config.broker.commission = *c;
+        } else if (flag == "--slippage-bps") {
+            auto bps = core::Price::parse(*v);
+            if (!bps || bps->is_negative()) {
+                return core::invalid("--slippage-bps " + *v + ": expected a number >= 0");
+            }
+            o.config.broker.slippage_bps = *bps;
+        } else if (flag == "--volume-cap") {
+            char* end = nullptr;
+            const double cap = std::strtod(v->c_str(), &end);
+            if (v->empty() || *end != '\0' || !(cap > 0) || cap > 1) {
+                return core::invalid("--volume-cap " + *v +
+                                     ": expected a fraction of bar volume in (0, 1]");
+            }
+            o.config.broker.volume_participation = cap;
         } else if (flag == "--from" || flag == "--to") {
             auto t = core::Timestamp::parse(*v);
             if (!t) return core::invalid(std::string{flag} + ": " + t.error().message);

@@ -26,6 +26,9 @@ public:
     core::Result<core::OrderId> submit(const core::OrderRequest& request) override {
         return broker_.submit(request, strategy_, clock_.now());
     }
+    core::Result<void> cancel(const core::OrderId& id) override {
+        return broker_.cancel(id, clock_.now());
+    }
 
 private:
     const core::Clock& clock_;
@@ -43,19 +46,20 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
     if (!account_or) return account_or.error();
     core::Account account = std::move(*account_or);
     core::ManualClock clock;
-    SimBroker broker{config.seed, config.fill_at};
+    SimBroker broker{config.seed, config.broker};
     BacktestContext ctx{clock, account, broker};
     BacktestResult result;
     std::vector<bool> exposed;
 
     auto fill_orders = [&](const Bar& bar, bool after) {
-        for (auto& r : broker.on_bar(bar, after, account)) {
+        for (auto& u : broker.on_bar(bar, after, account)) {
+            if (!u.fill) continue;
             for (auto& s : strategies) {
-                if (s->name() != r.strategy) continue;
-                ctx.set_strategy(r.strategy);
-                s->on_fill(r.fill, ctx);
+                if (s->name() != u.strategy) continue;
+                ctx.set_strategy(u.strategy);
+                s->on_fill(*u.fill, ctx);
             }
-            result.fills.push_back(std::move(r));
+            result.fills.push_back(FillRecord{std::move(*u.fill), std::move(u.strategy)});
         }
     };
 

@@ -21,7 +21,7 @@ namespace meridian::engine {
 
 struct BacktestConfig {
     core::Money cash = core::Money::from_units(100'000);
-    FillAt fill_at = FillAt::NextOpen;
+    SimBrokerConfig broker;
     std::optional<core::Timestamp> from;  // first bar time included
     std::optional<core::Timestamp> to;    // last bar time included
     std::uint64_t seed = 1;               // order ids

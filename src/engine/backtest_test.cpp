@@ -65,7 +65,7 @@ TEST(Backtest, FillAtCloseUsesTheDecisionBar) {
     auto bars = test::bars("AAPL", closes);
     auto strategies = crossover();
     BacktestConfig config;
-    config.fill_at = FillAt::Close;
+    config.broker.fill_at = FillAt::Close;
     auto r = run_backtest(bars, strategies, config).value();
     ASSERT_EQ(r.fills.size(), 2u);
     EXPECT_EQ(r.fills[0].fill.price, test::px("6"));

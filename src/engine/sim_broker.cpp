@@ -1,69 +1,589 @@
-// Simulated order matching against bars.
+// Simulated order matching against bars and quotes.
 #include "engine/sim_broker.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace meridian::engine {
+namespace {
+
+using core::Money;
+using core::OrderStatus;
+using core::OrderType;
+using core::Price;
+using core::Quantity;
+using core::Side;
+using core::TimeInForce;
+
+constexpr std::int64_t ns_per_day = 86'400'000'000'000;
+
+std::int64_t day_of(core::Timestamp ts) {
+    const std::int64_t ns = ts.ns();
+    return ns >= 0 ? ns / ns_per_day : (ns - ns_per_day + 1) / ns_per_day;
+}
+
+/// price x (1 +- bps / 10,000), rounded against the order at 9 decimals.
+Price slipped(Price p, Price bps, Side side) {
+    if (bps.is_zero()) return p;
+    const core::Int128 scale = core::Int128{10'000} * Price::one;  // 10,000 bps in nano units
+    const core::Int128 factor = side == Side::Buy ? scale + bps.raw() : scale - bps.raw();
+    const core::Int128 raw = core::decimal::div_round(
+        core::Int128{p.raw()} * factor, scale,
+        side == Side::Buy ? core::Rounding::Ceiling : core::Rounding::Floor);
+    return Price::from_raw(static_cast<std::int64_t>(raw));
+}
+
+/// Where a limit order fills on a bar with this open/low/high, or nothing.
+std::optional<Price> limit_fill(Side side, Price limit, Price open, Price low, Price high) {
+    if (side == Side::Buy) {
+        if (open <= limit) return open;
+        if (low <= limit) return limit;
+    } else {
+        if (open >= limit) return open;
+        if (high >= limit) return limit;
+    }
+    return std::nullopt;
+}
+
+/// Where a stop order fills (as a market order once triggered), or nothing.
+std::optional<Price> stop_fill(Side side, Price stop, Price open, Price low, Price high) {
+    if (side == Side::Buy) {
+        if (open >= stop) return open;
+        if (high >= stop) return stop;
+    } else {
+        if (open <= stop) return open;
+        if (low <= stop) return stop;
+    }
+    return std::nullopt;
+}
+
+/// A trailing stop's stop price from its watermark.
+Price trailing_stop_price(const core::OrderRequest& r, Price watermark) {
+    const bool sell = r.side == Side::Sell;
+    if (r.trail_price) return sell ? watermark - *r.trail_price : watermark + *r.trail_price;
+    const core::Int128 hundred = core::Int128{100} * Price::one;
+    const core::Int128 factor =
+        sell ? hundred - r.trail_percent->raw() : hundred + r.trail_percent->raw();
+    const core::Int128 raw = core::decimal::div_round(core::Int128{watermark.raw()} * factor,
+                                                      hundred, core::Rounding::HalfEven);
+    return Price::from_raw(static_cast<std::int64_t>(raw)).round(4, core::Rounding::HalfEven);
+}
+
+core::Error illegal(std::string message) {
+    return core::Error{core::Errc::IllegalState, std::move(message)};
+}
+
+}  // namespace
+
+std::string_view to_string(OrderUpdate::Event e) noexcept {
+    switch (e) {
+        case OrderUpdate::Event::New:
+            return "new";
+        case OrderUpdate::Event::PartialFill:
+            return "partial_fill";
+        case OrderUpdate::Event::Fill:
+            return "fill";
+        case OrderUpdate::Event::Canceled:
+            return "canceled";
+        case OrderUpdate::Event::Expired:
+            return "expired";
+        case OrderUpdate::Event::Rejected:
+            return "rejected";
+        case OrderUpdate::Event::Replaced:
+            return "replaced";
+    }
+    return "unknown";
+}
+
+// ---- Commission ----
+
+core::Result<Commission> Commission::parse(std::string_view spec) {
+    Commission c;
+    if (spec.empty()) return core::invalid("commission is empty (e.g. per_share=0.005,min=1)");
+    while (!spec.empty()) {
+        const auto comma = spec.find(',');
+        const std::string_view item = spec.substr(0, comma);
+        spec = comma == std::string_view::npos ? std::string_view{} : spec.substr(comma + 1);
+        const auto eq = item.find('=');
+        if (eq == std::string_view::npos) {
+            return core::invalid("commission '" + std::string{item} + "': expected KEY=AMOUNT");
+        }
+        const std::string key{item.substr(0, eq)};
+        const std::string_view value = item.substr(eq + 1);
+        if (key == "bps") {
+            auto p = Price::parse(value);
+            if (!p || p->is_negative())
+                return core::invalid("commission bps '" + std::string{value} +
+                                     "' must be a number >= 0");
+            c.bps = *p;
+            continue;
+        }
+        auto m = Money::parse(value);
+        if (!m || m->is_negative()) {
+            return core::invalid("commission " + key + " '" + std::string{value} +
+                                 "' must be an amount >= 0");
+        }
+        if (key == "per_share")
+            c.per_share = *m;
+        else if (key == "per_order")
+            c.per_order = *m;
+        else if (key == "min")
+            c.minimum = *m;
+        else
+            return core::invalid("unknown commission key '" + key +
+                                 "' (valid: per_share, per_order, bps, min)");
+    }
+    return c;
+}
+
+Money Commission::on(Quantity qty, Money notional) const {
+    Money total = per_order + core::multiply(per_share, qty, core::Rounding::HalfUp);
+    if (!bps.is_zero()) {
+        const core::Int128 raw =
+            core::decimal::div_round(core::decimal::mul(notional.raw(), core::Int128{bps.raw()}),
+                                     core::Int128{10'000} * Price::one, core::Rounding::HalfUp);
+        total += Money::from_raw(raw);
+    }
+    total = total.round_to_cents(core::Rounding::HalfUp);
+    return std::max(total, minimum);
+}
+
+bool Commission::is_zero() const {
+    return per_share.is_zero() && per_order.is_zero() && bps.is_zero() && minimum.is_zero();
+}
+
+// ---- SimBroker ----
+
+std::size_t SimBroker::add(core::Order order, std::string strategy,
+                           core::Timestamp eligible_after) {
+    SimOrder s{std::move(order), std::move(strategy), {}, {}, {}, {}, false, false, {}, {}};
+    s.eligible_after = eligible_after;
+    orders_.push_back(std::move(s));
+    const std::size_t i = orders_.size() - 1;
+    by_id_[orders_[i].order.id()] = i;
+    open_.push_back(i);
+    return i;
+}
+
+const SimOrder* SimBroker::find(const core::OrderId& id) const {
+    auto it = by_id_.find(id);
+    return it == by_id_.end() ? nullptr : &orders_[it->second];
+}
 
 core::Result<core::OrderId> SimBroker::submit(const core::OrderRequest& request,
                                               std::string strategy, core::Timestamp now) {
-    if (request.type != core::OrderType::Market ||
-        request.order_class != core::OrderClass::Simple) {
-        return core::invalid("the simulated broker works simple market orders only, not " +
-                             std::string{core::to_string(request.type)});
-    }
     if (!request.qty) return core::invalid("the simulated broker needs qty, not notional");
     auto coid = request.client_order_id ? *request.client_order_id : ids_.next_client_order_id();
-    auto order = core::Order::create(request, ids_.next_order_id(), coid, now);
+    for (const auto& o : orders_) {
+        if (o.order.client_order_id() == coid) {
+            return core::Error{core::Errc::Duplicate,
+                               "client_order_id must be unique: " + coid.str()};
+        }
+    }
+    core::OrderRequest main = request;
+    if (request.order_class == core::OrderClass::Oco) {
+        // The take-profit limit is the order; the stop-loss its one-cancels-other peer.
+        main.limit_price = request.take_profit->limit_price;
+    }
+    auto order = core::Order::create(main, ids_.next_order_id(), coid, now);
     if (!order) return order.error();
-    MERIDIAN_ASSERT(order->transition(core::OrderStatus::New, now).has_value(),
-                    "pending_new -> new is legal");
+    MERIDIAN_ASSERT(order->transition(OrderStatus::New, now).has_value(), "pending_new -> new");
     const core::OrderId id = order->id();
-    orders_.push_back(SimOrder{std::move(*order), std::move(strategy)});
-    open_.push_back(orders_.size() - 1);
+    const std::size_t parent = add(std::move(*order), strategy, now);
+
+    auto leg = [&](Side side, OrderType type, std::optional<Price> limit, std::optional<Price> stop,
+                   OrderStatus initial) {
+        core::OrderRequest r;
+        r.symbol = request.symbol;
+        r.side = side;
+        r.type = type;
+        r.time_in_force = request.time_in_force;
+        r.qty = request.qty;
+        r.limit_price = limit;
+        r.stop_price = stop;
+        auto o =
+            core::Order::create(r, ids_.next_order_id(), ids_.next_client_order_id(), now, initial);
+        MERIDIAN_ASSERT(o.has_value(), "a leg of a valid advanced order is valid");
+        if (initial == OrderStatus::PendingNew) {
+            MERIDIAN_ASSERT(o->transition(OrderStatus::New, now).has_value(), "pending_new -> new");
+        }
+        return add(std::move(*o), strategy, now);
+    };
+    const Side exit = core::opposite(request.side);
+    auto stop_leg = [&](Side side, OrderStatus initial) {
+        const auto& sl = *request.stop_loss;
+        return leg(side, sl.limit_price ? OrderType::StopLimit : OrderType::Stop, sl.limit_price,
+                   sl.stop_price, initial);
+    };
+    switch (request.order_class) {
+        case core::OrderClass::Simple:
+            break;
+        case core::OrderClass::Bracket: {
+            const std::size_t tp = leg(exit, OrderType::Limit, request.take_profit->limit_price,
+                                       std::nullopt, OrderStatus::Held);
+            const std::size_t sl = stop_leg(exit, OrderStatus::Held);
+            orders_[tp].parent = parent;
+            orders_[sl].parent = parent;
+            orders_[tp].oco_peer = sl;
+            orders_[sl].oco_peer = tp;
+            orders_[parent].children = {tp, sl};
+            break;
+        }
+        case core::OrderClass::Oto: {
+            const std::size_t l =
+                request.take_profit ? leg(exit, OrderType::Limit, request.take_profit->limit_price,
+                                          std::nullopt, OrderStatus::Held)
+                                    : stop_leg(exit, OrderStatus::Held);
+            orders_[l].parent = parent;
+            orders_[parent].children = {l};
+            break;
+        }
+        case core::OrderClass::Oco: {
+            const std::size_t sl = stop_leg(request.side, OrderStatus::PendingNew);
+            orders_[sl].oco_peer = parent;
+            orders_[parent].oco_peer = sl;
+            break;
+        }
+    }
     return id;
 }
 
-std::vector<FillRecord> SimBroker::on_bar(const Bar& bar, bool after_strategies,
-                                          core::Account& account) {
-    std::vector<FillRecord> fills;
-    if (after_strategies != (fill_at_ == FillAt::Close)) return fills;
-    const core::Price price = fill_at_ == FillAt::Close ? bar.close : bar.open;
-    std::vector<std::size_t> still_open;
-    for (const std::size_t i : open_) {
-        core::Order& order = orders_[i].order;
-        if (order.symbol() != bar.symbol) {
-            still_open.push_back(i);
-            continue;
-        }
-        const core::Quantity qty = *order.leaves_qty();
-        bool affordable = true;
-        if (order.side() == core::Side::Buy) {
-            affordable = price * qty <= account.buying_power();
-        } else if (account.multiplier() == 1) {
-            const auto* p = account.position(bar.symbol);
-            affordable = p != nullptr && p->qty() >= qty;
-        }
-        if (!affordable) {
-            MERIDIAN_ASSERT(order.transition(core::OrderStatus::Rejected, bar.ts).has_value(),
-                            "new -> rejected is legal before fills");
-            continue;
-        }
-        core::Fill fill;
-        fill.execution_id = "sim-" + std::to_string(++executions_);
-        fill.order_id = order.id();
-        fill.symbol = bar.symbol;
-        fill.side = order.side();
-        fill.qty = qty;
-        fill.price = price;
-        fill.ts_event = bar.ts;
-        fill.ts_init = bar.ts;
-        MERIDIAN_ASSERT(*order.apply_fill(fill), "a fresh execution applies");
-        MERIDIAN_ASSERT(*account.apply_fill(fill), "an affordable fill applies");
-        fills.push_back(FillRecord{std::move(fill), orders_[i].strategy});
+core::Result<void> SimBroker::cancel(const core::OrderId& id, core::Timestamp now) {
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) return core::Error{core::Errc::NotFound, "no order " + id.str()};
+    const std::size_t i = it->second;
+    if (orders_[i].order.is_terminal()) {
+        return illegal("order " + id.str() + " is already " +
+                       std::string{core::to_string(orders_[i].order.status())});
     }
-    open_ = std::move(still_open);
-    return fills;
+    std::vector<OrderUpdate> ignored;
+    finish(i, OrderStatus::Canceled, now, ignored);
+    if (auto peer = orders_[i].oco_peer) finish(*peer, OrderStatus::Canceled, now, ignored);
+    prune();
+    return {};
+}
+
+core::Result<core::OrderId> SimBroker::replace(const core::OrderId& id,
+                                               std::optional<core::Quantity> qty,
+                                               std::optional<core::Price> limit_price,
+                                               std::optional<core::Price> stop_price,
+                                               core::Timestamp now) {
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) return core::Error{core::Errc::NotFound, "no order " + id.str()};
+    const std::size_t i = it->second;
+    const core::Order& old = orders_[i].order;
+    if (old.is_terminal()) return illegal("order " + id.str() + " is final and cannot be replaced");
+    if (old.order_class() != core::OrderClass::Simple || orders_[i].parent || orders_[i].oco_peer) {
+        return illegal("order " + id.str() + " is part of an advanced order; replace it whole");
+    }
+    if (old.filled_qty().is_positive()) return illegal("order " + id.str() + " is partly filled");
+    core::OrderRequest r = old.request();
+    r.client_order_id.reset();
+    if (qty) r.qty = qty;
+    if (limit_price) r.limit_price = limit_price;
+    if (stop_price) r.stop_price = stop_price;
+    auto created = core::Order::create(r, ids_.next_order_id(), ids_.next_client_order_id(), now);
+    if (!created) return created.error();
+    MERIDIAN_ASSERT(created->transition(OrderStatus::New, now).has_value(), "pending_new -> new");
+    const core::OrderId new_id = created->id();
+    MERIDIAN_ASSERT(orders_[i].order.replace_with(new_id, now).has_value(), "working -> replaced");
+    std::string strategy = orders_[i].strategy;
+    add(std::move(*created), std::move(strategy), now);
+    prune();
+    return new_id;
+}
+
+core::Quantity SimBroker::volume_left(const Bar& bar) const {
+    if (!config_.volume_participation) return Quantity::from_raw(INT64_MAX);
+    const double cap_shares = std::floor(bar.volume.to_double() * *config_.volume_participation);
+    Quantity cap = Quantity::from_units(static_cast<std::int64_t>(cap_shares));
+    auto it = volume_taken_.find(bar.symbol);
+    if (it != volume_taken_.end()) cap = cap - std::min(cap, it->second);
+    return cap;
+}
+
+void SimBroker::finish(std::size_t i, OrderStatus status, core::Timestamp ts,
+                       std::vector<OrderUpdate>& updates, std::string reason) {
+    SimOrder& s = orders_[i];
+    if (s.order.is_terminal()) return;
+    MERIDIAN_ASSERT(s.order.transition(status, ts).has_value(), "a working order can end so");
+    OrderUpdate::Event e = OrderUpdate::Event::Canceled;
+    if (status == OrderStatus::Expired) e = OrderUpdate::Event::Expired;
+    if (status == OrderStatus::Rejected) e = OrderUpdate::Event::Rejected;
+    updates.push_back(
+        OrderUpdate{e, s.order.id(), s.strategy, std::nullopt, std::move(reason), ts});
+    // An entry that ends: its held legs go with it, or are resized to what did fill.
+    const std::vector<std::size_t> children = s.children;
+    if (children.empty()) return;
+    const Quantity filled = s.order.filled_qty();
+    for (std::size_t c : children)
+        finish(c, OrderStatus::Canceled, ts, updates);
+    if (filled.is_zero()) return;
+    std::vector<std::size_t> fresh;
+    for (std::size_t c : children) {
+        core::OrderRequest r = orders_[c].order.request();
+        r.qty = filled;
+        r.client_order_id.reset();
+        auto o = core::Order::create(r, ids_.next_order_id(), ids_.next_client_order_id(), ts);
+        MERIDIAN_ASSERT(o.has_value(), "a resized leg is valid");
+        MERIDIAN_ASSERT(o->transition(OrderStatus::New, ts).has_value(), "pending_new -> new");
+        fresh.push_back(add(std::move(*o), orders_[i].strategy, ts));
+    }
+    if (fresh.size() == 2) {
+        orders_[fresh[0]].oco_peer = fresh[1];
+        orders_[fresh[1]].oco_peer = fresh[0];
+    }
+}
+
+void SimBroker::on_filled(std::size_t i, core::Timestamp ts, std::vector<OrderUpdate>& updates) {
+    if (auto peer = orders_[i].oco_peer) finish(*peer, OrderStatus::Canceled, ts, updates);
+    for (std::size_t c : orders_[i].children) {
+        SimOrder& leg = orders_[c];
+        if (leg.order.status() != OrderStatus::Held) continue;
+        MERIDIAN_ASSERT(leg.order.transition(OrderStatus::New, ts).has_value(), "held -> new");
+        leg.eligible_after = ts;  // exits work from the next bar on
+        updates.push_back(OrderUpdate{
+            OrderUpdate::Event::New, leg.order.id(), leg.strategy, std::nullopt, {}, ts});
+    }
+}
+
+bool SimBroker::execute(std::size_t i, Quantity qty, Price price, core::Timestamp ts,
+                        core::Account& account, std::vector<OrderUpdate>& updates) {
+    SimOrder& s = orders_[i];
+    core::Order& order = s.order;
+    const Side side = order.side();
+    const bool first_execution = order.filled_qty().is_zero();
+    Commission c = config_.commission;
+    if (!first_execution) {
+        c.per_order = Money{};
+        c.minimum = Money{};
+    }
+    const Money commission = c.on(qty, price * qty);
+    const Money cost = price * qty + commission;
+    std::string refused;
+    if (side == Side::Buy) {
+        if (cost > account.buying_power()) {
+            refused = "insufficient buying power: need " +
+                      cost.to_string(2, core::Rounding::HalfUp) + ", have " +
+                      account.buying_power().to_string(2, core::Rounding::HalfUp);
+        }
+    } else if (account.multiplier() == 1) {
+        const auto* p = account.position(order.symbol());
+        const Quantity held = p ? p->qty() : Quantity{};
+        if (held < qty) {
+            refused = "a cash account cannot sell " + qty.to_string() + " " + order.symbol().str() +
+                      " holding " + held.to_string();
+        }
+    }
+    if (!refused.empty()) {
+        finish(i, first_execution ? OrderStatus::Rejected : OrderStatus::Canceled, ts, updates,
+               std::move(refused));
+        return false;
+    }
+    core::Fill fill;
+    fill.execution_id = "sim-" + std::to_string(++executions_);
+    fill.order_id = order.id();
+    fill.symbol = order.symbol();
+    fill.side = side;
+    fill.qty = qty;
+    fill.price = price;
+    fill.commission = commission;
+    fill.ts_event = ts;
+    fill.ts_init = ts;
+    MERIDIAN_ASSERT(*order.apply_fill(fill), "a fresh execution applies");
+    MERIDIAN_ASSERT(*account.apply_fill(fill), "an affordable fill applies");
+    volume_taken_[order.symbol()] += qty;
+    const bool done = order.status() == OrderStatus::Filled;
+    updates.push_back(OrderUpdate{done ? OrderUpdate::Event::Fill : OrderUpdate::Event::PartialFill,
+                                  order.id(),
+                                  s.strategy,
+                                  fill,
+                                  {},
+                                  ts});
+    if (done) on_filled(i, ts, updates);
+    return true;
+}
+
+void SimBroker::work(std::size_t i, const Bar& bar, bool at_close, core::Account& account,
+                     std::vector<OrderUpdate>& updates) {
+    SimOrder& s = orders_[i];
+    const core::Order& o = s.order;
+    const core::OrderRequest& r = o.request();
+    const TimeInForce tif = r.time_in_force;
+    const std::int64_t day = day_of(bar.ts);
+    const bool market = r.type == OrderType::Market;
+
+    if (tif == TimeInForce::Day && !market && s.first_day && *s.first_day < day) {
+        finish(i, OrderStatus::Expired, bar.ts, updates);
+        return;
+    }
+    if (!s.first_day) s.first_day = day;
+
+    // The prices this bar offers the order: all of it, or only its open or close.
+    Price open = bar.open;
+    Price low = bar.low;
+    Price high = bar.high;
+    const bool close_only =
+        at_close || tif == TimeInForce::Cls || (market && config_.fill_at == FillAt::Close);
+    if (close_only) open = low = high = bar.close;
+    if (tif == TimeInForce::Opg) low = high = open;
+
+    std::optional<Price> price;
+    bool marketable = false;  // fills at a market price: slippage applies
+    const Side side = r.side;
+    switch (r.type) {
+        case OrderType::Market:
+            price = open;
+            marketable = true;
+            break;
+        case OrderType::Limit:
+            price = limit_fill(side, *r.limit_price, open, low, high);
+            break;
+        case OrderType::Stop:
+            price = stop_fill(side, *r.stop_price, open, low, high);
+            marketable = true;
+            break;
+        case OrderType::StopLimit:
+            if (s.stop_triggered) {
+                price = limit_fill(side, *r.limit_price, open, low, high);
+            } else if (auto trigger = stop_fill(side, *r.stop_price, open, low, high)) {
+                s.stop_triggered = true;
+                const bool by_open = *trigger == open;
+                const bool limit_no_worse = side == Side::Buy ? *r.limit_price >= *r.stop_price
+                                                              : *r.limit_price <= *r.stop_price;
+                if (by_open)
+                    price = limit_fill(side, *r.limit_price, open, low, high);
+                else if (limit_no_worse)
+                    price = *trigger;
+            }
+            break;
+        case OrderType::TrailingStop: {
+            if (!s.watermark) s.watermark = open;
+            const Price stop = trailing_stop_price(r, *s.watermark);
+            price = stop_fill(side, stop, open, low, high);
+            marketable = true;
+            s.watermark =
+                side == Side::Sell ? std::max(*s.watermark, high) : std::min(*s.watermark, low);
+            break;
+        }
+    }
+
+    const bool first_chance = !s.worked_once;
+    s.worked_once = true;
+    if (price) {
+        if (marketable) price = slipped(*price, config_.slippage_bps, side);
+        const Quantity leaves = *o.leaves_qty();
+        const Quantity can = std::min(leaves, volume_left(bar));
+        if (tif == TimeInForce::Fok && can < leaves) {
+            finish(i, OrderStatus::Canceled, bar.ts, updates,
+                   "fill or kill: only " + can.to_string() + " available");
+            return;
+        }
+        if (can.is_positive() && !execute(i, can, *price, bar.ts, account, updates)) return;
+    }
+    if (orders_[i].order.is_terminal()) return;
+    if (first_chance && (tif == TimeInForce::Ioc || tif == TimeInForce::Fok)) {
+        finish(i, OrderStatus::Canceled, bar.ts, updates);
+    } else if (first_chance && (tif == TimeInForce::Opg || tif == TimeInForce::Cls)) {
+        finish(i, OrderStatus::Expired, bar.ts, updates);
+    }
+}
+
+std::vector<OrderUpdate> SimBroker::on_bar(const Bar& bar, bool after_strategies,
+                                           core::Account& account) {
+    std::vector<OrderUpdate> updates;
+    if (bar.ts != volume_bar_ts_) {
+        volume_bar_ts_ = bar.ts;
+        volume_taken_.clear();
+    }
+    // Stops first: when a stop-loss and a take-profit could both fill on one bar, the bar's
+    // path is unknown and the loss is the cautious assumption.
+    std::vector<std::size_t> snapshot = open_;
+    std::stable_partition(snapshot.begin(), snapshot.end(), [&](std::size_t i) {
+        const OrderType t = orders_[i].order.type();
+        return t == OrderType::Stop || t == OrderType::StopLimit || t == OrderType::TrailingStop;
+    });
+    for (const std::size_t i : snapshot) {
+        const SimOrder& s = orders_[i];
+        if (s.order.is_terminal() || s.order.symbol() != bar.symbol) continue;
+        if (s.order.status() == OrderStatus::Held) continue;
+        if (!after_strategies) {
+            if (s.eligible_after < bar.ts) work(i, bar, false, account, updates);
+            continue;
+        }
+        // After the strategies: what was decided on this bar and fills at its close.
+        const bool closes_now =
+            config_.fill_at == FillAt::Close &&
+            (s.order.type() == OrderType::Market || s.order.time_in_force() == TimeInForce::Cls);
+        if (s.eligible_after == bar.ts && closes_now) work(i, bar, true, account, updates);
+    }
+    prune();
+    return updates;
+}
+
+std::vector<OrderUpdate> SimBroker::on_quote(const Quote& quote, core::Account& account) {
+    std::vector<OrderUpdate> updates;
+    const std::vector<std::size_t> snapshot = open_;
+    for (const std::size_t i : snapshot) {
+        SimOrder& s = orders_[i];
+        if (s.order.is_terminal() || s.order.symbol() != quote.symbol) continue;
+        if (s.order.status() == OrderStatus::Held || !(s.eligible_after < quote.ts)) continue;
+        const core::OrderRequest& r = s.order.request();
+        const std::int64_t day = day_of(quote.ts);
+        if (r.time_in_force == TimeInForce::Day && r.type != OrderType::Market && s.first_day &&
+            *s.first_day < day) {
+            finish(i, OrderStatus::Expired, quote.ts, updates);
+            continue;
+        }
+        if (!s.first_day) s.first_day = day;
+        const bool buy = r.side == Side::Buy;
+        const Price touch = buy ? quote.ask : quote.bid;  // where this side trades
+        std::optional<Price> price;
+        switch (r.type) {
+            case OrderType::Market:
+                price = touch;
+                break;
+            case OrderType::Limit:
+                if (buy ? touch <= *r.limit_price : touch >= *r.limit_price) price = touch;
+                break;
+            case OrderType::Stop:
+                if (buy ? touch >= *r.stop_price : touch <= *r.stop_price) price = touch;
+                break;
+            case OrderType::StopLimit:
+                if (!s.stop_triggered && (buy ? touch >= *r.stop_price : touch <= *r.stop_price)) {
+                    s.stop_triggered = true;
+                }
+                if (s.stop_triggered && (buy ? touch <= *r.limit_price : touch >= *r.limit_price)) {
+                    price = touch;
+                }
+                break;
+            case OrderType::TrailingStop: {
+                if (!s.watermark) s.watermark = buy ? quote.ask : quote.bid;
+                const Price stop = trailing_stop_price(r, *s.watermark);
+                if (buy ? touch >= stop : touch <= stop) price = touch;
+                s.watermark =
+                    buy ? std::min(*s.watermark, quote.ask) : std::max(*s.watermark, quote.bid);
+                break;
+            }
+        }
+        if (price) {
+            if (r.type == OrderType::Market || r.type == OrderType::Stop ||
+                r.type == OrderType::TrailingStop) {
+                price = slipped(*price, config_.slippage_bps, r.side);
+            }
+            execute(i, *s.order.leaves_qty(), *price, quote.ts, account, updates);
+        }
+        if (!orders_[i].order.is_terminal() &&
+            (r.time_in_force == TimeInForce::Ioc || r.time_in_force == TimeInForce::Fok)) {
+            finish(i, OrderStatus::Canceled, quote.ts, updates);
+        }
+    }
+    prune();
+    return updates;
+}
+
+void SimBroker::prune() {
+    std::erase_if(open_, [&](std::size_t i) { return orders_[i].order.is_terminal(); });
 }
 
 }  // namespace meridian::engine

@@ -1,8 +1,10 @@
-// SimBroker: a simulated broker that works orders against bars, through the core order state
-// machine.
+// SimBroker: a simulated broker that works orders against bars or quotes, through the core
+// order state machine, with commissions, slippage and a volume cap.
 #pragma once
 
 #include <deque>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,11 +21,65 @@ enum class FillAt {
     Close,     // at the close of bar t
 };
 
-/// An order with the strategy that sent it.
+/// What an execution costs: per_order + per_share x qty + bps x notional / 10,000, at least
+/// `minimum`, rounded half-up to the cent. All zero by default.
+struct Commission {
+    core::Money per_share;
+    core::Money per_order;
+    core::Price bps;  // basis points of notional, as a decimal
+    core::Money minimum;
+
+    /// Parses "per_share=0.005,min=1", "per_order=1", "bps=2" (comma-separated, any order).
+    static core::Result<Commission> parse(std::string_view spec);
+    core::Money on(core::Quantity qty, core::Money notional) const;
+    bool is_zero() const;
+};
+
+struct SimBrokerConfig {
+    FillAt fill_at = FillAt::NextOpen;
+    Commission commission;
+    /// Adverse slippage in basis points: buys fill higher, sells lower (as a decimal).
+    core::Price slippage_bps;
+    /// Largest fraction of a bar's volume all fills on that bar may take, e.g. 0.1; none: no cap.
+    std::optional<double> volume_participation;
+};
+
+/// A best bid and offer.
+struct Quote {
+    core::Symbol symbol;
+    core::Timestamp ts;
+    core::Price bid;
+    core::Price ask;
+    core::Quantity bid_size;
+    core::Quantity ask_size;
+};
+
+/// An order with the strategy that sent it and the broker's working state.
 struct SimOrder {
     core::Order order;
     std::string strategy;
+    std::optional<std::size_t> parent;      // bracket/oto legs: the entry order
+    std::vector<std::size_t> children;      // the entry's exit legs
+    std::optional<std::size_t> oco_peer;    // canceled when this one fills
+    std::optional<std::int64_t> first_day;  // the day it was first worked (day orders expire)
+    bool worked_once = false;
+    bool stop_triggered = false;           // stop_limit: now a limit
+    std::optional<core::Price> watermark;  // trailing stops: best price since it started
+    core::Timestamp eligible_after;        // works only on bars after this time (or at its close)
 };
+
+/// What happened to an order, as a broker reports it (Alpaca's trade_updates events).
+struct OrderUpdate {
+    enum class Event { New, PartialFill, Fill, Canceled, Expired, Rejected, Replaced };
+    Event event;
+    core::OrderId order_id;
+    std::string strategy;
+    std::optional<core::Fill> fill;
+    std::string reason;  // rejections
+    core::Timestamp ts;
+};
+
+std::string_view to_string(OrderUpdate::Event e) noexcept;
 
 /// A fill with the strategy whose order it filled.
 struct FillRecord {
@@ -31,31 +87,80 @@ struct FillRecord {
     std::string strategy;
 };
 
-/// Works market orders against bars. Orders are accepted (status new) at submission; each fill
-/// goes through Order::apply_fill. A buy whose cost exceeds the account's buying power, or a
-/// sell a cash account could not cover, is rejected when it would fill.
-/// Known limits: market orders only for now; no commission, slippage or volume cap yet.
+/// Works orders against bars (or quotes): market, limit, stop, stop_limit, trailing_stop; time
+/// in force day, gtc, ioc, fok, opg, cls; bracket, oco and oto classes. Fill rules on a bar:
+///   - market: the bar's open (FillAt::Close: the close of the bar it was decided on);
+///   - limit: at the limit when the bar reaches it, at the open when the bar gaps through it;
+///   - stop: at the stop when reached, at the open when gapped through; stop_limit: the stop
+///     triggers, then the limit rule applies from the trigger on (the same bar only when the
+///     open triggered it or the limit is no worse than the stop);
+///   - trailing_stop: a stop that follows the best price since the order started working;
+///   - day orders (other than market) expire after the day they were first worked; ioc fills what
+///     it can on its first bar and cancels the rest; fok fills entirely on its first bar or
+///     cancels; opg fills only at the open of its first bar, cls only at the close;
+///   - a bracket's exit legs wait (held) until the entry fills, then work as one-cancels-other;
+///     when both could fill on one bar the stop-loss is assumed first.
+/// Slippage moves each fill price against the order; a buy that the account cannot pay for, or a
+/// sell a cash account cannot cover, is rejected. Every change goes through core::Order.
 /// Runs on the backtest's loop; not thread-safe.
 class SimBroker {
 public:
-    SimBroker(std::uint64_t seed, FillAt fill_at) : ids_{seed}, fill_at_{fill_at} {}
+    SimBroker(std::uint64_t seed, SimBrokerConfig config)
+        : ids_{seed}, config_{std::move(config)} {}
+    SimBroker(std::uint64_t seed, FillAt fill_at) : SimBroker{seed, config_with(fill_at)} {}
 
-    /// Accepts an order: an invalid request or an unsupported type is an error.
+    /// Accepts an order (status new; a bracket's legs held): an invalid request is an error.
     core::Result<core::OrderId> submit(const core::OrderRequest& request, std::string strategy,
                                        core::Timestamp now);
-    /// Fills the symbol's waiting orders that this bar triggers (before strategies see the bar
-    /// with NextOpen; after, with Close). Returns the fills, each already applied to its order
-    /// and to `account`.
-    std::vector<FillRecord> on_bar(const Bar& bar, bool after_strategies, core::Account& account);
-    /// Every order ever submitted, in submission order.
+    /// Cancels a working order (and its legs). Unknown or final orders are errors.
+    core::Result<void> cancel(const core::OrderId& id, core::Timestamp now);
+    /// Replaces a working order's qty, limit or stop price: the old order becomes replaced and a
+    /// new one (same strategy, a new id) takes its place. Returns the new id.
+    core::Result<core::OrderId> replace(const core::OrderId& id, std::optional<core::Quantity> qty,
+                                        std::optional<core::Price> limit_price,
+                                        std::optional<core::Price> stop_price, core::Timestamp now);
+
+    /// Works the symbol's orders against a bar. Call with after_strategies = false before the
+    /// strategies see the bar (orders from earlier bars), and true after (FillAt::Close market and
+    /// cls orders decided on this bar). Fills are applied to their orders and to `account`.
+    std::vector<OrderUpdate> on_bar(const Bar& bar, bool after_strategies, core::Account& account);
+    /// Works the symbol's orders against a quote: buys at the ask, sells at the bid.
+    std::vector<OrderUpdate> on_quote(const Quote& quote, core::Account& account);
+
+    /// Every order ever submitted, in submission order (legs after their entry).
     const std::deque<SimOrder>& orders() const noexcept { return orders_; }
+    /// The order with this id, or null.
+    const SimOrder* find(const core::OrderId& id) const;
+    /// Orders not yet final.
+    std::size_t open_count() const noexcept { return open_.size(); }
 
 private:
+    static SimBrokerConfig config_with(FillAt fill_at) {
+        SimBrokerConfig c;
+        c.fill_at = fill_at;
+        return c;
+    }
+    std::size_t add(core::Order order, std::string strategy, core::Timestamp eligible_after);
+    void work(std::size_t i, const Bar& bar, bool at_close, core::Account& account,
+              std::vector<OrderUpdate>& updates);
+    /// Fills up to `qty` of order i at `price` (slippage applied here); false if rejected.
+    bool execute(std::size_t i, core::Quantity qty, core::Price price, core::Timestamp ts,
+                 core::Account& account, std::vector<OrderUpdate>& updates);
+    void finish(std::size_t i, core::OrderStatus status, core::Timestamp ts,
+                std::vector<OrderUpdate>& updates, std::string reason = {});
+    void on_filled(std::size_t i, core::Timestamp ts, std::vector<OrderUpdate>& updates);
+    core::Quantity volume_left(const Bar& bar) const;
+    void prune();
+
     core::IdGenerator ids_;
-    FillAt fill_at_;
+    SimBrokerConfig config_;
     std::deque<SimOrder> orders_;
-    std::vector<std::size_t> open_;  // indices into orders_ of orders still working
+    std::vector<std::size_t> open_;  // indices of orders not final, in submission order
+    std::map<core::OrderId, std::size_t> by_id_;
     std::uint64_t executions_ = 0;
+    // Volume already taken on the current bar, per symbol (the volume cap).
+    core::Timestamp volume_bar_ts_;
+    std::map<core::Symbol, core::Quantity> volume_taken_;
 };
 
 }  // namespace meridian::engine

@@ -28,6 +28,8 @@ public:
     virtual core::Money equity() const = 0;
     /// Submits an order on behalf of the calling strategy. An invalid request is an error.
     virtual core::Result<core::OrderId> submit(const core::OrderRequest& request) = 0;
+    /// Cancels one of its working orders.
+    virtual core::Result<void> cancel(const core::OrderId& id) = 0;
 };
 
 /// Trading logic: sees market data and its own fills, submits orders through the context.

@@ -46,9 +46,14 @@ public:
         submitted.push_back(request);
         return oid("o" + std::to_string(submitted.size()));
     }
+    core::Result<void> cancel(const core::OrderId& id) override {
+        canceled.push_back(id);
+        return {};
+    }
 
     core::Quantity held;
     std::vector<core::OrderRequest> submitted;
+    std::vector<core::OrderId> canceled;
 };
 
 }  // namespace meridian::test

@@ -31,7 +31,7 @@ const char* const backtest_usage =
     "  --volume-cap F    fills on a bar take at most this fraction of its volume (default none)\n"
     "  --from, --to      first and last date or time included (YYYY-MM-DD or ISO-8601)\n"
     "  --seed N          seed of order ids (default 1)\n"
-    "  --out DIR         writes fills.csv, orders.csv, equity.csv and summary.json";
+    "  --out DIR         writes fills.csv, orders.csv, equity.csv, risk.csv and summary.json";
 
 namespace {
 
@@ -172,6 +172,7 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
         {"fills.csv", engine::fills_csv(*result)},
         {"orders.csv", engine::orders_csv(*result)},
         {"equity.csv", engine::equity_csv(*result)},
+        {"risk.csv", engine::risk_csv(*result)},
         {"summary.json", engine::summary_json(result->summary)},
     };
     for (const auto& [name, text] : files) {
@@ -219,7 +220,12 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
     for (const auto& [label, value] : rows) {
         out << "  " << label << std::string(20 - std::strlen(label), ' ') << value << '\n';
     }
-    out << "\nwrote " << (dir / "fills.csv").string() << ", orders.csv, equity.csv, summary.json\n";
+    if (!result->risk_events.empty()) {
+        out << "\nrisk: " << result->risk_events.size()
+            << " denials or halts, first: " << result->risk_events.front().message << '\n';
+    }
+    out << "\nwrote " << (dir / "fills.csv").string()
+        << ", orders.csv, equity.csv, risk.csv, summary.json\n";
     return 0;
 }
 

@@ -1,6 +1,7 @@
 // The backtest loop and its CSV outputs.
 #include "engine/backtest.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "core/clock.hpp"
@@ -11,8 +12,13 @@ namespace {
 /// The context strategies act through during a backtest.
 class BacktestContext final : public StrategyContext {
 public:
-    BacktestContext(const core::Clock& clock, core::Account& account, SimBroker& broker)
-        : clock_{clock}, account_{account}, broker_{broker} {}
+    BacktestContext(const core::Clock& clock, core::Account& account, SimBroker& broker,
+                    RiskEngine& risk, std::vector<RiskEvent>& risk_events)
+        : clock_{clock},
+          account_{account},
+          broker_{broker},
+          risk_{risk},
+          risk_events_{risk_events} {}
 
     void set_strategy(std::string name) { strategy_ = std::move(name); }
 
@@ -24,6 +30,16 @@ public:
     core::Money cash() const override { return account_.cash(); }
     core::Money equity() const override { return account_.equity(); }
     core::Result<core::OrderId> submit(const core::OrderRequest& request) override {
+        const RiskInputs in{account_, broker_.open_count(),
+                            broker_.committed_buy_notional(account_),
+                            account_.mark_price(request.symbol)};
+        if (auto denial = risk_.check(request, in, clock_.now())) {
+            risk_events_.push_back(RiskEvent{clock_.now(), strategy_, request,
+                                             std::string{to_string(denial->reason)},
+                                             denial->message});
+            return core::Error{core::Errc::Rejected,
+                               std::string{to_string(denial->reason)} + ": " + denial->message};
+        }
         return broker_.submit(request, strategy_, clock_.now());
     }
     core::Result<void> cancel(const core::OrderId& id) override {
@@ -34,6 +50,8 @@ private:
     const core::Clock& clock_;
     core::Account& account_;
     SimBroker& broker_;
+    RiskEngine& risk_;
+    std::vector<RiskEvent>& risk_events_;
     std::string strategy_;
 };
 
@@ -47,8 +65,9 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
     core::Account account = std::move(*account_or);
     core::ManualClock clock;
     SimBroker broker{config.seed, config.broker};
-    BacktestContext ctx{clock, account, broker};
+    RiskEngine risk{config.risk};
     BacktestResult result;
+    BacktestContext ctx{clock, account, broker, risk, result.risk_events};
     std::vector<bool> exposed;
 
     auto fill_orders = [&](const Bar& bar, bool after) {
@@ -81,6 +100,10 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
         clock.set(bar.ts);
         fill_orders(bar, false);
         account.mark(bar.symbol, bar.close);
+        // Risk sees the new equity before any strategy acts on the bar.
+        if (auto halted = risk.on_equity(bar.ts, account.equity())) {
+            result.risk_events.push_back(RiskEvent{bar.ts, {}, std::nullopt, "halted", *halted});
+        }
         for (auto& s : strategies) {
             ctx.set_strategy(std::string{s->name()});
             s->on_bar(bar, ctx);
@@ -153,6 +176,23 @@ std::string orders_csv(const BacktestResult& result) {
                (o.qty() ? o.qty()->to_string() : "") + "," +
                std::string{core::to_string(o.status())} + "," + o.filled_qty().to_string() + "," +
                (avg ? avg->to_string() : "") + "," + r.strategy + "\n";
+    }
+    return out;
+}
+
+std::string risk_csv(const BacktestResult& result) {
+    std::string out = "time,strategy,symbol,side,qty,reason,message\n";
+    for (const auto& e : result.risk_events) {
+        out += e.ts.to_iso8601() + "," + e.strategy + ",";
+        if (e.order) {
+            out += e.order->symbol.str() + "," + std::string{core::to_string(e.order->side)} + "," +
+                   (e.order->qty ? e.order->qty->to_string() : "");
+        } else {
+            out += ",,";
+        }
+        std::string message = e.message;
+        std::replace(message.begin(), message.end(), ',', ';');
+        out += "," + e.reason + "," + message + "\n";
     }
     return out;
 }

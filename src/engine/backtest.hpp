@@ -13,6 +13,7 @@
 #include "core/result.hpp"
 #include "core/timestamp.hpp"
 #include "engine/bar.hpp"
+#include "engine/risk.hpp"
 #include "engine/sim_broker.hpp"
 #include "engine/statistics.hpp"
 #include "engine/strategy.hpp"
@@ -22,15 +23,26 @@ namespace meridian::engine {
 struct BacktestConfig {
     core::Money cash = core::Money::from_units(100'000);
     SimBrokerConfig broker;
+    RiskLimits risk;
     std::optional<core::Timestamp> from;  // first bar time included
     std::optional<core::Timestamp> to;    // last bar time included
     std::uint64_t seed = 1;               // order ids
+};
+
+/// An order the risk engine refused, or the moment it halted trading (no order then).
+struct RiskEvent {
+    core::Timestamp ts;
+    std::string strategy;
+    std::optional<core::OrderRequest> order;
+    std::string reason;  // a DenyReason code, or "halted"
+    std::string message;
 };
 
 struct BacktestResult {
     std::vector<FillRecord> fills;
     std::deque<SimOrder> orders;
     std::vector<EquityPoint> equity;
+    std::vector<RiskEvent> risk_events;
     Summary summary;
 };
 
@@ -51,6 +63,8 @@ std::vector<RoundTrip> round_trips(const std::vector<FillRecord>& fills);
 std::string fills_csv(const BacktestResult& result);
 /// orders.csv: one row per order with its final status and fills.
 std::string orders_csv(const BacktestResult& result);
+/// risk.csv: time,strategy,symbol,side,qty,reason,message (denials and halts).
+std::string risk_csv(const BacktestResult& result);
 /// equity.csv: time,cash,positions_value,equity.
 std::string equity_csv(const BacktestResult& result);
 

@@ -103,6 +103,38 @@ TEST(Backtest, SameInputsGiveIdenticalOutputs) {
     EXPECT_NE(first.find("MSFT"), std::string::npos);
 }
 
+TEST(Backtest, RiskDenialsAreRecordedWithTheirReasons) {
+    auto bars = test::bars("AAPL", closes);
+    auto strategies = crossover("10");
+    BacktestConfig config;
+    config.risk.max_order_qty = test::qty("5");
+    auto r = run_backtest(bars, strategies, config).value();
+    EXPECT_TRUE(r.fills.empty());
+    ASSERT_EQ(r.risk_events.size(), 1u);
+    EXPECT_EQ(r.risk_events[0].reason, "max_order_qty");
+    EXPECT_EQ(r.risk_events[0].ts, bars[3].ts);
+    EXPECT_EQ(risk_csv(r),
+              "time,strategy,symbol,side,qty,reason,message\n"
+              "2024-01-04T00:00:00Z,sma_crossover,AAPL,buy,10,max_order_qty,"
+              "order qty 10 exceeds max_order_qty 5\n");
+}
+
+TEST(Backtest, ADrawdownHaltStopsNewOrders) {
+    // Buy on day 4 at 6.5, then the price collapses: the halt comes before the sell signal.
+    auto bars = test::bars("AAPL", {"5", "4", "3", "6", "6.5", "1", "0.5", "7", "8", "1"});
+    auto strategies = crossover("1000");
+    BacktestConfig config;
+    config.cash = test::usd("10000");
+    config.risk.max_drawdown = 0.2;
+    auto r = run_backtest(bars, strategies, config).value();
+    bool halted = false;
+    for (const auto& e : r.risk_events)
+        halted = halted || e.reason == "halted";
+    EXPECT_TRUE(halted);
+    EXPECT_EQ(r.fills.size(), 1u);  // the buy; every later order is denied
+    EXPECT_EQ(r.risk_events.back().reason, "halted");
+}
+
 TEST(RoundTrips, FlipClosesOneTripAndOpensAnother) {
     std::vector<FillRecord> fills{
         {test::fill("AAPL", core::Side::Buy, "10", "100", "e1", "1"), "s"},

@@ -582,6 +582,18 @@ std::vector<OrderUpdate> SimBroker::on_quote(const Quote& quote, core::Account& 
     return updates;
 }
 
+core::Money SimBroker::committed_buy_notional(const core::Account& account) const {
+    Money total;
+    for (const std::size_t i : open_) {
+        const core::Order& o = orders_[i].order;
+        if (o.side() != Side::Buy || o.status() == OrderStatus::Held) continue;
+        const auto price =
+            o.request().limit_price ? o.request().limit_price : account.mark_price(o.symbol());
+        if (price) total += *price * *o.leaves_qty();
+    }
+    return total;
+}
+
 void SimBroker::prune() {
     std::erase_if(open_, [&](std::size_t i) { return orders_[i].order.is_terminal(); });
 }

@@ -133,6 +133,8 @@ public:
     const SimOrder* find(const core::OrderId& id) const;
     /// Orders not yet final.
     std::size_t open_count() const noexcept { return open_.size(); }
+    /// What working buy orders would cost: leaves x limit price, else x the account's mark.
+    core::Money committed_buy_notional(const core::Account& account) const;
 
 private:
     static SimBrokerConfig config_with(FillAt fill_at) {

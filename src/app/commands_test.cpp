@@ -112,7 +112,8 @@ TEST_F(BacktestCommand, BadInputIsAClearErrorAndWritesNothing) {
     EXPECT_NE(r.err.find("cannot read"), std::string::npos);
     r = run({"backtest", "--data", data(), "--strategy", "nope", "--out", out()});
     EXPECT_EQ(r.code, 2);
-    EXPECT_NE(r.err.find("unknown strategy 'nope' (valid: sma_crossover)"), std::string::npos);
+    EXPECT_NE(r.err.find("unknown strategy 'nope' (valid: sma_crossover, rsi_reversion"),
+              std::string::npos);
     r = run({"backtest", "--data", data(), "--strategy", "sma_crossover", "--set", "fast", "--out",
              out()});
     EXPECT_EQ(r.code, 2);

@@ -37,17 +37,33 @@ public:
 class Strategy {
 public:
     virtual ~Strategy() = default;
-    /// The name fills and orders are attributed to ("sma_crossover").
-    virtual std::string_view name() const = 0;
+    /// The name fills, orders and statistics are attributed to: the kind ("sma_crossover") unless
+    /// renamed, so that two instances of one kind can run side by side.
+    const std::string& name() const noexcept { return name_; }
+    void rename(std::string name) { name_ = std::move(name); }
+    /// Limits the strategy to these symbols (empty: every symbol).
+    void restrict_to(std::vector<core::Symbol> symbols) { symbols_ = std::move(symbols); }
+    bool trades(const core::Symbol& symbol) const;
+
     virtual void on_bar(const Bar& bar, StrategyContext& ctx) = 0;
     virtual void on_fill(const core::Fill& /*fill*/, StrategyContext& /*ctx*/) {}
+
+protected:
+    explicit Strategy(std::string name) : name_{std::move(name)} {}
+
+private:
+    std::string name_;
+    std::vector<core::Symbol> symbols_;
 };
 
 /// Named parameters as given (`--set fast=10`): name -> text.
 using StrategyParams = std::map<std::string, std::string>;
 
-/// Makes a built-in strategy by name. Errors list the valid strategies or, for a parameter
-/// that is unknown or malformed, the strategy's valid parameters.
+/// Makes a built-in strategy by kind. Every built-in is long-only and sizes its entries by one
+/// of qty (shares, default 100), notional (dollars) or percent_equity; it buys when flat and its
+/// entry signal fires, and sells the whole position when its exit signal fires, on the bar's
+/// close. Errors list the valid kinds or, for a parameter that is unknown or malformed, the
+/// kind's valid parameters.
 core::Result<std::unique_ptr<Strategy>> make_strategy(std::string_view name,
                                                       const StrategyParams& params);
 

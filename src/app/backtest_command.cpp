@@ -6,6 +6,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "app/config.hpp"
 #include "app/files.hpp"
 #include "engine/backtest.hpp"
 #include "engine/bars_csv.hpp"
@@ -13,16 +14,20 @@
 namespace meridian::app {
 
 const char* const backtest_usage =
-    "meridian backtest --data FILE [--data FILE]... --strategy NAME [--strategy NAME]...\n"
+    "meridian backtest [--config FILE] --data FILE [--data FILE]... --strategy NAME...\n"
     "                  [--set KEY=VALUE]... [--symbol SYM] [--cash 100000]\n"
     "                  [--fill next_open|close] [--commission SPEC] [--slippage-bps N]\n"
     "                  [--volume-cap FRACTION] [--from DATE] [--to DATE] [--seed N] --out DIR\n"
     "\n"
+    "  --config FILE     a TOML file with [backtest], [risk] and [[strategy]] sections (see\n"
+    "                    config/backtest.example.toml); the other options override it\n"
     "  --data FILE       CSV bars (Yahoo daily or Alpaca-style); several files merge in time "
     "order\n"
     "  --symbol SYM      symbol for files without a symbol column (default: from the file name)\n"
-    "  --strategy NAME   a built-in strategy: sma_crossover\n"
-    "  --set KEY=VALUE   a strategy parameter, e.g. --set fast=10 --set slow=30 --set qty=100\n"
+    "  --strategy NAME   sma_crossover, rsi_reversion, macd_cross, bollinger_breakout, momentum\n"
+    "  --set KEY=VALUE   a strategy parameter (--set fast=10), or NAME.KEY=VALUE for one "
+    "strategy;\n"
+    "                    sizing: qty=N, notional=AMOUNT or percent_equity=P\n"
     "  --cash AMOUNT     starting cash (default 100000)\n"
     "  --fill MODE       next_open (default): a market order fills at the next bar's open;\n"
     "                    close: at the close of the bar it was decided on\n"
@@ -37,15 +42,53 @@ namespace {
 
 struct Options {
     std::vector<std::string> data;
-    std::vector<std::string> strategies;
-    engine::StrategyParams params;
+    std::vector<StrategyConfig> strategies;
     engine::BacktestConfig config;
     engine::BarsCsvOptions csv;
     std::string out_dir;
 };
 
+/// `--set KEY=VALUE` for every strategy, or `--set NAME.KEY=VALUE` for the one so named.
+core::Result<void> apply_set(const std::string& assignment,
+                             std::vector<StrategyConfig>& strategies) {
+    const auto eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0)
+        return core::invalid("--set " + assignment + ": expected KEY=VALUE");
+    std::string key = assignment.substr(0, eq);
+    const std::string value = assignment.substr(eq + 1);
+    std::string target;
+    if (const auto dot = key.find('.'); dot != std::string::npos) {
+        target = key.substr(0, dot);
+        key = key.substr(dot + 1);
+    }
+    bool applied = false;
+    for (auto& s : strategies) {
+        const std::string& name = s.name.empty() ? s.kind : s.name;
+        if (!target.empty() && target != name) continue;
+        s.params[key] = value;
+        applied = true;
+    }
+    if (!applied) {
+        return core::invalid("--set " + assignment + ": no strategy " +
+                             (target.empty() ? std::string{"to set it on"} : "named " + target));
+    }
+    return {};
+}
+
 core::Result<Options> parse_options(Args args) {
     Options o;
+    // The config file first, wherever --config appears; the other flags override it.
+    for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+        if (args[i] != "--config") continue;
+        auto c = load_backtest_config(std::string{args[i + 1]});
+        if (!c) return c.error();
+        o.data = std::move(c->data);
+        o.strategies = std::move(c->strategies);
+        o.config = c->backtest;
+        o.csv.symbol = c->symbol;
+    }
+    bool cli_data = false;
+    std::vector<std::string> sets;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view flag = args[i];
         auto value = [&]() -> core::Result<std::string> {
@@ -54,16 +97,16 @@ core::Result<Options> parse_options(Args args) {
         };
         auto v = value();
         if (!v) return v.error();
-        if (flag == "--data") {
+        if (flag == "--config") {
+            continue;  // read above
+        } else if (flag == "--data") {
+            if (!cli_data) o.data.clear();  // the command line's files replace the config's
+            cli_data = true;
             o.data.push_back(*v);
         } else if (flag == "--strategy") {
-            o.strategies.push_back(*v);
+            o.strategies.push_back(StrategyConfig{*v, {}, {}, {}});
         } else if (flag == "--set") {
-            const auto eq = v->find('=');
-            if (eq == std::string::npos || eq == 0) {
-                return core::invalid("--set " + *v + ": expected KEY=VALUE");
-            }
-            o.params[v->substr(0, eq)] = v->substr(eq + 1);
+            sets.push_back(*v);
         } else if (flag == "--symbol") {
             auto s = core::Symbol::parse(*v);
             if (!s) return core::invalid("--symbol: " + s.error().message);
@@ -118,8 +161,12 @@ core::Result<Options> parse_options(Args args) {
             return core::invalid("unknown option " + std::string{flag});
         }
     }
-    if (o.data.empty()) return core::invalid("--data FILE is required");
-    if (o.strategies.empty()) return core::invalid("--strategy NAME is required");
+    for (const auto& assignment : sets) {
+        if (auto ok = apply_set(assignment, o.strategies); !ok) return ok.error();
+    }
+    if (o.data.empty()) return core::invalid("--data FILE is required (or data in the config)");
+    if (o.strategies.empty())
+        return core::invalid("--strategy NAME is required (or [[strategy]] in the config)");
     if (o.out_dir.empty()) return core::invalid("--out DIR is required");
     if (o.config.from && o.config.to && *o.config.to < *o.config.from) {
         return core::invalid("--to comes before --from");
@@ -139,11 +186,20 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
     const Options& o = *options;
 
     std::vector<std::unique_ptr<engine::Strategy>> strategies;
-    for (const auto& name : o.strategies) {
-        auto s = engine::make_strategy(name, o.params);
+    for (const auto& c : o.strategies) {
+        auto s = engine::make_strategy(c.kind, c.params);
         if (!s) {
             err << "meridian backtest: " << s.error().message << '\n';
             return 2;
+        }
+        if (!c.name.empty()) (*s)->rename(c.name);
+        (*s)->restrict_to(c.symbols);
+        for (const auto& other : strategies) {
+            if (other->name() == (*s)->name()) {
+                err << "meridian backtest: two strategies are named " << other->name()
+                    << "; give each its own name\n";
+                return 2;
+            }
         }
         strategies.push_back(std::move(*s));
     }

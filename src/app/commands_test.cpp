@@ -132,6 +132,29 @@ TEST_F(BacktestCommand, BadInputIsAClearErrorAndWritesNothing) {
     EXPECT_FALSE(std::filesystem::exists(dir_ / "out"));
 }
 
+TEST_F(BacktestCommand, ConfigFileWithCommandLineOverrides) {
+    std::ofstream{dir_ / "bt.toml"} << "[backtest]\ndata = [\"abc-daily.csv\"]\ncash = 5000\n"
+                                    << "[[strategy]]\nkind = \"sma_crossover\"\nname = \"x\"\n"
+                                    << "fast = 2\nslow = 4\nqty = 10\n";
+    const std::string cfg = (dir_ / "bt.toml").string();
+    auto r =
+        run({"backtest", "--config", cfg, "--set", "x.slow=3", "--cash", "1000", "--out", out()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(slurp(dir_ / "out" / "fills.csv").find("ABC,buy,10,6.5,0,"), std::string::npos);
+    EXPECT_NE(slurp(dir_ / "out" / "summary.json").find("\"starting_cash\": \"1000\""),
+              std::string::npos);
+    r = run({"backtest", "--config", cfg, "--set", "y.slow=3", "--out", out()});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("no strategy named y"), std::string::npos) << r.err;
+    r = run({"backtest", "--config", cfg, "--strategy", "sma_crossover", "--set", "x.name=x",
+             "--out", out()});
+    EXPECT_EQ(r.code, 2);
+    std::ofstream{dir_ / "bad.toml"} << "[backtest]\ncash = -1\n";
+    r = run({"backtest", "--config", (dir_ / "bad.toml").string(), "--out", out()});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("bad.toml:2: cash must be positive"), std::string::npos) << r.err;
+}
+
 TEST_F(BacktestCommand, IndicatorsWriteOneRowPerBarWithEmptyWarmUp) {
     const auto r = run({"indicators", "--data", data(), "--ind", "sma:2", "--ind", "macd:2,3,2"});
     ASSERT_EQ(r.code, 0) << r.err;

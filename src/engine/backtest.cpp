@@ -105,7 +105,8 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
             result.risk_events.push_back(RiskEvent{bar.ts, {}, std::nullopt, "halted", *halted});
         }
         for (auto& s : strategies) {
-            ctx.set_strategy(std::string{s->name()});
+            if (!s->trades(bar.symbol)) continue;
+            ctx.set_strategy(s->name());
             s->on_bar(bar, ctx);
         }
         fill_orders(bar, true);

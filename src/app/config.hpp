@@ -1,0 +1,55 @@
+// The backtest config file (TOML): data, costs, risk limits and strategies in one place.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/types.hpp"
+#include "engine/backtest.hpp"
+#include "engine/strategy.hpp"
+
+namespace meridian::app {
+
+/// One [[strategy]] table: its kind, an optional instance name, symbols and parameters.
+struct StrategyConfig {
+    std::string kind;
+    std::string name;  // empty: the kind
+    std::vector<core::Symbol> symbols;
+    engine::StrategyParams params;
+};
+
+struct BacktestFileConfig {
+    std::vector<std::string> data;  // resolved against the config file's folder
+    std::optional<core::Symbol> symbol;
+    engine::BacktestConfig backtest;
+    std::vector<StrategyConfig> strategies;
+};
+
+/// Loads a config such as
+///
+///     [backtest]
+///     data = ["orcl-1995-2014.csv"]      # relative to this file
+///     cash = 100000
+///     fill = "next_open"                 # or "close"
+///     commission = "per_share=0.005,min=1"
+///     slippage_bps = 5
+///     [risk]
+///     max_order_notional = 50000
+///     max_drawdown = 0.25
+///     allow_short = false
+///     [[strategy]]
+///     kind = "sma_crossover"
+///     symbols = ["ORCL"]
+///     fast = 20
+///
+/// Every error reads `file:line: what` (unknown keys and sections included); decimals written
+/// as numbers are taken exactly as written.
+core::Result<BacktestFileConfig> load_backtest_config(const std::string& path);
+
+/// The same, from text (for tests); `path` names it in messages and anchors relative data paths.
+core::Result<BacktestFileConfig> parse_backtest_config(std::string_view text,
+                                                       const std::string& path);
+
+}  // namespace meridian::app

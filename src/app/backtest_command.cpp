@@ -1,6 +1,7 @@
 // `meridian backtest`: parses options, loads CSV files, runs the engine, writes the outputs.
 #include "app/backtest_command.hpp"
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <ostream>
@@ -275,6 +276,22 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
     };
     for (const auto& [label, value] : rows) {
         out << "  " << label << std::string(20 - std::strlen(label), ' ') << value << '\n';
+    }
+    if (s.by_strategy.size() > 1 || s.by_symbol.size() > 1) {
+        out << "\n  " << std::string(22, ' ') << "fills   trips   win rate   total P&L\n";
+        auto row = [&](const std::string& label, const engine::Breakdown& b) {
+            char line[160];
+            std::snprintf(line, sizeof line, "  %-20.20s %7llu %7llu %9.2f %% %12s\n",
+                          label.c_str(), static_cast<unsigned long long>(b.num_fills),
+                          static_cast<unsigned long long>(b.num_round_trips),
+                          b.trips.win_rate * 100,
+                          b.total_pnl.to_string(2, core::Rounding::HalfEven).c_str());
+            out << line;
+        };
+        for (const auto& [name, b] : s.by_strategy)
+            row("strategy " + name, b);
+        for (const auto& [name, b] : s.by_symbol)
+            row("symbol " + name, b);
     }
     if (!result->risk_events.empty()) {
         out << "\nrisk: " << result->risk_events.size()

@@ -2,6 +2,7 @@
 #include "engine/backtest.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "core/clock.hpp"
@@ -23,9 +24,14 @@ public:
     void set_strategy(std::string name) { strategy_ = std::move(name); }
 
     core::Timestamp now() const override { return clock_.now(); }
+    /// The calling strategy's own position: strategies sharing a symbol do not trade each
+    /// other's shares.
     core::Quantity position(const core::Symbol& symbol) const override {
-        const auto* p = account_.position(symbol);
-        return p ? p->qty() : core::Quantity{};
+        auto it = positions_.find({strategy_, symbol});
+        return it == positions_.end() ? core::Quantity{} : it->second;
+    }
+    void on_fill(const std::string& strategy, const core::Fill& fill) {
+        positions_[{strategy, fill.symbol}] += fill.signed_qty();
     }
     core::Money cash() const override { return account_.cash(); }
     core::Money equity() const override { return account_.equity(); }
@@ -53,6 +59,7 @@ private:
     RiskEngine& risk_;
     std::vector<RiskEvent>& risk_events_;
     std::string strategy_;
+    std::map<std::pair<std::string, core::Symbol>, core::Quantity> positions_;
 };
 
 }  // namespace
@@ -73,6 +80,7 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
     auto fill_orders = [&](const Bar& bar, bool after) {
         for (auto& u : broker.on_bar(bar, after, account)) {
             if (!u.fill) continue;
+            ctx.on_fill(u.strategy, *u.fill);
             for (auto& s : strategies) {
                 if (s->name() != u.strategy) continue;
                 ctx.set_strategy(u.strategy);
@@ -117,7 +125,42 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
     result.orders = broker.orders();
     result.summary = summarize(result.equity, exposed, round_trips(result.fills), config.cash,
                                result.fills.size());
+    auto marks = [&](const core::Symbol& s) { return account.mark_price(s); };
+    result.summary.by_strategy = breakdown(result.fills, true, marks);
+    result.summary.by_symbol = breakdown(result.fills, false, marks);
     return result;
+}
+
+std::map<std::string, Breakdown> breakdown(
+    const std::vector<FillRecord>& fills, bool by_strategy,
+    const std::function<std::optional<core::Price>(const core::Symbol&)>& mark) {
+    std::map<std::string, std::vector<FillRecord>> groups;
+    for (const auto& f : fills)
+        groups[by_strategy ? f.strategy : f.fill.symbol.str()].push_back(f);
+    std::map<std::string, Breakdown> out;
+    for (const auto& [key, group] : groups) {
+        Breakdown b;
+        b.num_fills = group.size();
+        const auto trips = round_trips(group);
+        b.num_round_trips = trips.size();
+        b.trips = trip_stats(trips);
+        std::map<core::Symbol, core::Position> positions;
+        for (const auto& f : group) {
+            auto it = positions.try_emplace(f.fill.symbol, core::Position{f.fill.symbol}).first;
+            MERIDIAN_ASSERT(*it->second.apply(f.fill), "a backtest fill applies once");
+        }
+        for (const auto& [symbol, p] : positions) {
+            b.realized_pnl += p.realized_pnl();
+            b.commissions += p.commissions();
+            if (!p.is_flat()) {
+                const auto m = mark(symbol);
+                if (m) b.unrealized_pnl += p.unrealized_pnl(*m);
+            }
+        }
+        b.total_pnl = b.realized_pnl + b.unrealized_pnl - b.commissions;
+        out.emplace(key, b);
+    }
+    return out;
 }
 
 std::vector<RoundTrip> round_trips(const std::vector<FillRecord>& fills) {

@@ -2,6 +2,8 @@
 // ManualClock.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +60,12 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
 /// Round trips of the fills, replayed per symbol: each time a position returns to flat or
 /// flips, its net P&L (realized minus commissions) since it opened.
 std::vector<RoundTrip> round_trips(const std::vector<FillRecord>& fills);
+
+/// P&L per strategy (by_strategy) or per symbol, from the fills replayed FIFO; open positions
+/// valued at `mark`.
+std::map<std::string, Breakdown> breakdown(
+    const std::vector<FillRecord>& fills, bool by_strategy,
+    const std::function<std::optional<core::Price>(const core::Symbol&)>& mark);
 
 /// fills.csv: time,symbol,side,qty,price,commission,order_id,strategy (exact decimals).
 std::string fills_csv(const BacktestResult& result);

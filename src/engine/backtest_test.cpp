@@ -135,6 +135,39 @@ TEST(Backtest, ADrawdownHaltStopsNewOrders) {
     EXPECT_EQ(r.risk_events.back().reason, "halted");
 }
 
+TEST(Backtest, PerStrategyAndPerSymbolPnlAddUpToTheEquityChange) {
+    auto bars = test::bars("AAPL", closes);
+    auto more = test::bars("MSFT", {"9", "8", "7", "9", "10", "1", "2"});
+    bars.insert(bars.end(), more.begin(), more.end());
+    std::stable_sort(bars.begin(), bars.end(),
+                     [](const Bar& a, const Bar& b) { return a.ts < b.ts; });
+    std::vector<std::unique_ptr<Strategy>> strategies;
+    strategies.push_back(
+        make_strategy("sma_crossover", {{"fast", "2"}, {"slow", "3"}, {"qty", "10"}}).value());
+    strategies.push_back(make_strategy("momentum", {{"lookback", "1"}, {"qty", "3"}}).value());
+    BacktestConfig config;
+    config.broker.commission = Commission::parse("per_order=1").value();
+    auto r = run_backtest(bars, strategies, config).value();
+    const auto& s = r.summary;
+    ASSERT_EQ(s.by_strategy.size(), 2u);
+    ASSERT_EQ(s.by_symbol.size(), 2u);
+    core::Money by_strategy;
+    core::Money by_symbol;
+    std::uint64_t fills = 0;
+    for (const auto& [k, b] : s.by_strategy) {
+        by_strategy += b.total_pnl;
+        fills += b.num_fills;
+    }
+    for (const auto& [k, b] : s.by_symbol)
+        by_symbol += b.total_pnl;
+    EXPECT_EQ(by_strategy, s.final_equity - s.starting_cash);
+    EXPECT_EQ(by_symbol, s.final_equity - s.starting_cash);
+    EXPECT_EQ(fills, s.num_fills);
+    EXPECT_NE(summary_json(s).find("\"by_strategy\": {\n    \"momentum\": {\"num_fills\": "),
+              std::string::npos)
+        << summary_json(s);
+}
+
 TEST(RoundTrips, FlipClosesOneTripAndOpensAnother) {
     std::vector<FillRecord> fills{
         {test::fill("AAPL", core::Side::Buy, "10", "100", "e1", "1"), "s"},

@@ -96,25 +96,33 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
         open_periods += e ? 1 : 0;
     s.exposure = static_cast<double>(open_periods) / n;
 
-    if (!trips.empty()) {
-        core::Money wins;
-        core::Money losses;
-        core::Money total;
-        std::size_t won = 0;
-        for (const auto& t : trips) {
-            total += t.pnl;
-            if (t.pnl.is_positive()) {
-                wins += t.pnl;
-                ++won;
-            } else if (t.pnl.is_negative()) {
-                losses -= t.pnl;
-            }
-        }
-        s.win_rate = static_cast<double>(won) / static_cast<double>(trips.size());
-        if (losses.is_positive()) s.profit_factor = wins.to_double() / losses.to_double();
-        s.expectancy = total.to_double() / static_cast<double>(trips.size());
-    }
+    const TripStats t = trip_stats(trips);
+    s.win_rate = t.win_rate;
+    s.profit_factor = t.profit_factor;
+    s.expectancy = t.expectancy;
     return s;
+}
+
+TripStats trip_stats(const std::vector<RoundTrip>& trips) {
+    TripStats out;
+    if (trips.empty()) return out;
+    core::Money wins;
+    core::Money losses;
+    core::Money total;
+    std::size_t won = 0;
+    for (const auto& t : trips) {
+        total += t.pnl;
+        if (t.pnl.is_positive()) {
+            wins += t.pnl;
+            ++won;
+        } else if (t.pnl.is_negative()) {
+            losses -= t.pnl;
+        }
+    }
+    out.win_rate = static_cast<double>(won) / static_cast<double>(trips.size());
+    if (losses.is_positive()) out.profit_factor = wins.to_double() / losses.to_double();
+    out.expectancy = total.to_double() / static_cast<double>(trips.size());
+    return out;
 }
 
 std::string summary_json(const Summary& s) {
@@ -145,7 +153,28 @@ std::string summary_json(const Summary& s) {
     field("num_fills", std::to_string(s.num_fills));
     field("num_round_trips", std::to_string(s.num_round_trips));
     field("exposure", format_double(s.exposure));
-    field("periods_per_year", format_double(s.periods_per_year), true);
+    field("periods_per_year", format_double(s.periods_per_year));
+    auto breakdowns = [&](const std::map<std::string, Breakdown>& m) {
+        std::string o = "{";
+        bool first = true;
+        for (const auto& [key, b] : m) {
+            o += first ? "\n" : ",\n";
+            first = false;
+            o += "    \"" + key + "\": {\"num_fills\": " + std::to_string(b.num_fills) +
+                 ", \"num_round_trips\": " + std::to_string(b.num_round_trips) +
+                 ", \"realized_pnl\": " + money(b.realized_pnl) +
+                 ", \"commissions\": " + money(b.commissions) +
+                 ", \"unrealized_pnl\": " + money(b.unrealized_pnl) +
+                 ", \"total_pnl\": " + money(b.total_pnl) +
+                 ", \"win_rate\": " + format_double(b.trips.win_rate) +
+                 ", \"profit_factor\": " + opt(b.trips.profit_factor) +
+                 ", \"expectancy\": " + format_double(b.trips.expectancy) + "}";
+        }
+        o += first ? "}" : "\n  }";
+        return o;
+    };
+    field("by_strategy", breakdowns(s.by_strategy));
+    field("by_symbol", breakdowns(s.by_symbol), true);
     out += "}\n";
     return out;
 }

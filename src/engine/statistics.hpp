@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,25 @@ struct RoundTrip {
     core::Money pnl;  // realized, net of commissions
 };
 
+/// Win rate, profit factor and expectancy of a list of round trips.
+struct TripStats {
+    double win_rate = 0;
+    std::optional<double> profit_factor;
+    double expectancy = 0;
+};
+TripStats trip_stats(const std::vector<RoundTrip>& trips);
+
+/// The P&L of one strategy or one symbol: exact money, from its own fills replayed FIFO.
+struct Breakdown {
+    std::uint64_t num_fills = 0;
+    std::uint64_t num_round_trips = 0;
+    core::Money realized_pnl;  // gross
+    core::Money commissions;
+    core::Money unrealized_pnl;  // open positions at the last marks
+    core::Money total_pnl;       // realized + unrealized - commissions
+    TripStats trips;
+};
+
 struct Summary {
     core::Money starting_cash;
     core::Money final_equity;
@@ -43,6 +63,8 @@ struct Summary {
     std::uint64_t num_round_trips = 0;
     double exposure = 0;          // fraction of periods with a position open
     double periods_per_year = 0;  // from the median spacing of the curve
+    std::map<std::string, Breakdown> by_strategy;
+    std::map<std::string, Breakdown> by_symbol;
 };
 
 /// Computes the statistics. `exposed` says, per equity point, whether any position was open.

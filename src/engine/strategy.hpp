@@ -22,7 +22,8 @@ class StrategyContext {
 public:
     virtual ~StrategyContext() = default;
     virtual core::Timestamp now() const = 0;
-    /// Signed position of the account in `symbol` (zero when flat).
+    /// Signed position of this strategy in `symbol` (zero when flat): what its own fills add
+    /// up to, whatever other strategies hold.
     virtual core::Quantity position(const core::Symbol& symbol) const = 0;
     virtual core::Money cash() const = 0;
     virtual core::Money equity() const = 0;

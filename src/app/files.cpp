@@ -10,11 +10,17 @@
 namespace meridian::app {
 
 core::Result<std::string> read_file(const std::string& path) {
-    std::ifstream in{path, std::ios::binary};
+    std::ifstream in{path, std::ios::binary | std::ios::ate};
     if (!in) return core::invalid("cannot read " + path + ": " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    const auto size = in.tellg();
+    std::string text;
+    if (size > 0) {
+        text.resize(static_cast<std::size_t>(size));
+        in.seekg(0);
+        in.read(text.data(), size);
+    }
+    if (!in && !in.eof()) return core::invalid("cannot read " + path + ": " + std::strerror(errno));
+    return text;
 }
 
 core::Result<void> write_file(const std::filesystem::path& path, const std::string& text) {

@@ -2,7 +2,9 @@
 #include "core/decimal.hpp"
 
 #include <algorithm>
+#include <array>
 #include <limits>
+#include <optional>
 #include <ostream>
 
 namespace meridian::core {
@@ -43,10 +45,14 @@ std::string describe(std::string_view text) {
 
 Int128 pow10(int n) {
     MERIDIAN_ASSERT(n >= 0 && n <= 38, "pow10 exponent out of range");
-    Int128 r = 1;
-    for (int i = 0; i < n; ++i)
-        r *= 10;
-    return r;
+    static const auto table = [] {
+        std::array<Int128, 39> t{};
+        t[0] = 1;
+        for (std::size_t i = 1; i < t.size(); ++i)
+            t[i] = t[i - 1] * 10;
+        return t;
+    }();
+    return table[static_cast<std::size_t>(n)];
 }
 
 std::string to_string(Int128 value) {
@@ -72,22 +78,22 @@ Result<Int128> parse(std::string_view text, int scale, Int128 min, Int128 max,
         return fail("leading '+' is not allowed");
     }
 
+    // Digits accumulate without any division; the range is checked once at the end (at most
+    // 20 integer digits, so int_part x 10^18 cannot overflow 128 bits).
     UInt128 int_part = 0;
     std::size_t int_digits = 0;
-    UInt128 frac_part = 0;
+    std::uint64_t frac_part = 0;
     int frac_digits = 0;
     bool seen_point = false;
-    const UInt128 limit = magnitude(negative ? min : max);
-    const UInt128 unit = static_cast<UInt128>(pow10(scale));
 
     for (; i < text.size(); ++i) {
         const char c = text[i];
         if (c >= '0' && c <= '9') {
-            const auto digit = static_cast<UInt128>(c - '0');
+            const auto digit = static_cast<unsigned>(c - '0');
             if (!seen_point) {
+                if (int_digits == 20) return fail("out of range");
                 int_part = int_part * 10 + digit;
                 ++int_digits;
-                if (int_part > limit / unit) return fail("out of range");
             } else {
                 if (frac_digits == scale) {
                     return fail("more than " + std::to_string(scale) + " fractional digits");
@@ -111,27 +117,60 @@ Result<Int128> parse(std::string_view text, int scale, Int128 min, Int128 max,
     if (int_digits == 0) return fail("no digits");
     if (seen_point && frac_digits == 0) return fail("a digit must follow '.'");
 
+    const UInt128 limit = magnitude(negative ? min : max);
     const UInt128 raw_magnitude =
-        int_part * unit + frac_part * static_cast<UInt128>(pow10(scale - frac_digits));
+        int_part * static_cast<UInt128>(pow10(scale)) +
+        static_cast<UInt128>(frac_part) * static_cast<UInt128>(pow10(scale - frac_digits));
     if (raw_magnitude > limit) return fail("out of range");
     const auto signed_raw = static_cast<Int128>(raw_magnitude);
     return negative ? -signed_raw : signed_raw;
 }
 
+namespace {
+
+/// Writes v's decimal digits ending at `end`; returns where they start.
+char* put_u64(char* end, std::uint64_t v) {
+    do {
+        *--end = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return end;
+}
+
+}  // namespace
+
 std::string format(Int128 raw, int scale) {
-    const UInt128 unit = static_cast<UInt128>(pow10(scale));
     const UInt128 m = magnitude(raw);
-    std::string out = raw < 0 ? "-" : "";
-    out += u128_to_string(m / unit);
-    const UInt128 frac = m % unit;
+    const auto unit = static_cast<UInt128>(pow10(scale));
+    // One 128-bit division at most; the rest in 64-bit registers.
+    const UInt128 whole =
+        m < (UInt128{1} << 64)
+            ? UInt128{static_cast<std::uint64_t>(m) / static_cast<std::uint64_t>(unit)}
+            : m / unit;
+    auto frac = static_cast<std::uint64_t>(m - whole * unit);  // < 10^18
+    char buf[64];
+    char* const end = buf + sizeof buf;
+    char* p = end;
     if (frac != 0) {
-        std::string digits = u128_to_string(frac);
-        std::string padded(static_cast<std::size_t>(scale) - digits.size(), '0');
-        padded += digits;
-        while (!padded.empty() && padded.back() == '0')
-            padded.pop_back();
-        out += '.';
-        out += padded;
+        int digits = scale;
+        while (frac % 10 == 0) {
+            frac /= 10;
+            --digits;
+        }
+        char* start = put_u64(p, frac);
+        while (end - start < digits)
+            *--start = '0';
+        p = start;
+        *--p = '.';
+    }
+    std::string out;
+    if (whole < (UInt128{1} << 64)) {
+        p = put_u64(p, static_cast<std::uint64_t>(whole));
+        if (raw < 0) *--p = '-';
+        out.assign(p, end);
+    } else {
+        out = (raw < 0 ? "-" : "") + u128_to_string(whole);
+        out.append(p, end);
     }
     return out;
 }
@@ -228,7 +267,49 @@ const Int128 money_min = -money_max;
 
 // ---- Price ----
 
+namespace {
+
+/// The common case of Price and Quantity text, "187.25": at most 10 integer and 9 fractional
+/// digits, optional leading '-', nothing else. Computed in 64 bits; anything else (including
+/// every malformed input) is left to decimal::parse, which also words the errors.
+std::optional<std::int64_t> parse_simple_nano(std::string_view text) {
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    bool negative = false;
+    if (p != end && *p == '-') {
+        negative = true;
+        ++p;
+    }
+    std::uint64_t whole = 0;
+    int int_digits = 0;
+    while (p != end && *p >= '0' && *p <= '9') {
+        whole = whole * 10 + static_cast<unsigned>(*p++ - '0');
+        if (++int_digits > 10) return std::nullopt;
+    }
+    if (int_digits == 0) return std::nullopt;
+    std::uint64_t frac = 0;
+    int frac_digits = 0;
+    if (p != end && *p == '.') {
+        ++p;
+        while (p != end && *p >= '0' && *p <= '9') {
+            frac = frac * 10 + static_cast<unsigned>(*p++ - '0');
+            if (++frac_digits > 9) return std::nullopt;
+        }
+        if (frac_digits == 0) return std::nullopt;
+    }
+    if (p != end) return std::nullopt;
+    static constexpr std::uint64_t scale_of[] = {
+        1'000'000'000, 100'000'000, 10'000'000, 1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
+    const std::uint64_t raw = whole * 1'000'000'000 + frac * scale_of[frac_digits];
+    if (raw > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+    const auto v = static_cast<std::int64_t>(raw);
+    return negative ? -v : v;
+}
+
+}  // namespace
+
 Result<Price> Price::parse(std::string_view text) {
+    if (auto fast = parse_simple_nano(text)) return Price{*fast};
     auto raw = decimal::parse(text, scale, int64_min + 1, int64_max, "price");
     if (!raw) return std::move(raw).error();
     return Price{static_cast<std::int64_t>(*raw)};
@@ -262,6 +343,7 @@ std::ostream& operator<<(std::ostream& os, const Price& p) {
 // ---- Quantity ----
 
 Result<Quantity> Quantity::parse(std::string_view text) {
+    if (auto fast = parse_simple_nano(text)) return Quantity{*fast};
     auto raw = decimal::parse(text, scale, int64_min + 1, int64_max, "quantity");
     if (!raw) return std::move(raw).error();
     return Quantity{static_cast<std::int64_t>(*raw)};
@@ -306,9 +388,8 @@ std::string Money::to_string(int places, Rounding mode) const {
 }
 
 double Money::to_double() const noexcept {
-    // Split so that the integer part converts exactly before the fraction is added.
-    const Int128 unit = decimal::pow10(scale);
-    return static_cast<double>(raw_ / unit) + static_cast<double>(raw_ % unit) / 1e18;
+    // A statistic, not money: one conversion and one division, within a few ulps.
+    return static_cast<double>(raw_) / 1e18;
 }
 
 std::ostream& operator<<(std::ostream& os, const Money& m) {

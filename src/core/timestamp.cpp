@@ -182,21 +182,37 @@ std::string Timestamp::to_iso8601(int digits) const {
     const CivilDate d = date();
     const std::int64_t tod = time_of_day_ns();
     const std::int64_t secs = tod / ns_per_second;
-    const std::int64_t frac = tod % ns_per_second;
-    char buf[64];
-    int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", d.year, d.month, d.day,
-                          static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
-                          static_cast<int>(secs % 60));
-    std::string out(buf, static_cast<std::size_t>(n));
+    char buf[32];
+    auto put2 = [](char* p, std::int64_t v) {
+        p[0] = static_cast<char>('0' + v / 10);
+        p[1] = static_cast<char>('0' + v % 10);
+    };
+    const int year = d.year;
+    buf[0] = static_cast<char>('0' + year / 1000);
+    buf[1] = static_cast<char>('0' + year / 100 % 10);
+    put2(buf + 2, year % 100);
+    buf[4] = '-';
+    put2(buf + 5, d.month);
+    buf[7] = '-';
+    put2(buf + 8, d.day);
+    buf[10] = 'T';
+    put2(buf + 11, secs / 3600);
+    buf[13] = ':';
+    put2(buf + 14, secs / 60 % 60);
+    buf[16] = ':';
+    put2(buf + 17, secs % 60);
+    std::size_t n = 19;
     if (digits > 0) {
-        std::int64_t f = frac;
-        for (int i = digits; i < 9; ++i)
+        buf[n++] = '.';
+        std::int64_t f = tod % ns_per_second;
+        for (int i = 8; i >= 0; --i) {
+            if (i < digits) buf[n + static_cast<std::size_t>(i)] = static_cast<char>('0' + f % 10);
             f /= 10;
-        n = std::snprintf(buf, sizeof buf, ".%0*lld", digits, static_cast<long long>(f));
-        out.append(buf, static_cast<std::size_t>(n));
+        }
+        n += static_cast<std::size_t>(digits);
     }
-    out += 'Z';
-    return out;
+    buf[n++] = 'Z';
+    return std::string(buf, n);
 }
 
 std::string Timestamp::to_iso8601() const {

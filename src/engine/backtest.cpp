@@ -21,17 +21,19 @@ public:
           risk_{risk},
           risk_events_{risk_events} {}
 
-    void set_strategy(std::string name) { strategy_ = std::move(name); }
+    void set_strategy(const std::string& name) { strategy_ = &name; }
 
     core::Timestamp now() const override { return clock_.now(); }
     /// The calling strategy's own position: strategies sharing a symbol do not trade each
     /// other's shares.
     core::Quantity position(const core::Symbol& symbol) const override {
-        auto it = positions_.find({strategy_, symbol});
-        return it == positions_.end() ? core::Quantity{} : it->second;
+        auto own = positions_.find(*strategy_);
+        if (own == positions_.end()) return {};
+        auto it = own->second.find(symbol);
+        return it == own->second.end() ? core::Quantity{} : it->second;
     }
     void on_fill(const std::string& strategy, const core::Fill& fill) {
-        positions_[{strategy, fill.symbol}] += fill.signed_qty();
+        positions_[strategy][fill.symbol] += fill.signed_qty();
     }
     core::Money cash() const override { return account_.cash(); }
     core::Money equity() const override { return account_.equity(); }
@@ -40,13 +42,13 @@ public:
                             broker_.committed_buy_notional(account_),
                             account_.mark_price(request.symbol)};
         if (auto denial = risk_.check(request, in, clock_.now())) {
-            risk_events_.push_back(RiskEvent{clock_.now(), strategy_, request,
+            risk_events_.push_back(RiskEvent{clock_.now(), *strategy_, request,
                                              std::string{to_string(denial->reason)},
                                              denial->message});
             return core::Error{core::Errc::Rejected,
                                std::string{to_string(denial->reason)} + ": " + denial->message};
         }
-        return broker_.submit(request, strategy_, clock_.now());
+        return broker_.submit(request, *strategy_, clock_.now());
     }
     core::Result<void> cancel(const core::OrderId& id) override {
         return broker_.cancel(id, clock_.now());
@@ -58,8 +60,8 @@ private:
     SimBroker& broker_;
     RiskEngine& risk_;
     std::vector<RiskEvent>& risk_events_;
-    std::string strategy_;
-    std::map<std::pair<std::string, core::Symbol>, core::Quantity> positions_;
+    const std::string* strategy_ = nullptr;  // the strategy being called
+    std::map<std::string, std::map<core::Symbol, core::Quantity>> positions_;
 };
 
 }  // namespace
@@ -76,6 +78,8 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
     BacktestResult result;
     BacktestContext ctx{clock, account, broker, risk, result.risk_events};
     std::vector<bool> exposed;
+    result.equity.reserve(bars.size());
+    exposed.reserve(bars.size());
 
     auto fill_orders = [&](const Bar& bar, bool after) {
         for (auto& u : broker.on_bar(bar, after, account)) {
@@ -83,21 +87,32 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
             ctx.on_fill(u.strategy, *u.fill);
             for (auto& s : strategies) {
                 if (s->name() != u.strategy) continue;
-                ctx.set_strategy(u.strategy);
+                ctx.set_strategy(s->name());
                 s->on_fill(*u.fill, ctx);
             }
             result.fills.push_back(FillRecord{std::move(*u.fill), std::move(u.strategy)});
         }
     };
 
+    // Positions at their marks, in one pass; and whether any is open.
+    auto positions_value = [&](bool& any) {
+        core::Money value;
+        for (const auto& [symbol, p] : account.positions()) {
+            if (p.is_flat()) continue;
+            any = true;
+            const auto mark = account.mark_price(symbol);
+            value += mark ? p.market_value(*mark) : p.cost_basis();
+        }
+        return value;
+    };
     auto record = [&](core::Timestamp ts) {
-        const core::Money positions = account.long_market_value() + account.short_market_value();
-        result.equity.push_back(EquityPoint{ts, account.cash(), positions, account.equity()});
         bool any = false;
-        for (const auto& [s, p] : account.positions())
-            any = any || !p.is_flat();
+        const core::Money positions = positions_value(any);
+        result.equity.push_back(
+            EquityPoint{ts, account.cash(), positions, account.cash() + positions});
         exposed.push_back(any);
     };
+    const bool watch_equity = config.risk.max_daily_loss || config.risk.max_drawdown;
 
     std::optional<core::Timestamp> current;
     for (const Bar& bar : bars) {
@@ -109,8 +124,13 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
         fill_orders(bar, false);
         account.mark(bar.symbol, bar.close);
         // Risk sees the new equity before any strategy acts on the bar.
-        if (auto halted = risk.on_equity(bar.ts, account.equity())) {
-            result.risk_events.push_back(RiskEvent{bar.ts, {}, std::nullopt, "halted", *halted});
+        if (watch_equity) {
+            bool any = false;
+            const core::Money equity = account.cash() + positions_value(any);
+            if (auto halted = risk.on_equity(bar.ts, equity)) {
+                result.risk_events.push_back(
+                    RiskEvent{bar.ts, {}, std::nullopt, "halted", *halted});
+            }
         }
         for (auto& s : strategies) {
             if (!s->trades(bar.symbol)) continue;
@@ -243,9 +263,16 @@ std::string risk_csv(const BacktestResult& result) {
 
 std::string equity_csv(const BacktestResult& result) {
     std::string out = "time,cash,positions_value,equity\n";
+    out.reserve(result.equity.size() * 64 + out.size());
     for (const auto& p : result.equity) {
-        out += p.ts.to_iso8601() + "," + p.cash.to_string() + "," + p.positions_value.to_string() +
-               "," + p.equity.to_string() + "\n";
+        out += p.ts.to_iso8601();
+        out += ',';
+        out += p.cash.to_string();
+        out += ',';
+        out += p.positions_value.to_string();
+        out += ',';
+        out += p.equity.to_string();
+        out += '\n';
     }
     return out;
 }

@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <map>
+#include <tuple>
 
 namespace meridian::engine {
 namespace {
@@ -27,8 +28,9 @@ std::string lower_trimmed(std::string_view s) {
     return out;
 }
 
-std::vector<std::string_view> split(std::string_view line) {
-    std::vector<std::string_view> cells;
+/// Splits a line at commas into `cells` (reused across rows: no allocation per row).
+void split(std::string_view line, std::vector<std::string_view>& cells) {
+    cells.clear();
     std::size_t start = 0;
     for (;;) {
         const auto comma = line.find(',', start);
@@ -37,7 +39,6 @@ std::vector<std::string_view> split(std::string_view line) {
         if (comma == std::string_view::npos) break;
         start = comma + 1;
     }
-    return cells;
 }
 
 std::optional<Column> column_of(const std::string& name) {
@@ -111,7 +112,8 @@ core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string
     }
     std::array<int, Count> index;
     index.fill(-1);
-    const auto names = split(header);
+    std::vector<std::string_view> names;
+    split(header, names);
     for (std::size_t i = 0; i < names.size(); ++i) {
         const std::string name = lower_trimmed(names[i]);
         if (name == "time" && index[Time] >= 0) {
@@ -145,10 +147,14 @@ core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string
 
     std::vector<Bar> bars;
     std::map<core::Symbol, Timestamp> last_time;
+    std::vector<std::string_view> cells;
+    bars.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')));
+    // The last symbol's entry: files of one symbol never search the map.
+    std::map<core::Symbol, Timestamp>::iterator last = last_time.end();
     std::string_view line;
     while (next_line(line)) {
         if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-        const auto cells = split(line);
+        split(line, cells);
         if (cells.size() != names.size()) {
             return fail("expected " + std::to_string(names.size()) + " cells, found " +
                         std::to_string(cells.size()));
@@ -219,7 +225,11 @@ core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string
             }
             bar.trade_count = static_cast<std::uint64_t>(n->raw() / Quantity::one);
         }
-        auto [it, inserted] = last_time.try_emplace(bar.symbol, bar.ts);
+        bool inserted = false;
+        if (last == last_time.end() || last->first != bar.symbol) {
+            std::tie(last, inserted) = last_time.try_emplace(bar.symbol, bar.ts);
+        }
+        auto it = last;
         if (!inserted) {
             if (bar.ts <= it->second) {
                 return fail("time " + bar.ts.to_iso8601() + " does not come after the previous " +
@@ -230,8 +240,11 @@ core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string
         bars.push_back(std::move(bar));
     }
     if (bars.empty()) return fail("no bars: the file has a header but no rows");
-    std::stable_sort(bars.begin(), bars.end(),
-                     [](const Bar& a, const Bar& b) { return a.ts < b.ts; });
+    // Rows are in time order per symbol; several symbols interleave into one time order.
+    auto by_time = [](const Bar& a, const Bar& b) { return a.ts < b.ts; };
+    if (!std::is_sorted(bars.begin(), bars.end(), by_time)) {
+        std::stable_sort(bars.begin(), bars.end(), by_time);
+    }
     return bars;
 }
 

@@ -10,20 +10,22 @@ namespace meridian::engine {
 
 void ExactSum::add(double x) {
     std::size_t i = 0;
-    for (double y : partials_) {
+    for (std::size_t j = 0; j < count_; ++j) {
+        double y = partials_[j];
         if (std::fabs(x) < std::fabs(y)) std::swap(x, y);
         const double hi = x + y;
         const double lo = y - (hi - x);
         if (lo != 0.0) partials_[i++] = lo;
         x = hi;
     }
-    partials_.resize(i);
-    partials_.push_back(x);
+    MERIDIAN_ASSERT(i < max_partials, "ExactSum: more partials than doubles allow");
+    partials_[i] = x;
+    count_ = i + 1;
 }
 
 double ExactSum::value() const {
     // Python's math.fsum: sum the partials from the top, then correct a half-way rounding.
-    std::size_t n = partials_.size();
+    std::size_t n = count_;
     if (n == 0) return 0.0;
     double hi = partials_[--n];
     double lo = 0.0;

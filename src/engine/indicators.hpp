@@ -18,10 +18,14 @@ public:
     void subtract(double x) { add(-x); }
     /// The exactly rounded sum of everything added.
     double value() const;
-    void clear() { partials_.clear(); }
+    void clear() { count_ = 0; }
 
 private:
-    std::vector<double> partials_;  // non-overlapping, increasing magnitude
+    // Non-overlapping partials of increasing magnitude. Non-overlapping doubles span distinct
+    // bits of the 2098-bit exponent range, so there are never more than 40 of them.
+    static constexpr std::size_t max_partials = 48;
+    double partials_[max_partials];
+    std::size_t count_ = 0;
 };
 
 /// Simple moving average over `period` values: the exactly rounded mean of its window

@@ -172,6 +172,7 @@ std::optional<Denial> RiskEngine::check(const core::OrderRequest& order, const R
 }
 
 std::optional<std::string> RiskEngine::on_equity(core::Timestamp ts, core::Money equity) {
+    if (!limits_.max_daily_loss && !limits_.max_drawdown) return std::nullopt;
     const std::int64_t ns = ts.ns();
     const std::int64_t day = ns >= 0 ? ns / ns_per_day : (ns - ns_per_day + 1) / ns_per_day;
     if (!day_ || *day_ != day) {

@@ -161,6 +161,7 @@ std::size_t SimBroker::add(core::Order order, std::string strategy,
     orders_.push_back(std::move(s));
     const std::size_t i = orders_.size() - 1;
     by_id_[orders_[i].order.id()] = i;
+    client_ids_.insert(orders_[i].order.client_order_id());
     open_.push_back(i);
     return i;
 }
@@ -174,11 +175,8 @@ core::Result<core::OrderId> SimBroker::submit(const core::OrderRequest& request,
                                               std::string strategy, core::Timestamp now) {
     if (!request.qty) return core::invalid("the simulated broker needs qty, not notional");
     auto coid = request.client_order_id ? *request.client_order_id : ids_.next_client_order_id();
-    for (const auto& o : orders_) {
-        if (o.order.client_order_id() == coid) {
-            return core::Error{core::Errc::Duplicate,
-                               "client_order_id must be unique: " + coid.str()};
-        }
+    if (client_ids_.contains(coid)) {
+        return core::Error{core::Errc::Duplicate, "client_order_id must be unique: " + coid.str()};
     }
     core::OrderRequest main = request;
     if (request.order_class == core::OrderClass::Oco) {
@@ -494,8 +492,13 @@ std::vector<OrderUpdate> SimBroker::on_bar(const Bar& bar, bool after_strategies
     std::vector<OrderUpdate> updates;
     if (bar.ts != volume_bar_ts_) {
         volume_bar_ts_ = bar.ts;
-        volume_taken_.clear();
+        if (!volume_taken_.empty()) volume_taken_.clear();
     }
+    // The common case on a bar: nothing working in this symbol.
+    const bool any = std::any_of(open_.begin(), open_.end(), [&](std::size_t i) {
+        return orders_[i].order.symbol() == bar.symbol;
+    });
+    if (!any) return updates;
     // Stops first: when a stop-loss and a take-profit could both fill on one bar, the bar's
     // path is unknown and the loss is the cautious assumption.
     std::vector<std::size_t> snapshot = open_;

@@ -6,6 +6,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/account.hpp"
@@ -158,7 +160,8 @@ private:
     SimBrokerConfig config_;
     std::deque<SimOrder> orders_;
     std::vector<std::size_t> open_;  // indices of orders not final, in submission order
-    std::map<core::OrderId, std::size_t> by_id_;
+    std::unordered_map<core::OrderId, std::size_t> by_id_;
+    std::unordered_set<core::ClientOrderId> client_ids_;
     std::uint64_t executions_ = 0;
     // Volume already taken on the current bar, per symbol (the volume cap).
     core::Timestamp volume_bar_ts_;

@@ -50,25 +50,24 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
         s.cagr = final_value > 0 ? std::pow(final_value / start, 1 / years) - 1 : -1;
     }
 
-    std::vector<double> returns;
+    // One pass (Welford) over the period returns.
     double prev = start;
+    double mean = 0;
+    double m2 = 0;
+    double down = 0;
+    std::size_t count = 0;
     for (const auto& p : curve) {
         const double e = p.equity.to_double();
-        returns.push_back(prev != 0 ? e / prev - 1 : 0);
+        const double r = prev != 0 ? e / prev - 1 : 0;
         prev = e;
-    }
-    const double n = static_cast<double>(returns.size());
-    double mean = 0;
-    for (double r : returns)
-        mean += r;
-    mean /= n;
-    double var = 0;
-    double down = 0;
-    for (double r : returns) {
-        var += (r - mean) * (r - mean);
+        ++count;
+        const double delta = r - mean;
+        mean += delta / static_cast<double>(count);
+        m2 += delta * (r - mean);
         if (r < 0) down += r * r;
     }
-    const double sd = returns.size() > 1 ? std::sqrt(var / (n - 1)) : 0;
+    const double n = static_cast<double>(count);
+    const double sd = count > 1 ? std::sqrt(m2 / (n - 1)) : 0;
     const double dd = std::sqrt(down / n);
     s.volatility = sd * std::sqrt(ppy);
     s.sharpe = sd > 0 ? mean / sd * std::sqrt(ppy) : 0;

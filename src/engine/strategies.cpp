@@ -151,6 +151,7 @@ public:
         auto it = state_.find(bar.symbol);
         if (it == state_.end()) it = state_.emplace(bar.symbol, make_state_()).first;
         const Signal signal = decide_(it->second, bar);
+        if (signal == Signal::None) return;
         const core::Quantity held = ctx.position(bar.symbol);
         core::OrderRequest r;
         r.symbol = bar.symbol;

@@ -7,8 +7,8 @@
 #include <ostream>
 #include <sstream>
 
-#include "app/config.hpp"
 #include "app/files.hpp"
+#include "app/run_options.hpp"
 #include "engine/backtest.hpp"
 #include "engine/bars_csv.hpp"
 
@@ -39,171 +39,24 @@ const char* const backtest_usage =
     "  --seed N          seed of order ids (default 1)\n"
     "  --out DIR         writes fills.csv, orders.csv, equity.csv, risk.csv and summary.json";
 
-namespace {
-
-struct Options {
-    std::vector<std::string> data;
-    std::vector<StrategyConfig> strategies;
-    engine::BacktestConfig config;
-    engine::BarsCsvOptions csv;
-    std::string out_dir;
-};
-
-/// `--set KEY=VALUE` for every strategy, or `--set NAME.KEY=VALUE` for the one so named.
-core::Result<void> apply_set(const std::string& assignment,
-                             std::vector<StrategyConfig>& strategies) {
-    const auto eq = assignment.find('=');
-    if (eq == std::string::npos || eq == 0)
-        return core::invalid("--set " + assignment + ": expected KEY=VALUE");
-    std::string key = assignment.substr(0, eq);
-    const std::string value = assignment.substr(eq + 1);
-    std::string target;
-    if (const auto dot = key.find('.'); dot != std::string::npos) {
-        target = key.substr(0, dot);
-        key = key.substr(dot + 1);
-    }
-    bool applied = false;
-    for (auto& s : strategies) {
-        const std::string& name = s.name.empty() ? s.kind : s.name;
-        if (!target.empty() && target != name) continue;
-        s.params[key] = value;
-        applied = true;
-    }
-    if (!applied) {
-        return core::invalid("--set " + assignment + ": no strategy " +
-                             (target.empty() ? std::string{"to set it on"} : "named " + target));
-    }
-    return {};
-}
-
-core::Result<Options> parse_options(Args args) {
-    Options o;
-    // The config file first, wherever --config appears; the other flags override it.
-    for (std::size_t i = 0; i + 1 < args.size(); ++i) {
-        if (args[i] != "--config") continue;
-        auto c = load_backtest_config(std::string{args[i + 1]});
-        if (!c) return c.error();
-        o.data = std::move(c->data);
-        o.strategies = std::move(c->strategies);
-        o.config = c->backtest;
-        o.csv.symbol = c->symbol;
-    }
-    bool cli_data = false;
-    std::vector<std::string> sets;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string_view flag = args[i];
-        auto value = [&]() -> core::Result<std::string> {
-            if (i + 1 >= args.size()) return core::invalid(std::string{flag} + " needs a value");
-            return std::string{args[++i]};
-        };
-        auto v = value();
-        if (!v) return v.error();
-        if (flag == "--config") {
-            continue;  // read above
-        } else if (flag == "--data") {
-            if (!cli_data) o.data.clear();  // the command line's files replace the config's
-            cli_data = true;
-            o.data.push_back(*v);
-        } else if (flag == "--strategy") {
-            o.strategies.push_back(StrategyConfig{*v, {}, {}, {}});
-        } else if (flag == "--set") {
-            sets.push_back(*v);
-        } else if (flag == "--symbol") {
-            auto s = core::Symbol::parse(*v);
-            if (!s) return core::invalid("--symbol: " + s.error().message);
-            o.csv.symbol = *s;
-        } else if (flag == "--cash") {
-            auto m = core::Money::parse(*v);
-            if (!m || !m->is_positive())
-                return core::invalid("--cash " + *v + ": expected a positive amount");
-            o.config.cash = *m;
-        } else if (flag == "--fill") {
-            if (*v == "next_open")
-                o.config.broker.fill_at = engine::FillAt::NextOpen;
-            else if (*v == "close")
-                o.config.broker.fill_at = engine::FillAt::Close;
-            else
-                return core::invalid("--fill " + *v + ": expected next_open or close");
-        } else if (flag == "--commission") {
-            auto c = engine::Commission::parse(*v);
-            if (!c) return core::invalid("--commission: " + c.error().message);
-            o.config.broker.commission = *c;
-        } else if (flag == "--slippage-bps") {
-            auto bps = core::Price::parse(*v);
-            if (!bps || bps->is_negative()) {
-                return core::invalid("--slippage-bps " + *v + ": expected a number >= 0");
-            }
-            o.config.broker.slippage_bps = *bps;
-        } else if (flag == "--volume-cap") {
-            char* end = nullptr;
-            const double cap = std::strtod(v->c_str(), &end);
-            if (v->empty() || *end != '\0' || !(cap > 0) || cap > 1) {
-                return core::invalid("--volume-cap " + *v +
-                                     ": expected a fraction of bar volume in (0, 1]");
-            }
-            o.config.broker.volume_participation = cap;
-        } else if (flag == "--from" || flag == "--to") {
-            auto t = core::Timestamp::parse(*v);
-            if (!t) return core::invalid(std::string{flag} + ": " + t.error().message);
-            const bool date_only = v->size() == 10;
-            if (flag == "--from") o.config.from = *t;
-            // A date alone includes that whole day.
-            else
-                o.config.to = date_only ? *t + core::Duration::days(1) - core::Duration{1} : *t;
-        } else if (flag == "--seed") {
-            char* end = nullptr;
-            const auto seed = std::strtoull(v->c_str(), &end, 10);
-            if (v->empty() || *end != '\0')
-                return core::invalid("--seed " + *v + ": expected a number");
-            o.config.seed = seed;
-        } else if (flag == "--out") {
-            o.out_dir = *v;
-        } else {
-            return core::invalid("unknown option " + std::string{flag});
-        }
-    }
-    for (const auto& assignment : sets) {
-        if (auto ok = apply_set(assignment, o.strategies); !ok) return ok.error();
-    }
-    if (o.data.empty()) return core::invalid("--data FILE is required (or data in the config)");
-    if (o.strategies.empty())
-        return core::invalid("--strategy NAME is required (or [[strategy]] in the config)");
-    if (o.out_dir.empty()) return core::invalid("--out DIR is required");
-    if (o.config.from && o.config.to && *o.config.to < *o.config.from) {
-        return core::invalid("--to comes before --from");
-    }
-    return o;
-}
-
-}  // namespace
-
 int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
-    auto options = parse_options(args);
+    auto options = parse_run_options(args, nullptr);
     if (!options) {
         err << "meridian backtest: " << options.error().message
             << "\n(see `meridian backtest --help`)\n";
         return 2;
     }
-    const Options& o = *options;
-
-    std::vector<std::unique_ptr<engine::Strategy>> strategies;
-    for (const auto& c : o.strategies) {
-        auto s = engine::make_strategy(c.kind, c.params);
-        if (!s) {
-            err << "meridian backtest: " << s.error().message << '\n';
-            return 2;
-        }
-        if (!c.name.empty()) (*s)->rename(c.name);
-        (*s)->restrict_to(c.symbols);
-        for (const auto& other : strategies) {
-            if (other->name() == (*s)->name()) {
-                err << "meridian backtest: two strategies are named " << other->name()
-                    << "; give each its own name\n";
-                return 2;
-            }
-        }
-        strategies.push_back(std::move(*s));
+    const RunOptions& o = *options;
+    if (o.out_dir.empty()) {
+        err << "meridian backtest: --out DIR is required\n(see `meridian backtest --help`)\n";
+        return 2;
     }
+    auto made = make_strategies(o.strategies);
+    if (!made) {
+        err << "meridian backtest: " << made.error().message << '\n';
+        return 2;
+    }
+    auto& strategies = *made;
 
     auto loaded = load_bars(o.data, o.csv);
     if (!loaded) {

@@ -6,6 +6,7 @@
 
 #include "app/backtest_command.hpp"
 #include "app/indicators_command.hpp"
+#include "app/optimize_command.hpp"
 #include "app/version.hpp"
 
 namespace meridian::app {
@@ -25,6 +26,9 @@ int run_help(Args args, std::ostream& out, std::ostream& err);
 const std::array command_table{
     Command{"backtest", run_backtest_command,
             "run strategies over recorded bars with the simulated broker", backtest_usage},
+    Command{"optimize", run_optimize_command,
+            "backtest a strategy's parameter grid across cores and rank the results",
+            optimize_usage},
     Command{"indicators", run_indicators_command,
             "compute indicators (SMA, EMA, RSI, MACD, ...) for every bar of a file",
             indicators_usage},

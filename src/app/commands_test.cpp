@@ -155,6 +155,57 @@ TEST_F(BacktestCommand, ConfigFileWithCommandLineOverrides) {
     EXPECT_NE(r.err.find("bad.toml:2: cash must be positive"), std::string::npos) << r.err;
 }
 
+TEST_F(BacktestCommand, OptimizeRanksEveryCombination) {
+    const std::string data_path = std::string{MERIDIAN_SOURCE_DIR} + "/data/orcl-1995-2014.csv";
+    const auto r = run({"optimize", "--data", data_path, "--strategy", "sma_crossover", "--set",
+                        "qty=100", "--grid", "fast=5,10", "--grid", "slow=20:40:20", "--objective",
+                        "total_return", "--jobs", "2", "--out", out()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("4 combinations"), std::string::npos) << r.out;
+    const std::string csv = slurp(dir_ / "out" / "results.csv");
+    std::istringstream lines{csv};
+    std::string line;
+    std::getline(lines, line);
+    EXPECT_EQ(line.substr(0, 25), "rank,fast,slow,objective,");
+    double previous = 1e9;
+    int rows = 0;
+    while (std::getline(lines, line)) {
+        std::vector<std::string> cells;
+        std::istringstream row{line};
+        for (std::string cell; std::getline(row, cell, ',');)
+            cells.push_back(cell);
+        const double objective = std::stod(cells[3]);
+        EXPECT_LE(objective, previous) << line;  // ranked best first
+        EXPECT_EQ(cells[0], std::to_string(++rows));
+        previous = objective;
+    }
+    EXPECT_EQ(rows, 4);
+    // The same grid on one thread ranks the same.
+    const auto again =
+        run({"optimize", "--data", data_path, "--strategy", "sma_crossover", "--set", "qty=100",
+             "--grid", "fast=5,10", "--grid", "slow=20:40:20", "--objective", "total_return",
+             "--jobs", "1", "--out", (dir_ / "one").string()});
+    ASSERT_EQ(again.code, 0) << again.err;
+    EXPECT_EQ(slurp(dir_ / "one" / "results.csv"), csv);
+}
+
+TEST_F(BacktestCommand, OptimizeRejectsImpossibleGrids) {
+    auto r =
+        run({"optimize", "--data", data(), "--strategy", "sma_crossover", "--grid", "fast=9:1:1"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("the start is after the stop"), std::string::npos) << r.err;
+    r = run({"optimize", "--data", data(), "--strategy", "sma_crossover"});
+    EXPECT_NE(r.err.find("--grid KEY=... is required"), std::string::npos);
+    r = run({"optimize", "--data", data(), "--strategy", "sma_crossover", "--grid", "fast=2",
+             "--walk-forward", "train=10,test=5"});
+    EXPECT_NE(r.err.find("needs at least train + test = 15 bar times; the data has 5"),
+              std::string::npos)
+        << r.err;
+    r = run({"optimize", "--data", data(), "--strategy", "sma_crossover", "--grid", "fast=50,60"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("no combination could run"), std::string::npos) << r.err;
+}
+
 TEST_F(BacktestCommand, IndicatorsWriteOneRowPerBarWithEmptyWarmUp) {
     const auto r = run({"indicators", "--data", data(), "--ind", "sma:2", "--ind", "macd:2,3,2"});
     ASSERT_EQ(r.code, 0) << r.err;

@@ -7,10 +7,13 @@
 #include <ostream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "app/files.hpp"
 #include "app/run_options.hpp"
 #include "engine/backtest.hpp"
 #include "engine/bars_csv.hpp"
+#include "engine/report.hpp"
 
 namespace meridian::app {
 
@@ -37,7 +40,19 @@ const char* const backtest_usage =
     "  --volume-cap F    fills on a bar take at most this fraction of its volume (default none)\n"
     "  --from, --to      first and last date or time included (YYYY-MM-DD or ISO-8601)\n"
     "  --seed N          seed of order ids (default 1)\n"
-    "  --out DIR         writes fills.csv, orders.csv, equity.csv, risk.csv and summary.json";
+    "  --out DIR         writes fills.csv, orders.csv, equity.csv, risk.csv, summary.json and\n"
+    "                    report.html (open it in a browser)";
+
+namespace {
+
+std::string strategy_list(const std::vector<std::unique_ptr<engine::Strategy>>& strategies) {
+    std::string out;
+    for (const auto& s : strategies)
+        out += (out.empty() ? "" : ", ") + s->name();
+    return out;
+}
+
+}  // namespace
 
 int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
     auto options = parse_run_options(args, nullptr);
@@ -65,7 +80,19 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
     }
     const std::vector<engine::Bar>& bars = *loaded;
 
-    auto result = engine::run_backtest(bars, strategies, o.config);
+    engine::BacktestConfig config = o.config;
+    // A progress bar on a terminal, for runs long enough to wait for.
+    const bool show_progress = bars.size() >= 200'000 && isatty(STDERR_FILENO) != 0;
+    if (show_progress) {
+        config.progress = [&err](std::size_t done, std::size_t total) {
+            const std::size_t width = 40;
+            const std::size_t filled = total ? done * width / total : width;
+            err << "\rbacktest [" << std::string(filled, '#') << std::string(width - filled, '.')
+                << "] " << (total ? done * 100 / total : 100) << " %" << (done == total ? "\n" : "")
+                << std::flush;
+        };
+    }
+    auto result = engine::run_backtest(bars, strategies, config);
     if (!result) {
         err << "meridian backtest: " << result.error().message << '\n';
         return 1;
@@ -84,6 +111,7 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
         {"equity.csv", engine::equity_csv(*result)},
         {"risk.csv", engine::risk_csv(*result)},
         {"summary.json", engine::summary_json(result->summary)},
+        {"report.html", engine::report_html(*result, "Backtest: " + strategy_list(strategies))},
     };
     for (const auto& [name, text] : files) {
         if (auto ok = write_file(dir / name, text); !ok) {
@@ -151,7 +179,7 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
             << " denials or halts, first: " << result->risk_events.front().message << '\n';
     }
     out << "\nwrote " << (dir / "fills.csv").string()
-        << ", orders.csv, equity.csv, risk.csv, summary.json\n";
+        << ", orders.csv, equity.csv, risk.csv, summary.json, report.html\n";
     return 0;
 }
 

@@ -115,7 +115,10 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
     const bool watch_equity = config.risk.max_daily_loss || config.risk.max_drawdown;
 
     std::optional<core::Timestamp> current;
+    std::size_t done = 0;
+    const std::size_t every = std::max<std::size_t>(bars.size() / 200, 1);
     for (const Bar& bar : bars) {
+        if (config.progress && ++done % every == 0) config.progress(done, bars.size());
         if (config.from && bar.ts < *config.from) continue;
         if (config.to && bar.ts > *config.to) continue;
         if (current && bar.ts != *current) record(*current);
@@ -139,6 +142,7 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
         }
         fill_orders(bar, true);
     }
+    if (config.progress) config.progress(bars.size(), bars.size());
     if (!current) return core::invalid("no bars between --from and --to");
     record(*current);
 

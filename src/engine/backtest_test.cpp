@@ -168,6 +168,22 @@ TEST(Backtest, PerStrategyAndPerSymbolPnlAddUpToTheEquityChange) {
         << summary_json(s);
 }
 
+TEST(Backtest, ReportsProgressToTheEnd) {
+    std::vector<std::string> many(1000, "10");
+    auto bars = test::bars("AAPL", many);
+    auto strategies = crossover();
+    BacktestConfig config;
+    std::vector<std::size_t> seen;
+    config.progress = [&](std::size_t done, std::size_t total) {
+        EXPECT_EQ(total, 1000u);
+        seen.push_back(done);
+    };
+    ASSERT_TRUE(run_backtest(bars, strategies, config));
+    ASSERT_GE(seen.size(), 100u);
+    EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+    EXPECT_EQ(seen.back(), 1000u);
+}
+
 TEST(RoundTrips, FlipClosesOneTripAndOpensAnother) {
     std::vector<FillRecord> fills{
         {test::fill("AAPL", core::Side::Buy, "10", "100", "e1", "1"), "s"},

@@ -28,6 +28,8 @@ const char* const backtest_usage =
     "  --data FILE       CSV bars (Yahoo daily or Alpaca-style); several files merge in time "
     "order\n"
     "  --symbol SYM      symbol for files without a symbol column (default: from the file name)\n"
+    "  --tz ZONE         time zone of Date,Time files: America/New_York (default), UTC, +01:00\n"
+    "  --adjust true     trade prices scaled by Adj Close / Close (default false: as given)\n"
     "  --strategy NAME   sma_crossover, rsi_reversion, macd_cross, bollinger_breakout, momentum\n"
     "  --set KEY=VALUE   a strategy parameter (--set fast=10), or NAME.KEY=VALUE for one "
     "strategy;\n"

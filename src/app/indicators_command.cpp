@@ -17,6 +17,8 @@ const char* const indicators_usage =
     "  --data FILE   CSV bars (Yahoo daily or Alpaca-style)\n"
     "  --symbol SYM  the symbol to use (files without a symbol column) or to pick (files with\n"
     "                several symbols)\n"
+    "  --tz ZONE     time zone of Date,Time files (default America/New_York)\n"
+    "  --adjust true prices scaled by Adj Close / Close\n"
     "  --ind SPEC    sma:N ema:N wma:N rsi:N stddev:N[,K] roc:N mom:N atr:N macd:FAST,SLOW,SIGNAL\n"
     "                bbands:N[,K_UP[,K_DOWN]] stoch:FASTK,SLOWK,SLOWD vwap (TA-Lib's definitions)\n"
     "  --out FILE    write the CSV there instead of to standard output\n"
@@ -56,6 +58,14 @@ int run_indicators_command(Args args, std::ostream& out, std::ostream& err) {
             auto s = core::Symbol::parse(value);
             if (!s) return usage_error("--symbol: " + s.error().message);
             csv.symbol = *s;
+        } else if (flag == "--tz") {
+            auto tz = engine::TimeZone::parse(value);
+            if (!tz) return usage_error("--tz: " + tz.error().message);
+            csv.time_zone = *tz;
+        } else if (flag == "--adjust") {
+            if (value != "true" && value != "false")
+                return usage_error("--adjust takes true or false");
+            csv.adjust = value == "true";
         } else if (flag == "--out") {
             out_path = value;
         } else {

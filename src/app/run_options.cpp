@@ -68,6 +68,13 @@ core::Result<RunOptions> parse_run_options(Args args, const ExtraFlag& extra) {
             auto s = core::Symbol::parse(*v);
             if (!s) return core::invalid("--symbol: " + s.error().message);
             o.csv.symbol = *s;
+        } else if (flag == "--tz") {
+            auto tz = engine::TimeZone::parse(*v);
+            if (!tz) return core::invalid("--tz: " + tz.error().message);
+            o.csv.time_zone = *tz;
+        } else if (flag == "--adjust") {
+            if (*v != "true" && *v != "false") return core::invalid("--adjust takes true or false");
+            o.csv.adjust = *v == "true";
         } else if (flag == "--cash") {
             auto m = core::Money::parse(*v);
             if (!m || !m->is_positive())

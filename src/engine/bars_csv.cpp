@@ -14,7 +14,20 @@ using core::Price;
 using core::Quantity;
 using core::Timestamp;
 
-enum Column { Time, Open, High, Low, Close, AdjClose, Volume, TradeCount, Vwap, SymbolCol, Count };
+enum Column {
+    Time,
+    ClockTime,
+    Open,
+    High,
+    Low,
+    Close,
+    AdjClose,
+    Volume,
+    TradeCount,
+    Vwap,
+    SymbolCol,
+    Count
+};
 
 std::string lower_trimmed(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '"'))
@@ -116,10 +129,9 @@ core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string
     split(header, names);
     for (std::size_t i = 0; i < names.size(); ++i) {
         const std::string name = lower_trimmed(names[i]);
-        if (name == "time" && index[Time] >= 0) {
-            return fail(
-                "separate Date and Time columns are not supported yet; use one ISO-8601 "
-                "timestamp column");
+        if (name == "time" && index[Time] >= 0) {  // Date,Time: the wall-clock time of day
+            index[ClockTime] = static_cast<int>(i);
+            continue;
         }
         if (auto col = column_of(name)) {
             if (index[*col] >= 0) return fail("column '" + name + "' appears twice");
@@ -182,6 +194,25 @@ core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string
         auto t = Timestamp::parse(cell(Time));
         if (!t) return fail(t.error().message);
         bar.ts = *t;
+        if (index[ClockTime] >= 0) {
+            // Date,Time in the file's time zone: "09:35" or "09:35:00".
+            const std::string_view clock = cell(ClockTime);
+            auto two = [&](std::size_t at) {
+                return at + 2 <= clock.size() &&
+                               std::isdigit(static_cast<unsigned char>(clock[at])) &&
+                               std::isdigit(static_cast<unsigned char>(clock[at + 1]))
+                           ? (clock[at] - '0') * 10 + (clock[at + 1] - '0')
+                           : -1;
+            };
+            const int h = two(0);
+            const int m = clock.size() >= 5 && clock[2] == ':' ? two(3) : -1;
+            const int sec =
+                clock.size() == 8 && clock[5] == ':' ? two(6) : (clock.size() == 5 ? 0 : -1);
+            if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59) {
+                return fail("time '" + std::string{clock} + "' is not HH:MM or HH:MM:SS");
+            }
+            bar.ts = options.time_zone.to_utc(bar.ts.date(), h * 3600 + m * 60 + sec);
+        }
         auto o = price(Open, "open");
         if (!o) return o.error();
         auto h = price(High, "high");
@@ -205,6 +236,20 @@ core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string
             auto a = price(AdjClose, "adj close");
             if (!a) return a.error();
             bar.adj_close = *a;
+        }
+        if (options.adjust) {
+            if (!bar.adj_close) return fail("--adjust needs an Adj Close column");
+            // Scale open, high, low and close by adj_close / close, exactly to 9 decimals.
+            const core::Int128 num = bar.adj_close->raw();
+            const core::Int128 den = bar.close.raw();
+            auto scale = [&](Price p) {
+                return Price::from_raw(static_cast<std::int64_t>(core::decimal::div_round(
+                    core::Int128{p.raw()} * num, den, core::Rounding::HalfEven)));
+            };
+            bar.open = scale(bar.open);
+            bar.high = scale(bar.high);
+            bar.low = scale(bar.low);
+            bar.close = *bar.adj_close;
         }
         if (index[Volume] >= 0) {
             auto v = Quantity::parse(cell(Volume));

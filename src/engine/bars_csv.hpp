@@ -9,12 +9,17 @@
 #include "core/result.hpp"
 #include "core/types.hpp"
 #include "engine/bar.hpp"
+#include "engine/calendar.hpp"
 
 namespace meridian::engine {
 
 struct BarsCsvOptions {
     /// Used when the file has no `symbol` column; else the symbol comes from the file name.
     std::optional<core::Symbol> symbol;
+    /// How to read Date,Time files' wall-clock times (New York by default).
+    TimeZone time_zone;
+    /// Scale open, high, low and close by Adj Close / Close (Yahoo files).
+    bool adjust = false;
 };
 
 /// The symbol a file name implies: its leading letters, upper-cased
@@ -26,11 +31,13 @@ std::optional<core::Symbol> symbol_from_file_name(std::string_view path);
 ///   - `Date,Open,High,Low,Close[,Adj Close],Volume` (Yahoo daily; Date is YYYY-MM-DD and the
 ///     bar is stamped at midnight UTC of that date);
 ///   - `timestamp,open,high,low,close,volume[,trade_count,vwap][,symbol]` (Alpaca; any
-///     ISO-8601 time with a zone).
-/// Prices are kept exactly as written. Errors stop the load and read `source:line: what`:
-/// a missing column, an unparsable number, a negative or zero price, high below low or an
-/// open/close outside [low, high], time not increasing within a symbol, a row with too few or
-/// too many cells, no rows at all.
+///     ISO-8601 time with a zone);
+///   - `Date,Time,Open,High,Low,Close,Volume[,...]` (intraday; the wall-clock time read in
+///     options.time_zone).
+/// Prices are kept exactly as written (or scaled by Adj Close / Close with options.adjust). Errors
+/// stop the load and read `source:line: what`: a missing column, an unparsable number, a negative
+/// or zero price, high below low or an open/close outside [low, high], time not increasing within a
+/// symbol, a row with too few or too many cells, no rows at all.
 core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string_view source,
                                               const BarsCsvOptions& options = {});
 

@@ -52,6 +52,44 @@ TEST(BarsCsv, SymbolComesFromOptionThenFileName) {
     EXPECT_NE(error_of(yahoo, "2006.csv").find("pass --symbol"), std::string::npos);
 }
 
+TEST(BarsCsv, DateAndTimeColumnsAreReadInTheFilesTimeZone) {
+    const char* text =
+        "Date,Time,Open,High,Low,Close,Volume,OpenInterest\n"
+        "2006-01-03,09:35:00,3578.73,3587.88,3578.73,3582.99,0,0\n"
+        "2006-07-03,09:35,3583.01,3588.40,3583.01,3588.03,0,0\n";
+    BarsCsvOptions o;
+    o.symbol = test::sym("IDX");
+    auto bars = parse_bars_csv(text, "2006-min-005.csv", o).value();
+    EXPECT_EQ(bars[0].ts.to_iso8601(), "2006-01-03T14:35:00Z");  // EST
+    EXPECT_EQ(bars[1].ts.to_iso8601(), "2006-07-03T13:35:00Z");  // EDT
+    o.time_zone = TimeZone::parse("+01:00").value();
+    bars = parse_bars_csv(text, "2006-min-005.csv", o).value();
+    EXPECT_EQ(bars[0].ts.to_iso8601(), "2006-01-03T08:35:00Z");
+    EXPECT_NE(parse_bars_csv("Date,Time,Open,High,Low,Close\n2006-01-03,9:35,1,1,1,1\n", "x.csv", o)
+                  .error()
+                  .message.find("x.csv:2: time '9:35' is not HH:MM or HH:MM:SS"),
+              std::string::npos);
+}
+
+TEST(BarsCsv, AdjustScalesPricesByAdjCloseOverClose) {
+    BarsCsvOptions o;
+    o.adjust = true;
+    auto bars = parse_bars_csv(
+                    "Date,Open,High,Low,Close,Adj Close,Volume\n"
+                    "2024-01-02,20,22,18,20,10,100\n",
+                    "abc.csv", o)
+                    .value();
+    EXPECT_EQ(bars[0].open, test::px("10"));
+    EXPECT_EQ(bars[0].high, test::px("11"));
+    EXPECT_EQ(bars[0].low, test::px("9"));
+    EXPECT_EQ(bars[0].close, test::px("10"));
+    EXPECT_NE(error_of("Date,Open,High,Low,Close,Volume\n2024-01-02,1,1,1,1,1\n", "abc.csv").size(),
+              1u);
+    auto no_adj =
+        parse_bars_csv("Date,Open,High,Low,Close,Volume\n2024-01-02,1,1,1,1,1\n", "abc.csv", o);
+    EXPECT_NE(no_adj.error().message.find("--adjust needs an Adj Close column"), std::string::npos);
+}
+
 TEST(BarsCsv, BadRowsStopTheLoadNamingFileAndLine) {
     const std::string header = "Date,Open,High,Low,Close,Volume\n";
     const std::string good = "2024-01-02,10,11,9,10.5,100\n";

@@ -28,6 +28,7 @@ const char* const backtest_usage =
     "  --data FILE       CSV bars (Yahoo daily or Alpaca-style); several files merge in time "
     "order\n"
     "  --symbol SYM      symbol for files without a symbol column (default: from the file name)\n"
+    "  --timeframe TF    aggregate the bars first: 5m, 15m, 30m, 1h, 4h, 1d\n"
     "  --tz ZONE         time zone of Date,Time files: America/New_York (default), UTC, +01:00\n"
     "  --adjust true     trade prices scaled by Adj Close / Close (default false: as given)\n"
     "  --strategy NAME   sma_crossover, rsi_reversion, macd_cross, bollinger_breakout, momentum\n"
@@ -75,7 +76,7 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
     }
     auto& strategies = *made;
 
-    auto loaded = load_bars(o.data, o.csv);
+    auto loaded = load_run_bars(o);
     if (!loaded) {
         err << "meridian backtest: " << loaded.error().message << '\n';
         return 1;

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "app/backtest_command.hpp"
+#include "app/generate_command.hpp"
 #include "app/indicators_command.hpp"
 #include "app/optimize_command.hpp"
 #include "app/version.hpp"
@@ -32,6 +33,8 @@ const std::array command_table{
     Command{"indicators", run_indicators_command,
             "compute indicators (SMA, EMA, RSI, MACD, ...) for every bar of a file",
             indicators_usage},
+    Command{"generate", run_generate_command,
+            "write a seeded synthetic market (random-walk bars) for any symbols", generate_usage},
     Command{"version", run_version, "print the version and the git commit it was built from",
             "meridian version"},
     Command{"help", run_help, "list the commands", "meridian help"},

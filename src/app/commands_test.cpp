@@ -1,6 +1,7 @@
 // Tests of the subcommand table: what a user sees from --help, version and a typo.
 #include "app/commands.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -204,6 +205,24 @@ TEST_F(BacktestCommand, OptimizeRejectsImpossibleGrids) {
     r = run({"optimize", "--data", data(), "--strategy", "sma_crossover", "--grid", "fast=50,60"});
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("no combination could run"), std::string::npos) << r.err;
+}
+
+TEST_F(BacktestCommand, GenerateIsSeededAndFeedsABacktest) {
+    const auto a = run({"generate", "--symbols", "AAPL,MSFT", "--bars", "50", "--seed", "7"});
+    const auto b = run({"generate", "--symbols", "AAPL,MSFT", "--bars", "50", "--seed", "7"});
+    const auto c = run({"generate", "--symbols", "AAPL,MSFT", "--bars", "50", "--seed", "8"});
+    ASSERT_EQ(a.code, 0) << a.err;
+    EXPECT_EQ(a.out, b.out);
+    EXPECT_NE(a.out, c.out);
+    EXPECT_EQ(std::count(a.out.begin(), a.out.end(), '\n'), 101);
+    const auto path = (dir_ / "syn.csv").string();
+    ASSERT_EQ(run({"generate", "--symbols", "AAPL", "--bars", "3000", "--out", path}).code, 0);
+    const auto r = run({"backtest", "--data", path, "--timeframe", "5m", "--strategy", "macd_cross",
+                        "--out", out()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("backtest: 600 bars"), std::string::npos) << r.out;
+    EXPECT_EQ(run({"generate", "--bars", "5"}).code, 2);
+    EXPECT_NE(run({"generate", "--symbols", "aapl"}).err.find("upper-case"), std::string::npos);
 }
 
 TEST_F(BacktestCommand, IndicatorsWriteOneRowPerBarWithEmptyWarmUp) {

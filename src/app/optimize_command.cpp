@@ -129,7 +129,7 @@ int run_optimize_command(Args args, std::ostream& out, std::ostream& err) {
     auto combos = engine::grid_combinations(axes, o.strategies[0].params);
     if (!combos) return usage_error(combos.error().message);
 
-    auto loaded = load_bars(o.data, o.csv);
+    auto loaded = load_run_bars(o);
     if (!loaded) {
         err << "meridian optimize: " << loaded.error().message << '\n';
         return 1;

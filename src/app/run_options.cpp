@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 
+#include "app/files.hpp"
+
 namespace meridian::app {
 
 /// `--set KEY=VALUE` for every strategy, or `--set NAME.KEY=VALUE` for the one so named.
@@ -68,6 +70,10 @@ core::Result<RunOptions> parse_run_options(Args args, const ExtraFlag& extra) {
             auto s = core::Symbol::parse(*v);
             if (!s) return core::invalid("--symbol: " + s.error().message);
             o.csv.symbol = *s;
+        } else if (flag == "--timeframe") {
+            auto t = engine::Timeframe::parse(*v);
+            if (!t) return core::invalid("--timeframe: " + t.error().message);
+            o.timeframe = *t;
         } else if (flag == "--tz") {
             auto tz = engine::TimeZone::parse(*v);
             if (!tz) return core::invalid("--tz: " + tz.error().message);
@@ -137,6 +143,12 @@ core::Result<RunOptions> parse_run_options(Args args, const ExtraFlag& extra) {
         return core::invalid("--to comes before --from");
     }
     return o;
+}
+
+core::Result<std::vector<engine::Bar>> load_run_bars(const RunOptions& options) {
+    auto bars = load_bars(options.data, options.csv);
+    if (!bars || !options.timeframe) return bars;
+    return engine::aggregate(*bars, *options.timeframe);
 }
 
 core::Result<std::vector<std::unique_ptr<engine::Strategy>>> make_strategies(

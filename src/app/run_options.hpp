@@ -9,6 +9,7 @@
 
 #include "app/commands.hpp"
 #include "app/config.hpp"
+#include "engine/aggregate.hpp"
 #include "engine/backtest.hpp"
 #include "engine/bars_csv.hpp"
 
@@ -19,8 +20,12 @@ struct RunOptions {
     std::vector<StrategyConfig> strategies;
     engine::BacktestConfig config;
     engine::BarsCsvOptions csv;
+    std::optional<engine::Timeframe> timeframe;  // aggregate the loaded bars to this
     std::string out_dir;
 };
+
+/// The bars of the options' data files, aggregated to their timeframe if one was asked for.
+core::Result<std::vector<engine::Bar>> load_run_bars(const RunOptions& options);
 
 /// A command's own flags: returns true if it took `flag` (with `value`), false if unknown.
 using ExtraFlag =

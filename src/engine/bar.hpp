@@ -1,4 +1,4 @@
-// Bar: one interval of trading in one symbol (open, high, low, close, volume).
+// Market data: Bar (one interval of trading in one symbol), Quote (best bid and offer), Trade.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +23,24 @@ struct Bar {
     std::optional<core::Price> vwap;
     std::optional<core::Price> adj_close;
     std::uint64_t trade_count = 0;
+};
+
+/// A best bid and offer.
+struct Quote {
+    core::Symbol symbol;
+    core::Timestamp ts;
+    core::Price bid;
+    core::Price ask;
+    core::Quantity bid_size;
+    core::Quantity ask_size;
+};
+
+/// One trade printed on the tape.
+struct Trade {
+    core::Symbol symbol;
+    core::Timestamp ts;
+    core::Price price;
+    core::Quantity size;
 };
 
 }  // namespace meridian::engine

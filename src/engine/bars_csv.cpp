@@ -293,4 +293,26 @@ core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string
     return bars;
 }
 
+std::string bars_to_csv(const std::vector<Bar>& bars) {
+    std::string out = "timestamp,open,high,low,close,volume,trade_count,vwap,symbol\n";
+    out.reserve(bars.size() * 80 + out.size());
+    for (const auto& b : bars) {
+        out += b.ts.to_iso8601();
+        for (const core::Price* p : {&b.open, &b.high, &b.low, &b.close}) {
+            out += ',';
+            out += p->to_string();
+        }
+        out += ',';
+        out += b.volume.to_string();
+        out += ',';
+        out += std::to_string(b.trade_count);
+        out += ',';
+        if (b.vwap) out += b.vwap->to_string();
+        out += ',';
+        out += b.symbol.str();
+        out += '\n';
+    }
+    return out;
+}
+
 }  // namespace meridian::engine

@@ -41,4 +41,8 @@ std::optional<core::Symbol> symbol_from_file_name(std::string_view path);
 core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string_view source,
                                               const BarsCsvOptions& options = {});
 
+/// Alpaca-style CSV of bars, readable by parse_bars_csv:
+/// `timestamp,open,high,low,close,volume,trade_count,vwap,symbol`.
+std::string bars_to_csv(const std::vector<Bar>& bars);
+
 }  // namespace meridian::engine

@@ -46,16 +46,6 @@ struct SimBrokerConfig {
     std::optional<double> volume_participation;
 };
 
-/// A best bid and offer.
-struct Quote {
-    core::Symbol symbol;
-    core::Timestamp ts;
-    core::Price bid;
-    core::Price ask;
-    core::Quantity bid_size;
-    core::Quantity ask_size;
-};
-
 /// An order with the strategy that sent it and the broker's working state.
 struct SimOrder {
     core::Order order;

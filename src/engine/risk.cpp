@@ -3,10 +3,10 @@
 
 #include <algorithm>
 
+#include "engine/calendar.hpp"
+
 namespace meridian::engine {
 namespace {
-
-constexpr std::int64_t ns_per_day = 86'400'000'000'000;
 
 std::string money(const core::Money& m) {
     return m.round_to_cents(core::Rounding::HalfUp).to_string();
@@ -173,8 +173,8 @@ std::optional<Denial> RiskEngine::check(const core::OrderRequest& order, const R
 
 std::optional<std::string> RiskEngine::on_equity(core::Timestamp ts, core::Money equity) {
     if (!limits_.max_daily_loss && !limits_.max_drawdown) return std::nullopt;
-    const std::int64_t ns = ts.ns();
-    const std::int64_t day = ns >= 0 ? ns / ns_per_day : (ns - ns_per_day + 1) / ns_per_day;
+    // The trading day: the New York date.
+    const std::int64_t day = core::days_from_civil(nyse::new_york_date(ts));
     if (!day_ || *day_ != day) {
         day_ = day;
         day_start_ = equity;

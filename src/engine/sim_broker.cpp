@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/calendar.hpp"
+
 namespace meridian::engine {
 namespace {
 
@@ -15,11 +17,9 @@ using core::Quantity;
 using core::Side;
 using core::TimeInForce;
 
-constexpr std::int64_t ns_per_day = 86'400'000'000'000;
-
+/// The trading day of an instant: its New York date (day orders expire with it).
 std::int64_t day_of(core::Timestamp ts) {
-    const std::int64_t ns = ts.ns();
-    return ns >= 0 ? ns / ns_per_day : (ns - ns_per_day + 1) / ns_per_day;
+    return core::days_from_civil(nyse::new_york_date(ts));
 }
 
 /// price x (1 +- bps / 10,000), rounded against the order at 9 decimals.

@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 MERIDIAN := build/release/bin/meridian
 FORMAT_FILES = git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp'
 
-.PHONY: all deps build run test test-release test-asan format format-check check-core-pure tidy \
+.PHONY: all deps build run test test-release test-asan test-fuzz format format-check check-core-pure tidy \
         bench clean
 
 all: build
@@ -20,6 +20,9 @@ build/release/build.ninja: CMakePresets.json | deps
 build/asan/build.ninja: CMakePresets.json | deps
 	cmake --preset asan
 
+build/fuzz/build.ninja: CMakePresets.json | deps
+	cmake --preset fuzz
+
 build: deps build/release/build.ninja
 	cmake --build --preset release -j $(JOBS)
 
@@ -33,6 +36,7 @@ test: build format-check check-core-pure
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory test-release && \
 	$(MAKE) --no-print-directory test-asan && \
+	$(MAKE) --no-print-directory test-fuzz && \
 	echo "make test: all green in $$(( $$(date +%s) - start ))s after the build"
 
 test-release: build
@@ -42,6 +46,11 @@ test-release: build
 test-asan: deps build/asan/build.ninja
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS) -L unit
+
+# Every parser of outside bytes under libFuzzer (clang, ASan + UBSan), a bounded number of inputs.
+test-fuzz: deps build/fuzz/build.ninja
+	cmake --build --preset fuzz -j $(JOBS)
+	ctest --test-dir build/fuzz -j $(JOBS) -L fuzz --output-on-failure
 
 format-check:
 	@command -v clang-format >/dev/null || scripts/install-deps

@@ -43,6 +43,7 @@ const char* const backtest_usage =
     "  --volume-cap F    fills on a bar take at most this fraction of its volume (default none)\n"
     "  --from, --to      first and last date or time included (YYYY-MM-DD or ISO-8601)\n"
     "  --seed N          seed of order ids (default 1)\n"
+    "  --risk-free RATE  annual risk-free rate for Sharpe and Sortino (default 0)\n"
     "  --out DIR         writes fills.csv, orders.csv, equity.csv, risk.csv, summary.json and\n"
     "                    report.html (open it in a browser)";
 

@@ -167,8 +167,9 @@ core::Result<void> read_backtest(const Reader& r, const toml::table& t, Backtest
 }
 
 core::Result<void> read_risk(const Reader& r, const toml::table& t, engine::RiskLimits& limits) {
-    for (const auto& [key_node, node] : t) {
+    for (const auto& [key_node, entry] : t) {
         const std::string key{key_node.str()};
+        const toml::node& node = entry;  // lambdas cannot capture structured bindings (clang 14)
         auto money_limit = [&](std::optional<core::Money>& out) -> core::Result<void> {
             auto m = r.parsed<core::Money>(node, key, money);
             if (!m) return m.error();

@@ -70,6 +70,14 @@ core::Result<RunOptions> parse_run_options(Args args, const ExtraFlag& extra) {
             auto s = core::Symbol::parse(*v);
             if (!s) return core::invalid("--symbol: " + s.error().message);
             o.csv.symbol = *s;
+        } else if (flag == "--risk-free") {
+            char* end = nullptr;
+            const double rate = std::strtod(v->c_str(), &end);
+            if (v->empty() || *end != '\0' || !(rate >= -1 && rate <= 1)) {
+                return core::invalid("--risk-free " + *v +
+                                     ": expected an annual rate such as 0.04");
+            }
+            o.config.risk_free_rate = rate;
         } else if (flag == "--timeframe") {
             auto t = engine::Timeframe::parse(*v);
             if (!t) return core::invalid("--timeframe: " + t.error().message);

@@ -53,6 +53,16 @@ public:
     core::Result<void> cancel(const core::OrderId& id) override {
         return broker_.cancel(id, clock_.now());
     }
+    void set_timer(core::Timestamp at) override { timers_.emplace(at, *strategy_); }
+    /// Timers due at or before `now`, earliest first, removed.
+    std::vector<std::pair<core::Timestamp, std::string>> due(core::Timestamp now) {
+        std::vector<std::pair<core::Timestamp, std::string>> out;
+        while (!timers_.empty() && timers_.begin()->first <= now) {
+            out.push_back(*timers_.begin());
+            timers_.erase(timers_.begin());
+        }
+        return out;
+    }
 
 private:
     const core::Clock& clock_;
@@ -62,6 +72,7 @@ private:
     std::vector<RiskEvent>& risk_events_;
     const std::string* strategy_ = nullptr;  // the strategy being called
     std::map<std::string, std::map<core::Symbol, core::Quantity>> positions_;
+    std::multimap<core::Timestamp, std::string> timers_;
 };
 
 }  // namespace
@@ -124,6 +135,14 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
         if (current && bar.ts != *current) record(*current);
         current = bar.ts;
         clock.set(bar.ts);
+        // Timers fire at the first bar at or after their time, before the bar is seen.
+        for (const auto& [at, name] : ctx.due(bar.ts)) {
+            for (auto& st : strategies) {
+                if (st->name() != name) continue;
+                ctx.set_strategy(st->name());
+                st->on_timer(bar.ts, ctx);
+            }
+        }
         fill_orders(bar, false);
         account.mark(bar.symbol, bar.close);
         // Risk sees the new equity before any strategy acts on the bar.
@@ -148,7 +167,7 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
 
     result.orders = broker.orders();
     result.summary = summarize(result.equity, exposed, round_trips(result.fills), config.cash,
-                               result.fills.size());
+                               result.fills.size(), config.risk_free_rate);
     auto marks = [&](const core::Symbol& s) { return account.mark_price(s); };
     result.summary.by_strategy = breakdown(result.fills, true, marks);
     result.summary.by_symbol = breakdown(result.fills, false, marks);

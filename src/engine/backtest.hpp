@@ -29,6 +29,7 @@ struct BacktestConfig {
     std::optional<core::Timestamp> from;  // first bar time included
     std::optional<core::Timestamp> to;    // last bar time included
     std::uint64_t seed = 1;               // order ids
+    double risk_free_rate = 0;            // annual, for Sharpe and Sortino
     /// Called now and then with (bars done, bars in all) and once at the end; may be empty.
     std::function<void(std::size_t, std::size_t)> progress;
 };

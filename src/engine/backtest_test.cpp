@@ -184,6 +184,40 @@ TEST(Backtest, ReportsProgressToTheEnd) {
     EXPECT_EQ(seen.back(), 1000u);
 }
 
+/// Buys 1 share at the first bar it sees after each timer, and re-arms the timer a day later.
+class TimerStrategy final : public Strategy {
+public:
+    TimerStrategy() : Strategy{"timer"} {}
+    void on_bar(const Bar& bar, StrategyContext& ctx) override {
+        last_ = bar.symbol;
+        if (!armed_) {
+            ctx.set_timer(bar.ts + core::Duration::hours(36));
+            armed_ = true;
+        }
+    }
+    void on_timer(core::Timestamp now, StrategyContext& ctx) override {
+        fired.push_back(now);
+        ctx.set_timer(now + core::Duration::hours(36));
+        (void)ctx.submit(test::market(last_.str(), core::Side::Buy, "1"));
+    }
+    std::vector<core::Timestamp> fired;
+
+private:
+    core::Symbol last_;
+    bool armed_ = false;
+};
+
+TEST(Backtest, TimersFireAtTheFirstBarAfterThem) {
+    auto bars = test::bars("AAPL", {"10", "10", "10", "10", "10", "10"});
+    std::vector<std::unique_ptr<Strategy>> strategies;
+    strategies.push_back(std::make_unique<TimerStrategy>());
+    auto* timer = static_cast<TimerStrategy*>(strategies.back().get());
+    auto r = run_backtest(bars, strategies, {}).value();
+    // Armed on day 0 for day 1.5: fires on day 2, then day 3.5 -> 4, then 5.5 -> never.
+    EXPECT_EQ(timer->fired, (std::vector<core::Timestamp>{bars[2].ts, bars[4].ts}));
+    EXPECT_EQ(r.fills.size(), 2u);
+}
+
 TEST(RoundTrips, FlipClosesOneTripAndOpensAnother) {
     std::vector<FillRecord> fills{
         {test::fill("AAPL", core::Side::Buy, "10", "100", "e1", "1"), "s"},

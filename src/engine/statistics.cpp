@@ -17,7 +17,7 @@ std::string format_double(double v) {
 
 Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>& exposed,
                   const std::vector<RoundTrip>& trips, core::Money starting_cash,
-                  std::uint64_t num_fills) {
+                  std::uint64_t num_fills, double risk_free_rate) {
     Summary s;
     s.starting_cash = starting_cash;
     s.final_equity = curve.empty() ? starting_cash : curve.back().equity;
@@ -70,8 +70,9 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
     const double sd = count > 1 ? std::sqrt(m2 / (n - 1)) : 0;
     const double dd = std::sqrt(down / n);
     s.volatility = sd * std::sqrt(ppy);
-    s.sharpe = sd > 0 ? mean / sd * std::sqrt(ppy) : 0;
-    s.sortino = dd > 0 ? mean / dd * std::sqrt(ppy) : 0;
+    const double excess = mean - risk_free_rate / ppy;
+    s.sharpe = sd > 0 ? excess / sd * std::sqrt(ppy) : 0;
+    s.sortino = dd > 0 ? excess / dd * std::sqrt(ppy) : 0;
 
     core::Money peak = starting_cash;
     core::Timestamp peak_ts = curve.front().ts;

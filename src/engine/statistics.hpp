@@ -68,9 +68,11 @@ struct Summary {
 };
 
 /// Computes the statistics. `exposed` says, per equity point, whether any position was open.
+/// `risk_free_rate` is annual; each period's share of it (rate / periods per year) is taken
+/// from the returns in Sharpe and Sortino.
 Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>& exposed,
                   const std::vector<RoundTrip>& trips, core::Money starting_cash,
-                  std::uint64_t num_fills);
+                  std::uint64_t num_fills, double risk_free_rate = 0);
 
 /// summary.json: money as exact decimal strings, statistics as numbers (null when undefined).
 std::string summary_json(const Summary& s);

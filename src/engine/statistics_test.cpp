@@ -33,6 +33,14 @@ TEST(Statistics, ReturnsRiskAndDrawdownOfASmallCurve) {
     EXPECT_EQ(s.num_fills, 4u);
 }
 
+TEST(Statistics, RiskFreeRateComesOffEachPeriodsReturn) {
+    const std::vector<EquityPoint> curve{point(0, "110"), point(1, "99"), point(2, "121")};
+    const Summary s = summarize(curve, {true, false, true}, {}, test::usd("100"), 4, 0.0252);
+    // Mean 0.0740740..., less 0.0252 / 252 = 0.0001 per period; stdev as before.
+    const double sd = 2.582275769190454 / std::sqrt(252.0);
+    EXPECT_NEAR(s.sharpe, (0.2222222222222222 / 3 - 0.0001) / sd * std::sqrt(252.0), 1e-9);
+}
+
 TEST(Statistics, RoundTripFigures) {
     const std::vector<RoundTrip> trips{
         {test::usd("30")}, {test::usd("-10")}, {test::usd("10")}, {test::usd("-20")}};

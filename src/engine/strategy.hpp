@@ -31,6 +31,8 @@ public:
     virtual core::Result<core::OrderId> submit(const core::OrderRequest& request) = 0;
     /// Cancels one of its working orders.
     virtual core::Result<void> cancel(const core::OrderId& id) = 0;
+    /// Asks for on_timer at `at` (once); a time not after now() fires at the next step.
+    virtual void set_timer(core::Timestamp at) = 0;
 };
 
 /// Trading logic: sees market data and its own fills, submits orders through the context.
@@ -47,7 +49,11 @@ public:
     bool trades(const core::Symbol& symbol) const;
 
     virtual void on_bar(const Bar& bar, StrategyContext& ctx) = 0;
+    virtual void on_quote(const Quote& /*quote*/, StrategyContext& /*ctx*/) {}
+    virtual void on_trade(const Trade& /*trade*/, StrategyContext& /*ctx*/) {}
     virtual void on_fill(const core::Fill& /*fill*/, StrategyContext& /*ctx*/) {}
+    /// Called at each timer the strategy asked for (StrategyContext::set_timer).
+    virtual void on_timer(core::Timestamp /*now*/, StrategyContext& /*ctx*/) {}
 
 protected:
     explicit Strategy(std::string name) : name_{std::move(name)} {}

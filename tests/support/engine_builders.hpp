@@ -50,10 +50,12 @@ public:
         canceled.push_back(id);
         return {};
     }
+    void set_timer(core::Timestamp at) override { timers.push_back(at); }
 
     core::Quantity held;
     std::vector<core::OrderRequest> submitted;
     std::vector<core::OrderId> canceled;
+    std::vector<core::Timestamp> timers;
 };
 
 }  // namespace meridian::test

@@ -240,17 +240,17 @@ std::optional<double> Momentum::update(double x) {
 
 void RollingMinMax::push(double high, double low) {
     const std::uint64_t i = count_++;
-    while (!maxima_.empty() && maxima_.back().second <= high)
-        maxima_.pop_back();
-    maxima_.emplace_back(i, high);
-    while (!minima_.empty() && minima_.back().second >= low)
-        minima_.pop_back();
-    minima_.emplace_back(i, low);
-    // Keep only indices within the last n.
-    while (maxima_.front().first + n_ <= i)
+    // Drop what falls out of the last n first, so each ring holds at most n entries.
+    while (!maxima_.empty() && maxima_.front().index + n_ <= i)
         maxima_.pop_front();
-    while (minima_.front().first + n_ <= i)
+    while (!minima_.empty() && minima_.front().index + n_ <= i)
         minima_.pop_front();
+    while (!maxima_.empty() && maxima_.back().value <= high)
+        maxima_.pop_back();
+    maxima_.push_back({i, high});
+    while (!minima_.empty() && minima_.back().value >= low)
+        minima_.pop_back();
+    minima_.push_back({i, low});
 }
 
 Stochastic::Stochastic(std::size_t fast_k, std::size_t slow_k, std::size_t slow_d)

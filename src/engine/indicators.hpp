@@ -204,17 +204,41 @@ private:
 /// Highest and lowest of the last `n` values, O(1) amortised (monotonic deques).
 class RollingMinMax {
 public:
-    explicit RollingMinMax(std::size_t n) : n_{n} {}
+    explicit RollingMinMax(std::size_t n) : n_{n}, maxima_{n}, minima_{n} {}
     void push(double high, double low);
     bool full() const noexcept { return count_ >= n_; }
-    double max() const { return maxima_.front().second; }
-    double min() const { return minima_.front().second; }
+    double max() const { return maxima_.front().value; }
+    double min() const { return minima_.front().value; }
 
 private:
+    struct Entry {
+        std::uint64_t index;
+        double value;
+    };
+    /// A deque of at most `capacity` entries in a ring buffer: no allocation after construction.
+    class Ring {
+    public:
+        explicit Ring(std::size_t capacity) : entries_(capacity) {}
+        bool empty() const noexcept { return size_ == 0; }
+        const Entry& front() const { return entries_[head_]; }
+        const Entry& back() const { return entries_[(head_ + size_ - 1) % entries_.size()]; }
+        void pop_front() {
+            head_ = (head_ + 1) % entries_.size();
+            --size_;
+        }
+        void pop_back() { --size_; }
+        void push_back(Entry e) { entries_[(head_ + size_++) % entries_.size()] = e; }
+
+    private:
+        std::vector<Entry> entries_;
+        std::size_t head_ = 0;
+        std::size_t size_ = 0;
+    };
+
     std::size_t n_;
     std::uint64_t count_ = 0;
-    std::deque<std::pair<std::uint64_t, double>> maxima_;
-    std::deque<std::pair<std::uint64_t, double>> minima_;
+    Ring maxima_;
+    Ring minima_;
 };
 
 struct StochValue {

@@ -214,6 +214,14 @@ core::Result<void> read_risk(const Reader& r, const toml::table& t, engine::Risk
             auto v = r.number(node, key, 1e-9, 1);
             if (!v) return v.error();
             limits.max_drawdown = *v;
+        } else if (key == "state") {
+            auto v = node.value<std::string>();
+            if (!v || (*v != "active" && *v != "reduce_only" && *v != "halted")) {
+                return r.at(node, "state must be \"active\", \"reduce_only\" or \"halted\"");
+            }
+            limits.initial_state = *v == "halted"        ? engine::TradingState::Halted
+                                   : *v == "reduce_only" ? engine::TradingState::ReduceOnly
+                                                         : engine::TradingState::Active;
         } else if (key == "allow_short") {
             auto b = r.boolean(node, key);
             if (!b) return b.error();

@@ -93,6 +93,13 @@ TEST(BacktestConfigFile, ErrorsNameTheFileAndLine) {
               std::string::npos);
 }
 
+TEST(BacktestConfigFile, RiskStateStartsTheSwitch) {
+    const auto c = parse_backtest_config("[risk]\nstate = \"reduce_only\"\n", "x.toml").value();
+    EXPECT_EQ(c.backtest.risk.initial_state, engine::TradingState::ReduceOnly);
+    EXPECT_NE(error_of("[risk]\nstate = \"paused\"\n").find("cfg/bt.toml:2: state must be"),
+              std::string::npos);
+}
+
 TEST(BacktestConfigFile, MissingFileIsAClearError) {
     auto c = load_backtest_config("/nonexistent/meridian.toml");
     ASSERT_FALSE(c);

@@ -166,8 +166,11 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
     record(*current);
 
     result.orders = broker.orders();
+    core::Money traded;
+    for (const auto& f : result.fills)
+        traded += f.fill.notional();
     result.summary = summarize(result.equity, exposed, round_trips(result.fills), config.cash,
-                               result.fills.size(), config.risk_free_rate);
+                               result.fills.size(), config.risk_free_rate, traded);
     auto marks = [&](const core::Symbol& s) { return account.mark_price(s); };
     result.summary.by_strategy = breakdown(result.fills, true, marks);
     result.summary.by_symbol = breakdown(result.fills, false, marks);

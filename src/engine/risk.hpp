@@ -14,6 +14,10 @@
 
 namespace meridian::engine {
 
+/// Active: all orders; reduce-only: only orders that shrink a position; halted: none.
+enum class TradingState { Active, ReduceOnly, Halted };
+std::string_view to_string(TradingState s) noexcept;
+
 /// Why an order was denied: a stable code a user or API client can match on.
 enum class DenyReason {
     Halted,
@@ -34,10 +38,6 @@ enum class DenyReason {
 /// "halted", "max_order_notional", ... (snake case, as in config keys).
 std::string_view to_string(DenyReason r) noexcept;
 
-/// Active: all orders; reduce-only: only orders that shrink a position; halted: none.
-enum class TradingState { Active, ReduceOnly, Halted };
-std::string_view to_string(TradingState s) noexcept;
-
 /// Limits; an empty one is not checked. Defaults: no limits beyond buying power.
 struct RiskLimits {
     std::optional<core::Quantity> max_order_qty;
@@ -52,6 +52,7 @@ struct RiskLimits {
     std::optional<double> max_drawdown;               // fraction below the peak; halts
     bool allow_short = true;
     bool check_buying_power = true;
+    TradingState initial_state = TradingState::Active;
 };
 
 /// A refusal with the numbers that tripped it, e.g. "order notional 150000 exceeds
@@ -74,7 +75,8 @@ struct RiskInputs {
 /// Runs on the risk loop (in a backtest, the backtest's); not thread-safe.
 class RiskEngine {
 public:
-    explicit RiskEngine(RiskLimits limits) : limits_{std::move(limits)} {}
+    explicit RiskEngine(RiskLimits limits)
+        : limits_{std::move(limits)}, state_{limits_.initial_state} {}
 
     /// Empty if the order may go; otherwise why not. An allowed order counts toward the rate.
     std::optional<Denial> check(const core::OrderRequest& order, const RiskInputs& in,
@@ -89,7 +91,7 @@ public:
 
 private:
     RiskLimits limits_;
-    TradingState state_ = TradingState::Active;
+    TradingState state_;
     std::deque<core::Timestamp> recent_;  // accepted orders within the last second
     std::optional<std::int64_t> day_;
     core::Money day_start_;

@@ -187,6 +187,7 @@ core::Result<core::OrderId> SimBroker::submit(const core::OrderRequest& request,
     if (!order) return order.error();
     MERIDIAN_ASSERT(order->transition(OrderStatus::New, now).has_value(), "pending_new -> new");
     const core::OrderId id = order->id();
+    pending_.push_back(OrderUpdate{OrderUpdate::Event::New, id, strategy, std::nullopt, {}, now});
     const std::size_t parent = add(std::move(*order), strategy, now);
 
     auto leg = [&](Side side, OrderType type, std::optional<Price> limit, std::optional<Price> stop,
@@ -254,9 +255,8 @@ core::Result<void> SimBroker::cancel(const core::OrderId& id, core::Timestamp no
         return illegal("order " + id.str() + " is already " +
                        std::string{core::to_string(orders_[i].order.status())});
     }
-    std::vector<OrderUpdate> ignored;
-    finish(i, OrderStatus::Canceled, now, ignored);
-    if (auto peer = orders_[i].oco_peer) finish(*peer, OrderStatus::Canceled, now, ignored);
+    finish(i, OrderStatus::Canceled, now, pending_);
+    if (auto peer = orders_[i].oco_peer) finish(*peer, OrderStatus::Canceled, now, pending_);
     prune();
     return {};
 }
@@ -286,6 +286,10 @@ core::Result<core::OrderId> SimBroker::replace(const core::OrderId& id,
     const core::OrderId new_id = created->id();
     MERIDIAN_ASSERT(orders_[i].order.replace_with(new_id, now).has_value(), "working -> replaced");
     std::string strategy = orders_[i].strategy;
+    pending_.push_back(
+        OrderUpdate{OrderUpdate::Event::Replaced, id, strategy, std::nullopt, {}, now});
+    pending_.push_back(
+        OrderUpdate{OrderUpdate::Event::New, new_id, strategy, std::nullopt, {}, now});
     add(std::move(*created), std::move(strategy), now);
     prune();
     return new_id;
@@ -487,9 +491,15 @@ void SimBroker::work(std::size_t i, const Bar& bar, bool at_close, core::Account
     }
 }
 
+std::vector<OrderUpdate> SimBroker::take_updates() {
+    std::vector<OrderUpdate> out;
+    out.swap(pending_);
+    return out;
+}
+
 std::vector<OrderUpdate> SimBroker::on_bar(const Bar& bar, bool after_strategies,
                                            core::Account& account) {
-    std::vector<OrderUpdate> updates;
+    std::vector<OrderUpdate> updates = take_updates();
     if (bar.ts != volume_bar_ts_) {
         volume_bar_ts_ = bar.ts;
         if (!volume_taken_.empty()) volume_taken_.clear();
@@ -525,7 +535,7 @@ std::vector<OrderUpdate> SimBroker::on_bar(const Bar& bar, bool after_strategies
 }
 
 std::vector<OrderUpdate> SimBroker::on_quote(const Quote& quote, core::Account& account) {
-    std::vector<OrderUpdate> updates;
+    std::vector<OrderUpdate> updates = take_updates();
     const std::vector<std::size_t> snapshot = open_;
     for (const std::size_t i : snapshot) {
         SimOrder& s = orders_[i];

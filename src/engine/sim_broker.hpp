@@ -112,6 +112,10 @@ public:
                                         std::optional<core::Price> limit_price,
                                         std::optional<core::Price> stop_price, core::Timestamp now);
 
+    /// Updates since the last call that no bar or quote produced: new orders, cancels and
+    /// replacements (on_bar and on_quote return them too, first).
+    std::vector<OrderUpdate> take_updates();
+
     /// Works the symbol's orders against a bar. Call with after_strategies = false before the
     /// strategies see the bar (orders from earlier bars), and true after (FillAt::Close market and
     /// cls orders decided on this bar). Fills are applied to their orders and to `account`.
@@ -153,6 +157,7 @@ private:
     std::unordered_map<core::OrderId, std::size_t> by_id_;
     std::unordered_set<core::ClientOrderId> client_ids_;
     std::uint64_t executions_ = 0;
+    std::vector<OrderUpdate> pending_;  // from submit, cancel and replace
     // Volume already taken on the current bar, per symbol (the volume cap).
     core::Timestamp volume_bar_ts_;
     std::map<core::Symbol, core::Quantity> volume_taken_;

@@ -29,8 +29,14 @@ protected:
     SimBroker broker{1, FillAt::NextOpen};
     core::Timestamp day0 = test::ts("2024-01-01");
 
+    /// Submits and takes the broker's "new" update, so later calls see only what bars do.
     core::OrderId submit(const core::OrderRequest& r) {
-        return broker.submit(r, "s", day0).value();
+        const auto id = broker.submit(r, "s", day0).value();
+        const auto updates = broker.take_updates();
+        EXPECT_FALSE(updates.empty());
+        EXPECT_EQ(updates.front().event, OrderUpdate::Event::New);
+        EXPECT_EQ(updates.front().order_id, id);
+        return id;
     }
     core::OrderRequest order(Side side, OrderType type, const char* qty,
                              TimeInForce tif = TimeInForce::Gtc) {
@@ -67,6 +73,7 @@ TEST_F(SimBrokerTest, MarketOrderFillsAtTheNextBarsOpen) {
 
 TEST_F(SimBrokerTest, OrdersDecidedOnABarDoNotFillOnThatBar) {
     broker.submit(test::market("AAPL", Side::Buy, "10"), "s", test::bar("AAPL", 1, "1").ts).value();
+    broker.take_updates();
     EXPECT_TRUE(bar(ohlc(1, "100", "102", "99", "101")).empty());
     EXPECT_EQ(filled_at(bar(ohlc(2, "103", "104", "102", "103"))), test::px("103"));
 }
@@ -75,6 +82,7 @@ TEST_F(SimBrokerTest, CloseModeFillsAtTheDecisionBarsClose) {
     SimBroker close_broker{1, FillAt::Close};
     const Bar b = ohlc(0, "100", "102", "99", "101");
     ASSERT_TRUE(close_broker.submit(test::market("AAPL", Side::Buy, "10"), "s", b.ts));
+    close_broker.take_updates();
     EXPECT_TRUE(close_broker.on_bar(b, false, account).empty());
     EXPECT_EQ(filled_at(close_broker.on_bar(b, true, account)), test::px("101"));
 }
@@ -163,6 +171,7 @@ TEST_F(SimBrokerTest, VolumeCapMakesPartialFillsAcrossBars) {
     config.volume_participation = 0.1;
     SimBroker capped{1, config};
     const auto id = capped.submit(test::market("AAPL", Side::Buy, "250"), "s", day0).value();
+    capped.take_updates();
     auto u = capped.on_bar(ohlc(1, "100", "101", "99", "100", "1000"), false, account);
     ASSERT_EQ(u.size(), 1u);
     EXPECT_EQ(u[0].event, OrderUpdate::Event::PartialFill);
@@ -264,6 +273,11 @@ TEST_F(SimBrokerTest, ReplaceMakesANewOrderAndEndsTheOld) {
         broker.replace(id, test::qty("20"), test::px("95"), std::nullopt, day0).value();
     EXPECT_EQ(of(id).status(), OrderStatus::Replaced);
     EXPECT_EQ(of(id).replaced_by(), new_id);
+    const auto events = broker.take_updates();
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].event, OrderUpdate::Event::Replaced);
+    EXPECT_EQ(events[1].event, OrderUpdate::Event::New);
+    EXPECT_EQ(events[1].order_id, new_id);
     EXPECT_EQ(filled_at(bar(ohlc(1, "96", "97", "94", "95"))), test::px("95"));
     EXPECT_EQ(of(new_id).filled_qty(), test::qty("20"));
 }
@@ -274,11 +288,13 @@ TEST_F(SimBrokerTest, CommissionAndSlippageCostExactly) {
     config.slippage_bps = test::px("10");
     SimBroker costly{1, config};
     costly.submit(test::market("AAPL", Side::Buy, "100"), "s", day0).value();
+    costly.take_updates();
     auto u = costly.on_bar(ohlc(1, "100", "101", "99", "100"), false, account);
     EXPECT_EQ(u[0].fill->price, test::px("100.1"));    // 10 bps against the buyer
     EXPECT_EQ(u[0].fill->commission, test::usd("1"));  // 0.50 per share, raised to the minimum
     EXPECT_EQ(account.cash(), test::usd("89989"));     // 100000 - 10010 - 1
     costly.submit(test::limit("AAPL", Side::Sell, "100", "101"), "s", day0).value();
+    costly.take_updates();
     u = costly.on_bar(ohlc(2, "100", "102", "99", "101"), false, account);
     EXPECT_EQ(u[0].fill->price, test::px("101"));  // limits fill at their price: no slippage
     EXPECT_EQ(Commission::parse("bps=2")->on(test::qty("10"), test::usd("1234.56")),

@@ -17,7 +17,7 @@ std::string format_double(double v) {
 
 Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>& exposed,
                   const std::vector<RoundTrip>& trips, core::Money starting_cash,
-                  std::uint64_t num_fills, double risk_free_rate) {
+                  std::uint64_t num_fills, double risk_free_rate, core::Money traded_notional) {
     Summary s;
     s.starting_cash = starting_cash;
     s.final_equity = curve.empty() ? starting_cash : curve.back().equity;
@@ -96,6 +96,14 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
         open_periods += e ? 1 : 0;
     s.exposure = static_cast<double>(open_periods) / n;
 
+    double equity_sum = 0;
+    for (const auto& p : curve)
+        equity_sum += p.equity.to_double();
+    const double mean_equity = equity_sum / n;
+    if (mean_equity > 0) {
+        const double total = traded_notional.to_double() / mean_equity;
+        s.turnover = years > 0 ? total / years : total;
+    }
     const TripStats t = trip_stats(trips);
     s.win_rate = t.win_rate;
     s.profit_factor = t.profit_factor;
@@ -153,6 +161,7 @@ std::string summary_json(const Summary& s) {
     field("num_fills", std::to_string(s.num_fills));
     field("num_round_trips", std::to_string(s.num_round_trips));
     field("exposure", format_double(s.exposure));
+    field("turnover", format_double(s.turnover));
     field("periods_per_year", format_double(s.periods_per_year));
     auto breakdowns = [&](const std::map<std::string, Breakdown>& m) {
         std::string o = "{";

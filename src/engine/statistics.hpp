@@ -62,6 +62,7 @@ struct Summary {
     std::uint64_t num_fills = 0;
     std::uint64_t num_round_trips = 0;
     double exposure = 0;          // fraction of periods with a position open
+    double turnover = 0;          // traded notional / mean equity, per year
     double periods_per_year = 0;  // from the median spacing of the curve
     std::map<std::string, Breakdown> by_strategy;
     std::map<std::string, Breakdown> by_symbol;
@@ -72,7 +73,8 @@ struct Summary {
 /// from the returns in Sharpe and Sortino.
 Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>& exposed,
                   const std::vector<RoundTrip>& trips, core::Money starting_cash,
-                  std::uint64_t num_fills, double risk_free_rate = 0);
+                  std::uint64_t num_fills, double risk_free_rate = 0,
+                  core::Money traded_notional = {});
 
 /// summary.json: money as exact decimal strings, statistics as numbers (null when undefined).
 std::string summary_json(const Summary& s);

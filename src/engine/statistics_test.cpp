@@ -41,6 +41,14 @@ TEST(Statistics, RiskFreeRateComesOffEachPeriodsReturn) {
     EXPECT_NEAR(s.sharpe, (0.2222222222222222 / 3 - 0.0001) / sd * std::sqrt(252.0), 1e-9);
 }
 
+TEST(Statistics, TurnoverIsTradedNotionalOverMeanEquityPerYear) {
+    const std::vector<EquityPoint> curve{point(0, "100"), point(1, "100"), point(2, "100")};
+    const Summary s =
+        summarize(curve, {false, false, false}, {}, test::usd("100"), 2, 0, test::usd("50"));
+    EXPECT_DOUBLE_EQ(s.turnover, 0.5 / (2 / 365.25));
+    EXPECT_NE(summary_json(s).find("\"turnover\": "), std::string::npos);
+}
+
 TEST(Statistics, RoundTripFigures) {
     const std::vector<RoundTrip> trips{
         {test::usd("30")}, {test::usd("-10")}, {test::usd("10")}, {test::usd("-20")}};

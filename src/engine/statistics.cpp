@@ -33,7 +33,8 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
     // Periods per year from the median spacing: daily or slower counts 252 trading days;
     // intraday counts 252 sessions of 6.5 hours.
     std::vector<std::int64_t> gaps;
-    for (std::size_t i = 1; i < curve.size(); ++i)
+    // The median of (at most) the first 10,000 spacings: enough to tell the bar interval.
+    for (std::size_t i = 1; i < std::min<std::size_t>(curve.size(), 10'001); ++i)
         gaps.push_back((curve[i].ts - curve[i - 1].ts).ns);
     double ppy = 252;
     if (!gaps.empty()) {

@@ -98,10 +98,10 @@ TEST_F(BacktestCommand, WritesEveryOutputAndPrintsASummary) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("final equity"), std::string::npos);
     const std::string fills = slurp(dir_ / "out" / "fills.csv");
-    EXPECT_NE(fills.find("2024-01-05T00:00:00Z,ABC,buy,10,6.5,0,"), std::string::npos) << fills;
+    EXPECT_NE(fills.find("2024-01-05T05:00:00Z,ABC,buy,10,6.5,0,"), std::string::npos) << fills;
     EXPECT_NE(slurp(dir_ / "out" / "summary.json").find("\"final_equity\": \"100005\""),
               std::string::npos);
-    EXPECT_NE(slurp(dir_ / "out" / "equity.csv").find("2024-01-05T00:00:00Z,99935,70,100005"),
+    EXPECT_NE(slurp(dir_ / "out" / "equity.csv").find("2024-01-05T05:00:00Z,99935,70,100005"),
               std::string::npos);
     EXPECT_FALSE(slurp(dir_ / "out" / "orders.csv").empty());
 }
@@ -233,12 +233,12 @@ TEST_F(BacktestCommand, IndicatorsWriteOneRowPerBarWithEmptyWarmUp) {
     // the mean of the two lines, -1/6; bar 5: line 0.3889, signal -1/6 + (0.3889 + 1/6) x 2/3.
     EXPECT_EQ(r.out,
               "time,close,sma_2,macd_2_3_2,macd_2_3_2_signal,macd_2_3_2_hist\n"
-              "2024-01-01T00:00:00Z,5,,,,\n"
-              "2024-01-02T00:00:00Z,4,4.5,,,\n"
-              "2024-01-03T00:00:00Z,3,3.5,,,\n"
-              "2024-01-04T00:00:00Z,6,4.5,0.16666666666666607,-0.16666666666666696,"
+              "2024-01-01T05:00:00Z,5,,,,\n"
+              "2024-01-02T05:00:00Z,4,4.5,,,\n"
+              "2024-01-03T05:00:00Z,3,3.5,,,\n"
+              "2024-01-04T05:00:00Z,6,4.5,0.16666666666666607,-0.16666666666666696,"
               "0.33333333333333304\n"
-              "2024-01-05T00:00:00Z,7,6.5,0.3888888888888884,0.20370370370370328,"
+              "2024-01-05T05:00:00Z,7,6.5,0.3888888888888884,0.20370370370370328,"
               "0.18518518518518512\n");
 }
 
@@ -250,15 +250,15 @@ TEST_F(BacktestCommand, IndicatorsRejectBadSpecsAndAmbiguousSymbols) {
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("--ind SPEC is required"), std::string::npos);
     std::ofstream{dir_ / "two.csv"} << "timestamp,open,high,low,close,volume,symbol\n"
-                                    << "2024-01-01T00:00:00Z,1,1,1,1,1,AAA\n"
-                                    << "2024-01-01T00:00:00Z,2,2,2,2,1,BBB\n";
+                                    << "2024-01-01T05:00:00Z,1,1,1,1,1,AAA\n"
+                                    << "2024-01-01T05:00:00Z,2,2,2,2,1,BBB\n";
     r = run({"indicators", "--data", (dir_ / "two.csv").string(), "--ind", "sma:1"});
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("several symbols (AAA, BBB)"), std::string::npos) << r.err;
     r = run(
         {"indicators", "--data", (dir_ / "two.csv").string(), "--symbol", "BBB", "--ind", "sma:1"});
     EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(r.out, "time,close,sma_1\n2024-01-01T00:00:00Z,2,2\n");
+    EXPECT_EQ(r.out, "time,close,sma_1\n2024-01-01T05:00:00Z,2,2\n");
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ core::Result<Timeframe> Timeframe::parse(std::string_view text) {
 }
 
 core::Timestamp Timeframe::bucket(core::Timestamp t) const noexcept {
-    if (daily) return core::Timestamp::from_date(nyse::new_york_date(t));
+    if (daily) return nyse::from_new_york(nyse::new_york_date(t), 0);
     const std::int64_t n = interval.ns;
     const std::int64_t ns = t.ns();
     const std::int64_t floor = (ns >= 0 ? ns / n : (ns - n + 1) / n) * n;

@@ -13,7 +13,7 @@
 namespace meridian::engine {
 
 /// A bar interval: a fixed duration ("1m", "5m", "15m", "1h"), or the New York trading day
-/// ("1d", stamped at midnight UTC of that date, as daily files are).
+/// ("1d", stamped at midnight New York time of that date, as daily files are).
 struct Timeframe {
     core::Duration interval;  // zero for daily
     bool daily = false;

@@ -10,8 +10,9 @@
 
 namespace meridian::engine {
 
-/// OHLCV of one interval. `ts` is the start of the interval (a daily bar: midnight UTC of its
-/// date). Invariants (checked by the loaders): 0 < low <= open, close <= high; volume >= 0.
+/// OHLCV of one interval. `ts` is the start of the interval (a daily bar: midnight New York
+/// time of its date, as Alpaca stamps them). Invariants (checked by the loaders): 0 < low <= open,
+/// close <= high; volume >= 0.
 struct Bar {
     core::Symbol symbol;
     core::Timestamp ts;

@@ -194,6 +194,12 @@ core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string
         auto t = Timestamp::parse(cell(Time));
         if (!t) return fail(t.error().message);
         bar.ts = *t;
+        const bool date_only = cell(Time).size() == 10;
+        if (date_only && index[ClockTime] < 0) {
+            // A daily bar: stamped at midnight of its date in the file's time zone (New York by
+            // default, as Alpaca stamps daily bars), so its trading date is its own.
+            bar.ts = options.time_zone.to_utc(bar.ts.date(), 0);
+        }
         if (index[ClockTime] >= 0) {
             // Date,Time in the file's time zone: "09:35" or "09:35:00".
             const std::string_view clock = cell(ClockTime);

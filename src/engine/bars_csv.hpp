@@ -16,7 +16,7 @@ namespace meridian::engine {
 struct BarsCsvOptions {
     /// Used when the file has no `symbol` column; else the symbol comes from the file name.
     std::optional<core::Symbol> symbol;
-    /// How to read Date,Time files' wall-clock times (New York by default).
+    /// How to read dates and Date,Time wall-clock times (New York by default).
     TimeZone time_zone;
     /// Scale open, high, low and close by Adj Close / Close (Yahoo files).
     bool adjust = false;
@@ -29,7 +29,8 @@ std::optional<core::Symbol> symbol_from_file_name(std::string_view path);
 /// Parses bars from CSV text read from `source` (a path, used in messages and for the symbol).
 /// The header names the format, in any case and column order:
 ///   - `Date,Open,High,Low,Close[,Adj Close],Volume` (Yahoo daily; Date is YYYY-MM-DD and the
-///     bar is stamped at midnight UTC of that date);
+///     bar is stamped at midnight of that date in options.time_zone, New York by default, as
+///     Alpaca stamps daily bars: 1995-01-03 is 1995-01-03T05:00:00Z);
 ///   - `timestamp,open,high,low,close,volume[,trade_count,vwap][,symbol]` (Alpaca; any
 ///     ISO-8601 time with a zone);
 ///   - `Date,Time,Open,High,Low,Close,Volume[,...]` (intraday; the wall-clock time read in

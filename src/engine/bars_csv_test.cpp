@@ -22,7 +22,7 @@ TEST(BarsCsv, ReadsYahooDailyFilesExactly) {
     auto bars = parse_bars_csv(yahoo, "data/orcl-1995-2014.csv").value();
     ASSERT_EQ(bars.size(), 2u);
     EXPECT_EQ(bars[0].symbol.str(), "ORCL");
-    EXPECT_EQ(bars[0].ts.to_iso8601(), "1995-01-03T00:00:00Z");
+    EXPECT_EQ(bars[0].ts.to_iso8601(), "1995-01-03T05:00:00Z");  // midnight in New York
     EXPECT_EQ(bars[0].open.to_string(), "2.179012");
     EXPECT_EQ(bars[1].close.to_string(), "2.135803");
     EXPECT_EQ(bars[1].adj_close->to_string(), "1.899776");

@@ -53,9 +53,9 @@ TEST(Aggregate, DailyBarsFollowTheNewYorkDate) {
     };
     const auto daily = aggregate(bars, Timeframe::parse("1Day").value());
     ASSERT_EQ(daily.size(), 2u);
-    EXPECT_EQ(daily[0].ts, test::ts("2024-03-01"));
+    EXPECT_EQ(daily[0].ts, test::ts("2024-03-01T05:00:00Z"));  // midnight in New York
     EXPECT_EQ(daily[0].high, test::px("13"));
-    EXPECT_EQ(daily[1].ts, test::ts("2024-03-04"));
+    EXPECT_EQ(daily[1].ts, test::ts("2024-03-04T05:00:00Z"));
 }
 
 TEST(Aggregate, TradesIntoBars) {

@@ -27,6 +27,9 @@ const char* const backtest_usage =
     "                    config/backtest.example.toml); the other options override it\n"
     "  --data FILE       CSV bars (Yahoo daily or Alpaca-style); several files merge in time "
     "order\n"
+    "  --quotes FILE     quotes (timestamp,bid,ask,bid_size,ask_size[,symbol]): orders then fill\n"
+    "                    at the ask (buys) or the bid (sells) of the first quote after a bar's "
+    "end\n"
     "  --symbol SYM      symbol for files without a symbol column (default: from the file name)\n"
     "  --timeframe TF    aggregate the bars first: 5m, 15m, 30m, 1h, 4h, 1d\n"
     "  --tz ZONE         time zone of Date,Time files: America/New_York (default), UTC, +01:00\n"
@@ -96,7 +99,12 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
                 << std::flush;
         };
     }
-    auto result = engine::run_backtest(bars, strategies, config);
+    auto quotes = load_run_quotes(o);
+    if (!quotes) {
+        err << "meridian backtest: " << quotes.error().message << '\n';
+        return 1;
+    }
+    auto result = engine::run_backtest(bars, *quotes, strategies, config);
     if (!result) {
         err << "meridian backtest: " << result.error().message << '\n';
         return 1;
@@ -139,10 +147,11 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
         os << v;
         return os.str();
     };
-    out << "backtest: " << bars.size() << " bars, " << o.strategies.size() << " strateg"
-        << (o.strategies.size() == 1 ? "y" : "ies") << ", from "
-        << result->equity.front().ts.to_iso8601() << " to " << result->equity.back().ts.to_iso8601()
-        << "\n\n";
+    out << "backtest: " << bars.size() << " bars, "
+        << (quotes->empty() ? std::string{} : std::to_string(quotes->size()) + " quotes, ")
+        << o.strategies.size() << " strateg" << (o.strategies.size() == 1 ? "y" : "ies")
+        << ", from " << result->equity.front().ts.to_iso8601() << " to "
+        << result->equity.back().ts.to_iso8601() << "\n\n";
     const std::pair<const char*, std::string> rows[] = {
         {"starting cash", s.starting_cash.to_string(2, core::Rounding::HalfEven)},
         {"final equity", s.final_equity.to_string(2, core::Rounding::HalfEven)},

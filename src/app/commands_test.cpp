@@ -133,6 +133,22 @@ TEST_F(BacktestCommand, BadInputIsAClearErrorAndWritesNothing) {
     EXPECT_FALSE(std::filesystem::exists(dir_ / "out"));
 }
 
+TEST_F(BacktestCommand, QuotesFillTheOrders) {
+    std::ofstream{dir_ / "abc-quotes.csv"} << "timestamp,bid,ask\n"
+                                           << "2024-01-05T06:00:00Z,6.40,6.45\n";
+    auto r = run({"backtest", "--data", data(), "--quotes", (dir_ / "abc-quotes.csv").string(),
+                  "--strategy", "sma_crossover", "--set", "fast=2", "--set", "slow=3", "--set",
+                  "qty=10", "--out", out()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("5 bars, 1 quotes"), std::string::npos) << r.out;
+    EXPECT_NE(slurp(dir_ / "out" / "fills.csv").find("2024-01-05T06:00:00Z,ABC,buy,10,6.45,0,"),
+              std::string::npos);
+    r = run({"backtest", "--data", data(), "--quotes", (dir_ / "nope.csv").string(), "--strategy",
+             "sma_crossover", "--out", out()});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("cannot read"), std::string::npos);
+}
+
 TEST_F(BacktestCommand, ConfigFileWithCommandLineOverrides) {
     std::ofstream{dir_ / "bt.toml"} << "[backtest]\ndata = [\"abc-daily.csv\"]\ncash = 5000\n"
                                     << "[[strategy]]\nkind = \"sma_crossover\"\nname = \"x\"\n"

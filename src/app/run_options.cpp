@@ -1,6 +1,7 @@
 // Parsing the options shared by backtest and optimize, and making their strategies.
 #include "app/run_options.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "app/files.hpp"
@@ -62,6 +63,8 @@ core::Result<RunOptions> parse_run_options(Args args, const ExtraFlag& extra) {
             if (!cli_data) o.data.clear();  // the command line's files replace the config's
             cli_data = true;
             o.data.push_back(*v);
+        } else if (flag == "--quotes") {
+            o.quotes.push_back(*v);
         } else if (flag == "--strategy") {
             o.strategies.push_back(StrategyConfig{*v, {}, {}, {}});
         } else if (flag == "--set") {
@@ -144,7 +147,9 @@ core::Result<RunOptions> parse_run_options(Args args, const ExtraFlag& extra) {
     for (const auto& assignment : sets) {
         if (auto ok = apply_set(assignment, o.strategies); !ok) return ok.error();
     }
-    if (o.data.empty()) return core::invalid("--data FILE is required (or data in the config)");
+    if (o.data.empty() && o.quotes.empty()) {
+        return core::invalid("--data FILE is required (or data in the config)");
+    }
     if (o.strategies.empty())
         return core::invalid("--strategy NAME is required (or [[strategy]] in the config)");
     if (o.config.from && o.config.to && *o.config.to < *o.config.from) {
@@ -153,7 +158,25 @@ core::Result<RunOptions> parse_run_options(Args args, const ExtraFlag& extra) {
     return o;
 }
 
+core::Result<std::vector<engine::Quote>> load_run_quotes(const RunOptions& options) {
+    std::vector<engine::Quote> quotes;
+    for (const auto& path : options.quotes) {
+        auto text = read_file(path);
+        if (!text) return text.error();
+        auto parsed = engine::parse_quotes_csv(*text, path, options.csv);
+        if (!parsed) return parsed.error();
+        quotes.insert(quotes.end(), parsed->begin(), parsed->end());
+    }
+    if (options.quotes.size() > 1) {
+        std::stable_sort(
+            quotes.begin(), quotes.end(),
+            [](const engine::Quote& a, const engine::Quote& b) { return a.ts < b.ts; });
+    }
+    return quotes;
+}
+
 core::Result<std::vector<engine::Bar>> load_run_bars(const RunOptions& options) {
+    if (options.data.empty()) return std::vector<engine::Bar>{};
     auto bars = load_bars(options.data, options.csv);
     if (!bars || !options.timeframe) return bars;
     return engine::aggregate(*bars, *options.timeframe);

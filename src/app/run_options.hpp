@@ -17,6 +17,7 @@ namespace meridian::app {
 
 struct RunOptions {
     std::vector<std::string> data;
+    std::vector<std::string> quotes;  // quote files: fills then come from quotes
     std::vector<StrategyConfig> strategies;
     engine::BacktestConfig config;
     engine::BarsCsvOptions csv;
@@ -26,6 +27,8 @@ struct RunOptions {
 
 /// The bars of the options' data files, aggregated to their timeframe if one was asked for.
 core::Result<std::vector<engine::Bar>> load_run_bars(const RunOptions& options);
+/// The quotes of the options' quote files, merged in time order (empty without --quotes).
+core::Result<std::vector<engine::Quote>> load_run_quotes(const RunOptions& options);
 
 /// A command's own flags: returns true if it took `flag` (with `value`), false if unknown.
 using ExtraFlag =

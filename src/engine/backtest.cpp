@@ -80,6 +80,13 @@ private:
 core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
                                           std::vector<std::unique_ptr<Strategy>>& strategies,
                                           const BacktestConfig& config) {
+    return run_backtest(bars, {}, strategies, config);
+}
+
+core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
+                                          const std::vector<Quote>& quotes,
+                                          std::vector<std::unique_ptr<Strategy>>& strategies,
+                                          const BacktestConfig& config) {
     auto account_or = core::Account::create(config.cash, 1);
     if (!account_or) return account_or.error();
     core::Account account = std::move(*account_or);
@@ -92,8 +99,8 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
     result.equity.reserve(bars.size());
     exposed.reserve(bars.size());
 
-    auto fill_orders = [&](const Bar& bar, bool after) {
-        for (auto& u : broker.on_bar(bar, after, account)) {
+    auto deliver = [&](std::vector<OrderUpdate> updates) {
+        for (auto& u : updates) {
             if (!u.fill) continue;
             ctx.on_fill(u.strategy, *u.fill);
             for (auto& s : strategies) {
@@ -103,6 +110,9 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
             }
             result.fills.push_back(FillRecord{std::move(*u.fill), std::move(u.strategy)});
         }
+    };
+    auto fill_orders = [&](const Bar& bar, bool after) {
+        deliver(broker.on_bar(bar, after, account));
     };
 
     // Positions at their marks, in one pass; and whether any is open.
@@ -126,43 +136,96 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
     const bool watch_equity = config.risk.max_daily_loss || config.risk.max_drawdown;
 
     std::optional<core::Timestamp> current;
-    std::size_t done = 0;
-    const std::size_t every = std::max<std::size_t>(bars.size() / 200, 1);
-    for (const Bar& bar : bars) {
-        if (config.progress && ++done % every == 0) config.progress(done, bars.size());
-        if (config.from && bar.ts < *config.from) continue;
-        if (config.to && bar.ts > *config.to) continue;
-        if (current && bar.ts != *current) record(*current);
-        current = bar.ts;
-        clock.set(bar.ts);
-        // Timers fire at the first bar at or after their time, before the bar is seen.
-        for (const auto& [at, name] : ctx.due(bar.ts)) {
+    // With quotes, fills come from quotes (buy at the ask, sell at the bid) and a bar reaches
+    // the strategies at its end, so no quote before its close can fill what it decides.
+    const bool quote_mode = !quotes.empty();
+    std::map<core::Symbol, core::Duration> bar_length;
+    if (quote_mode) {
+        std::map<core::Symbol, core::Timestamp> previous;
+        for (const Bar& bar : bars) {
+            auto [it, fresh] = previous.try_emplace(bar.symbol, bar.ts);
+            if (!fresh) {
+                const core::Duration gap = bar.ts - it->second;
+                auto [len, first] = bar_length.try_emplace(bar.symbol, gap);
+                if (!first && gap < len->second) len->second = gap;
+                it->second = bar.ts;
+            }
+        }
+    }
+    auto bar_time = [&](const Bar& bar) {
+        if (!quote_mode) return bar.ts;
+        auto it = bar_length.find(bar.symbol);
+        return it == bar_length.end() ? bar.ts : bar.ts + it->second;
+    };
+    auto in_range = [&](core::Timestamp t) {
+        return !(config.from && t < *config.from) && !(config.to && t > *config.to);
+    };
+    auto begin_step = [&](core::Timestamp t) {
+        if (current && t != *current) record(*current);
+        current = t;
+        clock.set(t);
+        // Timers fire at the first event at or after their time, before it is seen.
+        for (const auto& [at, name] : ctx.due(t)) {
             for (auto& st : strategies) {
                 if (st->name() != name) continue;
                 ctx.set_strategy(st->name());
-                st->on_timer(bar.ts, ctx);
+                st->on_timer(t, ctx);
             }
         }
-        fill_orders(bar, false);
+    };
+    auto watch = [&](core::Timestamp t) {
+        // Risk sees the new equity before any strategy acts.
+        if (!watch_equity) return;
+        bool any = false;
+        const core::Money equity = account.cash() + positions_value(any);
+        if (auto halted = risk.on_equity(t, equity)) {
+            result.risk_events.push_back(RiskEvent{t, {}, std::nullopt, "halted", *halted});
+        }
+    };
+    auto on_bar = [&](const Bar& bar) {
+        const core::Timestamp t = bar_time(bar);
+        begin_step(t);
+        if (!quote_mode) fill_orders(bar, false);
         account.mark(bar.symbol, bar.close);
-        // Risk sees the new equity before any strategy acts on the bar.
-        if (watch_equity) {
-            bool any = false;
-            const core::Money equity = account.cash() + positions_value(any);
-            if (auto halted = risk.on_equity(bar.ts, equity)) {
-                result.risk_events.push_back(
-                    RiskEvent{bar.ts, {}, std::nullopt, "halted", *halted});
-            }
-        }
+        watch(t);
         for (auto& s : strategies) {
             if (!s->trades(bar.symbol)) continue;
             ctx.set_strategy(s->name());
             s->on_bar(bar, ctx);
         }
-        fill_orders(bar, true);
+        if (!quote_mode) fill_orders(bar, true);
+    };
+    auto on_quote = [&](const Quote& q) {
+        begin_step(q.ts);
+        deliver(broker.on_quote(q, account));
+        account.mark(q.symbol, core::Price::from_raw(q.bid.raw() / 2 + q.ask.raw() / 2 +
+                                                     (q.bid.raw() % 2 + q.ask.raw() % 2) / 2));
+        watch(q.ts);
+        for (auto& s : strategies) {
+            if (!s->trades(q.symbol)) continue;
+            ctx.set_strategy(s->name());
+            s->on_quote(q, ctx);
+        }
+    };
+
+    const std::size_t total = bars.size() + quotes.size();
+    const std::size_t every = std::max<std::size_t>(total / 200, 1);
+    std::size_t i = 0;
+    std::size_t j = 0;
+    while (i < bars.size() || j < quotes.size()) {
+        if (config.progress && (i + j + 1) % every == 0) config.progress(i + j + 1, total);
+        const bool take_bar =
+            j == quotes.size() || (i < bars.size() && bar_time(bars[i]) <= quotes[j].ts);
+        if (take_bar) {
+            const Bar& bar = bars[i++];
+            if (in_range(bar.ts)) on_bar(bar);
+        } else {
+            const Quote& q = quotes[j++];
+            if (in_range(q.ts)) on_quote(q);
+        }
     }
-    if (config.progress) config.progress(bars.size(), bars.size());
-    if (!current) return core::invalid("no bars between --from and --to");
+    if (config.progress) config.progress(total, total);
+    if (!current) return core::invalid("no bars or quotes between --from and --to");
     record(*current);
 
     result.orders = broker.orders();

@@ -59,6 +59,15 @@ struct BacktestResult {
 core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
                                           std::vector<std::unique_ptr<Strategy>>& strategies,
                                           const BacktestConfig& config);
+/// The same with quotes (time-ordered): orders then fill against quotes (buys at the ask, sells
+/// at the bid; SimBroker::on_quote), never against bars; each bar reaches the strategies at its
+/// end (its start plus the symbol's shortest bar spacing), so no quote before a bar's close can
+/// fill what the bar decided; strategies see every quote (on_quote); positions are marked at
+/// the mid. One equity point per distinct event time.
+core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
+                                          const std::vector<Quote>& quotes,
+                                          std::vector<std::unique_ptr<Strategy>>& strategies,
+                                          const BacktestConfig& config);
 
 /// Round trips of the fills, replayed per symbol: each time a position returns to flat or
 /// flips, its net P&L (realized minus commissions) since it opened.

@@ -218,6 +218,27 @@ TEST(Backtest, TimersFireAtTheFirstBarAfterThem) {
     EXPECT_EQ(r.fills.size(), 2u);
 }
 
+TEST(Backtest, WithQuotesOrdersFillAtTheFirstQuoteAfterTheBarsClose) {
+    // Daily bars; the up cross is decided on day 3, whose bar ends at day 4's start.
+    auto bars = test::bars("AAPL", {"5", "4", "3", "6", "7"});
+    auto quote = [](core::Timestamp t, const char* bid, const char* ask) {
+        return Quote{test::sym("AAPL"), t, test::px(bid), test::px(ask), test::qty("100"),
+                     test::qty("100")};
+    };
+    const std::vector<Quote> quotes{
+        quote(bars[3].ts + core::Duration::hours(12), "5.90", "5.95"),  // inside day 3: too early
+        quote(bars[4].ts + core::Duration::hours(1), "6.40", "6.45"),  // the first after day 3 ends
+        quote(bars[4].ts + core::Duration::hours(2), "6.50", "6.55"),
+    };
+    auto strategies = crossover("10");
+    auto r = run_backtest(bars, quotes, strategies, {}).value();
+    ASSERT_EQ(r.fills.size(), 1u);
+    EXPECT_EQ(r.fills[0].fill.price, test::px("6.45"));  // a buy pays the ask
+    EXPECT_EQ(r.fills[0].fill.ts_event, quotes[1].ts);
+    // Day 4's bar (close 7) ends after the quotes: cash 100000 - 64.5, position 10 x 7.
+    EXPECT_EQ(r.summary.final_equity, test::usd("100005.5"));
+}
+
 TEST(RoundTrips, FlipClosesOneTripAndOpensAnother) {
     std::vector<FillRecord> fills{
         {test::fill("AAPL", core::Side::Buy, "10", "100", "e1", "1"), "s"},

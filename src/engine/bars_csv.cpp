@@ -299,6 +299,118 @@ core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string
     return bars;
 }
 
+core::Result<std::vector<Quote>> parse_quotes_csv(std::string_view text, std::string_view source,
+                                                  const BarsCsvOptions& options) {
+    std::size_t line_no = 0;
+    auto fail = [&](const std::string& what) {
+        return core::invalid(std::string{source} + ":" + std::to_string(line_no) + ": " + what);
+    };
+    std::size_t pos = 0;
+    auto next_line = [&](std::string_view& line) {
+        if (pos >= text.size()) return false;
+        auto end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        line = text.substr(pos, end - pos);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        pos = end + 1;
+        ++line_no;
+        return true;
+    };
+    std::string_view header;
+    if (!next_line(header) || header.empty()) {
+        line_no = 1;
+        return fail("empty file: expected a header such as timestamp,bid,ask,bid_size,ask_size");
+    }
+    enum { T, Bid, Ask, BidSize, AskSize, Sym, N };
+    std::array<int, N> index;
+    index.fill(-1);
+    std::vector<std::string_view> names;
+    split(header, names);
+    const std::map<std::string, int> known{
+        {"timestamp", T},      {"t", T},        {"time", T},
+        {"bid", Bid},          {"bp", Bid},     {"bid_price", Bid},
+        {"ask", Ask},          {"ap", Ask},     {"ask_price", Ask},
+        {"bid_size", BidSize}, {"bs", BidSize}, {"ask_size", AskSize},
+        {"as", AskSize},       {"symbol", Sym}, {"s", Sym}};
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        auto it = known.find(lower_trimmed(names[i]));
+        if (it != known.end()) index[static_cast<std::size_t>(it->second)] = static_cast<int>(i);
+    }
+    if (index[T] < 0 || index[Bid] < 0 || index[Ask] < 0) {
+        return fail("a quote file needs timestamp, bid and ask columns (found: " +
+                    std::string{header} + ")");
+    }
+    std::optional<core::Symbol> file_symbol = options.symbol;
+    if (!file_symbol && index[Sym] < 0) {
+        file_symbol = symbol_from_file_name(source);
+        if (!file_symbol)
+            return fail(
+                "cannot tell the symbol: no symbol column and none in the file name; pass "
+                "--symbol");
+    }
+    std::vector<Quote> quotes;
+    std::map<core::Symbol, Timestamp> last_time;
+    std::vector<std::string_view> cells;
+    std::string_view line;
+    while (next_line(line)) {
+        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+        split(line, cells);
+        if (cells.size() != names.size()) {
+            return fail("expected " + std::to_string(names.size()) + " cells, found " +
+                        std::to_string(cells.size()));
+        }
+        auto cell = [&](int c) {
+            return cells[static_cast<std::size_t>(index[static_cast<std::size_t>(c)])];
+        };
+        Quote q;
+        if (index[Sym] >= 0 && !cell(Sym).empty()) {
+            auto sym = core::Symbol::parse(cell(Sym));
+            if (!sym) return fail(sym.error().message);
+            q.symbol = *sym;
+        } else if (file_symbol) {
+            q.symbol = *file_symbol;
+        } else {
+            return fail("empty symbol and no --symbol");
+        }
+        auto t = Timestamp::parse(cell(T));
+        if (!t) return fail(t.error().message);
+        q.ts = *t;
+        auto bid = Price::parse(cell(Bid));
+        if (!bid) return fail(bid.error().message + " in column bid");
+        auto ask = Price::parse(cell(Ask));
+        if (!ask) return fail(ask.error().message + " in column ask");
+        if (bid->is_negative()) return fail("bid must not be negative, not " + bid->to_string());
+        if (!ask->is_positive()) return fail("ask must be positive, not " + ask->to_string());
+        if (*bid > *ask)
+            return fail("crossed quote: bid " + bid->to_string() + " above ask " +
+                        ask->to_string());
+        q.bid = *bid;
+        q.ask = *ask;
+        for (auto [col, out] : {std::pair{BidSize, &q.bid_size}, std::pair{AskSize, &q.ask_size}}) {
+            if (index[static_cast<std::size_t>(col)] < 0) continue;
+            auto size = Quantity::parse(cell(col));
+            if (!size || size->is_negative())
+                return fail("quote size '" + std::string{cell(col)} + "' must be a number >= 0");
+            *out = *size;
+        }
+        auto [it, inserted] = last_time.try_emplace(q.symbol, q.ts);
+        if (!inserted) {
+            if (q.ts < it->second) {
+                return fail("time " + q.ts.to_iso8601() + " comes before the previous " +
+                            q.symbol.str() + " quote at " + it->second.to_iso8601());
+            }
+            it->second = q.ts;
+        }
+        quotes.push_back(std::move(q));
+    }
+    if (quotes.empty()) return fail("no quotes: the file has a header but no rows");
+    auto by_time = [](const Quote& a, const Quote& b) { return a.ts < b.ts; };
+    if (!std::is_sorted(quotes.begin(), quotes.end(), by_time)) {
+        std::stable_sort(quotes.begin(), quotes.end(), by_time);
+    }
+    return quotes;
+}
+
 std::string bars_to_csv(const std::vector<Bar>& bars) {
     std::string out = "timestamp,open,high,low,close,volume,trade_count,vwap,symbol\n";
     out.reserve(bars.size() * 80 + out.size());

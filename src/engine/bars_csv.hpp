@@ -42,6 +42,13 @@ std::optional<core::Symbol> symbol_from_file_name(std::string_view path);
 core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string_view source,
                                               const BarsCsvOptions& options = {});
 
+/// Parses quotes: `timestamp,bid,ask[,bid_size,ask_size][,symbol]` (Alpaca's short names
+/// t, bp, ap, bs, as, S also work), times ISO-8601 with a zone. The symbol as for bars. Errors
+/// read `source:line: what`: bad numbers, a negative bid, an ask not above zero, a crossed
+/// quote (bid above ask), time going backwards within a symbol, no rows.
+core::Result<std::vector<Quote>> parse_quotes_csv(std::string_view text, std::string_view source,
+                                                  const BarsCsvOptions& options = {});
+
 /// Alpaca-style CSV of bars, readable by parse_bars_csv:
 /// `timestamp,open,high,low,close,volume,trade_count,vwap,symbol`.
 std::string bars_to_csv(const std::vector<Bar>& bars);

@@ -10,6 +10,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view text{reinterpret_cast<const char*>(data), size};
     meridian::engine::BarsCsvOptions options;
     options.symbol = meridian::core::Symbol::parse("FUZZ").value();
+    if (auto quotes = meridian::engine::parse_quotes_csv(text, "fuzz.csv", options)) {
+        for (const auto& q : *quotes) {
+            if (q.bid > q.ask || q.bid.is_negative()) __builtin_trap();
+        }
+    }
     auto bars = meridian::engine::parse_bars_csv(text, "fuzz.csv", options);
     if (!bars) return 0;
     std::map<meridian::core::Symbol, meridian::core::Timestamp> last;

@@ -90,6 +90,29 @@ TEST(BarsCsv, AdjustScalesPricesByAdjCloseOverClose) {
     EXPECT_NE(no_adj.error().message.find("--adjust needs an Adj Close column"), std::string::npos);
 }
 
+TEST(QuotesCsv, ReadsQuotesAndRejectsBadOnes) {
+    auto q = parse_quotes_csv("t,bp,ap,bs,as,S\n2024-03-01T14:30:00.5Z,187.2,187.25,300,100,AAPL\n",
+                              "q.csv")
+                 .value();
+    ASSERT_EQ(q.size(), 1u);
+    EXPECT_EQ(q[0].ask, test::px("187.25"));
+    EXPECT_EQ(q[0].bid_size, test::qty("300"));
+    EXPECT_EQ(q[0].ts.to_iso8601(), "2024-03-01T14:30:00.5Z");
+    auto error = [](std::string_view text) {
+        auto r = parse_quotes_csv(text, "aapl-quotes.csv");
+        return r ? std::string{} : r.error().message;
+    };
+    EXPECT_EQ(error("timestamp,bid,ask\n2024-03-01T14:30:00Z,10.5,10.4\n"),
+              "aapl-quotes.csv:2: crossed quote: bid 10.5 above ask 10.4");
+    EXPECT_NE(error("timestamp,bid,ask\n2024-03-01T14:30:01Z,1,2\n2024-03-01T14:30:00Z,1,2\n")
+                  .find(":3: time"),
+              std::string::npos);
+    EXPECT_NE(error("timestamp,bid\n").find("needs timestamp, bid and ask"), std::string::npos);
+    EXPECT_NE(error("timestamp,bid,ask\n").find("no quotes"), std::string::npos);
+    EXPECT_NE(error("timestamp,bid,ask\n2024-03-01T14:30:00Z,1,0\n").find("ask must be positive"),
+              std::string::npos);
+}
+
 TEST(BarsCsv, BadRowsStopTheLoadNamingFileAndLine) {
     const std::string header = "Date,Open,High,Low,Close,Volume\n";
     const std::string good = "2024-01-02,10,11,9,10.5,100\n";

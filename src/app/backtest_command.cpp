@@ -172,10 +172,10 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
         out << "  " << label << std::string(20 - std::strlen(label), ' ') << value << '\n';
     }
     if (s.by_strategy.size() > 1 || s.by_symbol.size() > 1) {
-        out << "\n  " << std::string(22, ' ') << "fills   trips   win rate   total P&L\n";
+        out << "\n  " << std::string(32, ' ') << "fills   trips   win rate   total P&L\n";
         auto row = [&](const std::string& label, const engine::Breakdown& b) {
             char line[160];
-            std::snprintf(line, sizeof line, "  %-20.20s %7llu %7llu %9.2f %% %12s\n",
+            std::snprintf(line, sizeof line, "  %-30.30s %7llu %7llu %9.2f %% %12s\n",
                           label.c_str(), static_cast<unsigned long long>(b.num_fills),
                           static_cast<unsigned long long>(b.num_round_trips),
                           b.trips.win_rate * 100,

@@ -1,6 +1,7 @@
 // Order request validation and the order state machine.
 #include "core/order.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <initializer_list>
@@ -224,6 +225,72 @@ Result<Order> Order::create(const OrderRequest& request, OrderId id, ClientOrder
     o.status_ = initial;
     o.created_at_ = created_at;
     o.updated_at_ = created_at;
+    return o;
+}
+
+OrderSnapshot Order::snapshot() const {
+    OrderSnapshot s;
+    s.id = id_;
+    s.client_order_id = client_order_id_;
+    s.request = request_;
+    s.status = status_;
+    s.filled_qty = filled_qty_;
+    s.filled_notional = filled_notional_;
+    s.commission = commission_;
+    s.created_at = created_at_;
+    s.updated_at = updated_at_;
+    s.submitted_at = submitted_at_;
+    s.filled_at = filled_at_;
+    s.canceled_at = canceled_at_;
+    s.expired_at = expired_at_;
+    s.failed_at = failed_at_;
+    s.replaced_at = replaced_at_;
+    s.replaced_by = replaced_by_;
+    s.execution_ids.assign(execution_ids_.begin(), execution_ids_.end());
+    std::sort(s.execution_ids.begin(), s.execution_ids.end());
+    return s;
+}
+
+Result<Order> Order::restore(OrderSnapshot s) {
+    if (auto ok = validate(s.request); !ok) return ok.error();
+    if (s.id.empty() || s.client_order_id.empty()) return invalid("a stored order needs its ids");
+    if (s.filled_qty.is_negative()) return invalid("order " + s.id.str() + ": negative filled_qty");
+    if (s.request.qty && s.filled_qty > *s.request.qty) {
+        return invalid("order " + s.id.str() + ": filled_qty " + s.filled_qty.to_string() +
+                       " above qty " + s.request.qty->to_string());
+    }
+    const bool any_fill = s.filled_qty.is_positive();
+    if (any_fill && (before_any_fill & bit(s.status)) != 0) {
+        return invalid("order " + s.id.str() + " is " + std::string{to_string(s.status)} +
+                       " yet has fills");
+    }
+    if (!any_fill && (s.status == S::PartiallyFilled || s.status == S::Filled)) {
+        return invalid("order " + s.id.str() + " is " + std::string{to_string(s.status)} +
+                       " without fills");
+    }
+    if (s.status == S::Filled && s.request.qty && s.filled_qty != *s.request.qty) {
+        return invalid("order " + s.id.str() + " is filled with " + s.filled_qty.to_string() +
+                       " of " + s.request.qty->to_string());
+    }
+    Order o;
+    o.id_ = std::move(s.id);
+    o.client_order_id_ = std::move(s.client_order_id);
+    o.request_ = std::move(s.request);
+    o.request_.client_order_id = o.client_order_id_;
+    o.status_ = s.status;
+    o.filled_qty_ = s.filled_qty;
+    o.filled_notional_ = s.filled_notional;
+    o.commission_ = s.commission;
+    o.created_at_ = s.created_at;
+    o.updated_at_ = s.updated_at;
+    o.submitted_at_ = s.submitted_at;
+    o.filled_at_ = s.filled_at;
+    o.canceled_at_ = s.canceled_at;
+    o.expired_at_ = s.expired_at;
+    o.failed_at_ = s.failed_at;
+    o.replaced_at_ = s.replaced_at;
+    o.replaced_by_ = std::move(s.replaced_by);
+    o.execution_ids_.insert(s.execution_ids.begin(), s.execution_ids.end());
     return o;
 }
 

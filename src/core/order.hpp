@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "core/decimal.hpp"
 #include "core/fill.hpp"
@@ -48,6 +49,27 @@ struct OrderRequest {
 /// others; sub-penny rules (>= $1: 2 decimals, < $1: 4); extended hours only for limit day
 /// orders; bracket, oco and oto legs consistent with the side. The error names the field.
 Result<void> validate(const OrderRequest& request);
+
+/// Everything an Order holds, as plain data: what a store writes and reads back.
+struct OrderSnapshot {
+    OrderId id;
+    ClientOrderId client_order_id;
+    OrderRequest request;
+    OrderStatus status = OrderStatus::PendingNew;
+    Quantity filled_qty;
+    Money filled_notional;
+    Money commission;
+    Timestamp created_at;
+    Timestamp updated_at;
+    std::optional<Timestamp> submitted_at;
+    std::optional<Timestamp> filled_at;
+    std::optional<Timestamp> canceled_at;
+    std::optional<Timestamp> expired_at;
+    std::optional<Timestamp> failed_at;
+    std::optional<Timestamp> replaced_at;
+    std::optional<OrderId> replaced_by;
+    std::vector<std::string> execution_ids;  // the fills applied, so none applies twice
+};
 
 /// An order and its lifecycle. States and transitions follow Alpaca (reference section 3):
 /// only legal transitions apply, an illegal one returns IllegalState and changes nothing,
@@ -95,6 +117,14 @@ public:
     const std::optional<Timestamp>& failed_at() const noexcept { return failed_at_; }
     const std::optional<Timestamp>& replaced_at() const noexcept { return replaced_at_; }
     const std::optional<OrderId>& replaced_by() const noexcept { return replaced_by_; }
+
+    /// The order as plain data (execution ids sorted).
+    OrderSnapshot snapshot() const;
+    /// An order back from a snapshot. Errors (InvalidArgument) when the snapshot breaks an
+    /// order's invariants: an invalid request, missing ids, filled_qty above qty or negative,
+    /// or a status its fills contradict (nothing filled yet partially_filled or filled; something
+    /// filled yet pending_new, new, accepted, held or rejected).
+    static Result<Order> restore(OrderSnapshot snapshot);
 
     /// Whether `to` may follow the current status given the fills so far.
     bool can_transition(OrderStatus to) const noexcept;

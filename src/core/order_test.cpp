@@ -145,6 +145,37 @@ TEST(Order, HeldBracketLegWaitsThenWorks) {
         Order::create(r, test::oid("x"), test::coid("y"), ts("2024-03-01"), OrderStatus::Filled));
 }
 
+TEST(Order, SnapshotRestoresTheSameOrder) {
+    Order o = new_order(test::limit("AAPL", Side::Buy, "10", "100"));
+    ASSERT_TRUE(o.transition(OrderStatus::New, ts("2024-03-01T14:30:01Z")));
+    ASSERT_TRUE(*o.apply_fill(fill("AAPL", Side::Buy, "4", "99.5", "e1", "0.1")));
+    const Order back = Order::restore(o.snapshot()).value();
+    EXPECT_EQ(back.snapshot().filled_notional, o.filled_notional());
+    EXPECT_EQ(back.status(), OrderStatus::PartiallyFilled);
+    EXPECT_EQ(back.submitted_at(), o.submitted_at());
+    Order again = back;
+    EXPECT_FALSE(*again.apply_fill(fill("AAPL", Side::Buy, "4", "99.5", "e1")));  // still known
+    EXPECT_TRUE(*again.apply_fill(fill("AAPL", Side::Buy, "6", "99.5", "e2")));
+    EXPECT_EQ(again.status(), OrderStatus::Filled);
+}
+
+TEST(Order, RestoreRefusesSnapshotsThatBreakInvariants) {
+    Order o = new_order(test::market("AAPL", Side::Buy, "10"));
+    auto s = o.snapshot();
+    s.filled_qty = qty("11");
+    EXPECT_FALSE(Order::restore(s));
+    s = o.snapshot();
+    s.status = OrderStatus::Filled;
+    EXPECT_FALSE(Order::restore(s));
+    s = o.snapshot();
+    s.filled_qty = qty("1");
+    s.status = OrderStatus::New;
+    EXPECT_FALSE(Order::restore(s));
+    s = o.snapshot();
+    s.request.qty.reset();
+    EXPECT_FALSE(Order::restore(s));
+}
+
 TEST(OrderRequest, ValidatesLikeAlpaca) {
     EXPECT_EQ(error_of(test::market("AAPL", Side::Buy, "10")), "");
     EXPECT_EQ(error_of(test::limit("AAPL", Side::Buy, "10", "187.25")), "");

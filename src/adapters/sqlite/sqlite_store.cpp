@@ -1,0 +1,439 @@
+// SQLite implementation of the store ports: prepared statements, one transaction per change.
+#include "adapters/sqlite/sqlite_store.hpp"
+
+#include <functional>
+
+#include <sqlite3.h>
+
+#include "store/migrations.hpp"
+
+namespace meridian::adapters::sqlite {
+namespace {
+
+using core::Errc;
+using core::Error;
+
+/// A prepared statement, finalized on scope exit.
+class Statement {
+public:
+    Statement(sqlite3* db, const char* sql) {
+        rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+    }
+    ~Statement() { sqlite3_finalize(stmt_); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    bool ok() const { return rc_ == SQLITE_OK; }
+    sqlite3_stmt* get() const { return stmt_; }
+    void text(int i, std::string_view v) {
+        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    }
+    void optional_text(int i, const std::optional<std::string>& v) {
+        if (v)
+            text(i, *v);
+        else
+            sqlite3_bind_null(stmt_, i);
+    }
+    void integer(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+    void optional_time(int i, const std::optional<core::Timestamp>& t) {
+        if (t)
+            integer(i, t->ns());
+        else
+            sqlite3_bind_null(stmt_, i);
+    }
+    int step() { return sqlite3_step(stmt_); }
+
+    std::string column_text(int i) const {
+        const auto* p = sqlite3_column_text(stmt_, i);
+        return p ? std::string{reinterpret_cast<const char*>(p)} : std::string{};
+    }
+    bool is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
+    std::int64_t column_int(int i) const { return sqlite3_column_int64(stmt_, i); }
+
+private:
+    sqlite3_stmt* stmt_ = nullptr;
+    int rc_ = SQLITE_ERROR;
+};
+
+Error db_error(sqlite3* db, const std::string& what) {
+    return Error{Errc::Unavailable, "sqlite: " + what + ": " + sqlite3_errmsg(db)};
+}
+
+core::Result<void> exec(sqlite3* db, const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+        std::string m = message ? message : "error";
+        sqlite3_free(message);
+        return Error{Errc::Unavailable, std::string{"sqlite: "} + m};
+    }
+    return {};
+}
+
+/// Runs `body` in a transaction: committed if it succeeds, rolled back otherwise.
+template <typename T>
+core::Result<T> in_transaction(sqlite3* db, const std::function<core::Result<T>()>& body) {
+    if (auto ok = exec(db, "BEGIN IMMEDIATE"); !ok) return ok.error();
+    auto result = body();
+    if (!result) {
+        (void)exec(db, "ROLLBACK");
+        return result;
+    }
+    if (auto ok = exec(db, "COMMIT"); !ok) {
+        (void)exec(db, "ROLLBACK");
+        return ok.error();
+    }
+    return result;
+}
+
+template <typename T>
+std::optional<std::string> text_of(const std::optional<T>& v) {
+    if (!v) return std::nullopt;
+    return v->to_string();
+}
+
+constexpr const char* order_columns =
+    "id, client_order_id, strategy, symbol, side, type, time_in_force, order_class, qty, notional, "
+    "limit_price, stop_price, trail_price, trail_percent, take_profit_limit, stop_loss_stop, "
+    "stop_loss_limit, extended_hours, status, filled_qty, filled_notional, commission, created_at, "
+    "updated_at, submitted_at, filled_at, canceled_at, expired_at, failed_at, replaced_at, "
+    "replaced_by";
+
+/// Binds the state columns shared by insert and update, from parameter `first` on.
+void bind_state(Statement& st, int first, const core::OrderSnapshot& s) {
+    st.text(first, core::to_string(s.status));
+    st.text(first + 1, s.filled_qty.to_string());
+    st.text(first + 2, s.filled_notional.to_string());
+    st.text(first + 3, s.commission.to_string());
+    st.integer(first + 4, s.updated_at.ns());
+    st.optional_time(first + 5, s.submitted_at);
+    st.optional_time(first + 6, s.filled_at);
+    st.optional_time(first + 7, s.canceled_at);
+    st.optional_time(first + 8, s.expired_at);
+    st.optional_time(first + 9, s.failed_at);
+    st.optional_time(first + 10, s.replaced_at);
+    st.optional_text(first + 11, s.replaced_by ? std::optional<std::string>{s.replaced_by->str()}
+                                               : std::nullopt);
+}
+
+core::Result<void> save_state(sqlite3* db, const core::Order& order) {
+    Statement st{
+        db,
+        "UPDATE orders SET status = ?1, filled_qty = ?2, filled_notional = ?3, commission = ?4, "
+        "updated_at = ?5, submitted_at = ?6, filled_at = ?7, canceled_at = ?8, expired_at = ?9, "
+        "failed_at = ?10, replaced_at = ?11, replaced_by = ?12 WHERE id = ?13"};
+    if (!st.ok()) return db_error(db, "prepare update");
+    bind_state(st, 1, order.snapshot());
+    st.text(13, order.id().str());
+    if (st.step() != SQLITE_DONE) return db_error(db, "update order " + order.id().str());
+    if (sqlite3_changes(db) != 1)
+        return Error{Errc::NotFound, "no stored order " + order.id().str()};
+    return {};
+}
+
+template <typename T, typename Parse>
+core::Result<std::optional<T>> optional_parse(const Statement& st, int col, Parse parse) {
+    if (st.is_null(col)) return std::optional<T>{};
+    auto v = parse(st.column_text(col));
+    if (!v) return v.error();
+    return std::optional<T>{*v};
+}
+
+std::optional<core::Timestamp> optional_time(const Statement& st, int col) {
+    if (st.is_null(col)) return std::nullopt;
+    return core::Timestamp::from_ns(st.column_int(col));
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK) {
+        std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+        sqlite3_close(db);
+        return Error{Errc::Unavailable, "cannot open " + path + ": " + why};
+    }
+    std::unique_ptr<SqliteStore> store{new SqliteStore{db}};
+    sqlite3_busy_timeout(db, 5000);
+    for (const char* pragma :
+         {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
+        if (auto ok = exec(db, pragma); !ok) return ok.error();
+    }
+    if (auto ok = store->migrate(); !ok) return ok.error();
+    return store;
+}
+
+SqliteStore::~SqliteStore() {
+    sqlite3_close(db_);
+}
+
+core::Result<void> SqliteStore::migrate() {
+    if (auto ok = exec(db_, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+        !ok)
+        return ok;
+    {
+        Statement st{db_, "SELECT COALESCE(MAX(version), 0) FROM schema_version"};
+        if (!st.ok() || st.step() != SQLITE_ROW) return db_error(db_, "read schema version");
+        version_ = static_cast<int>(st.column_int(0));
+    }
+    if (version_ > static_cast<int>(store::migrations.size())) {
+        return Error{Errc::Unavailable, "the database has schema version " +
+                                            std::to_string(version_) +
+                                            ", newer than this meridian knows (" +
+                                            std::to_string(store::migrations.size()) + ")"};
+    }
+    for (std::size_t v = static_cast<std::size_t>(version_); v < store::migrations.size(); ++v) {
+        auto applied = in_transaction<bool>(db_, [&]() -> core::Result<bool> {
+            const std::string sql{store::migrations[v]};
+            if (auto ok = exec(db_, sql.c_str()); !ok) return ok.error();
+            Statement st{db_, "INSERT INTO schema_version (version) VALUES (?1)"};
+            st.integer(1, static_cast<std::int64_t>(v + 1));
+            if (st.step() != SQLITE_DONE) return db_error(db_, "record schema version");
+            return true;
+        });
+        if (!applied) return applied.error();
+        version_ = static_cast<int>(v + 1);
+    }
+    return {};
+}
+
+core::Result<void> SqliteStore::insert(const core::Order& order, std::string_view strategy) {
+    const std::string sql =
+        std::string{"INSERT INTO orders ("} + order_columns +
+        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+        "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)";
+    Statement st{db_, sql.c_str()};
+    if (!st.ok()) return db_error(db_, "prepare insert");
+    const core::OrderSnapshot s = order.snapshot();
+    const core::OrderRequest& r = s.request;
+    st.text(1, s.id.str());
+    st.text(2, s.client_order_id.str());
+    st.text(3, strategy);
+    st.text(4, r.symbol.str());
+    st.text(5, core::to_string(r.side));
+    st.text(6, core::to_string(r.type));
+    st.text(7, core::to_string(r.time_in_force));
+    st.text(8, core::to_string(r.order_class));
+    st.optional_text(9, text_of(r.qty));
+    st.optional_text(10, text_of(r.notional));
+    st.optional_text(11, text_of(r.limit_price));
+    st.optional_text(12, text_of(r.stop_price));
+    st.optional_text(13, text_of(r.trail_price));
+    st.optional_text(14, text_of(r.trail_percent));
+    st.optional_text(15, r.take_profit
+                             ? std::optional<std::string>{r.take_profit->limit_price.to_string()}
+                             : std::nullopt);
+    st.optional_text(16, r.stop_loss
+                             ? std::optional<std::string>{r.stop_loss->stop_price.to_string()}
+                             : std::nullopt);
+    st.optional_text(17, r.stop_loss ? text_of(r.stop_loss->limit_price) : std::nullopt);
+    st.integer(18, r.extended_hours ? 1 : 0);
+    st.integer(23, s.created_at.ns());
+    // State columns 19-22 and 24-31 (bind_state's order, with created_at between).
+    st.text(19, core::to_string(s.status));
+    st.text(20, s.filled_qty.to_string());
+    st.text(21, s.filled_notional.to_string());
+    st.text(22, s.commission.to_string());
+    st.integer(24, s.updated_at.ns());
+    st.optional_time(25, s.submitted_at);
+    st.optional_time(26, s.filled_at);
+    st.optional_time(27, s.canceled_at);
+    st.optional_time(28, s.expired_at);
+    st.optional_time(29, s.failed_at);
+    st.optional_time(30, s.replaced_at);
+    st.optional_text(
+        31, s.replaced_by ? std::optional<std::string>{s.replaced_by->str()} : std::nullopt);
+    const int rc = st.step();
+    if (rc == SQLITE_CONSTRAINT) {
+        return Error{Errc::Duplicate, "order " + s.id.str() + " or client_order_id " +
+                                          s.client_order_id.str() + " is already stored"};
+    }
+    if (rc != SQLITE_DONE) return db_error(db_, "insert order " + s.id.str());
+    return {};
+}
+
+core::Result<void> SqliteStore::update(const core::Order& order) {
+    return save_state(db_, order);
+}
+
+core::Result<bool> SqliteStore::record_fill(const core::Fill& fill, const core::Order& order) {
+    return in_transaction<bool>(db_, [&]() -> core::Result<bool> {
+        Statement st{db_,
+                     "INSERT OR IGNORE INTO fills (execution_id, order_id, symbol, side, qty, "
+                     "price, commission, "
+                     "ts_event, ts_init) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
+        if (!st.ok()) return db_error(db_, "prepare fill");
+        st.text(1, fill.execution_id);
+        st.text(2, fill.order_id.str());
+        st.text(3, fill.symbol.str());
+        st.text(4, core::to_string(fill.side));
+        st.text(5, fill.qty.to_string());
+        st.text(6, fill.price.to_string());
+        st.text(7, fill.commission.to_string());
+        st.integer(8, fill.ts_event.ns());
+        st.integer(9, fill.ts_init.ns());
+        if (st.step() != SQLITE_DONE) return db_error(db_, "insert fill " + fill.execution_id);
+        if (sqlite3_changes(db_) == 0) return false;  // kept before
+        if (auto ok = save_state(db_, order); !ok) return ok.error();
+        return true;
+    });
+}
+
+core::Result<std::vector<store::StoredOrder>> SqliteStore::select_orders(const std::string& where,
+                                                                         const std::string& arg) {
+    const std::string sql = std::string{"SELECT "} + order_columns + " FROM orders " + where;
+    Statement st{db_, sql.c_str()};
+    if (!st.ok()) return db_error(db_, "prepare select");
+    if (!arg.empty()) st.text(1, arg);
+    std::vector<store::StoredOrder> out;
+    int rc = 0;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        core::OrderSnapshot s;
+        auto bad = [&](const core::Error& e) {
+            return Error{Errc::Internal, "stored order: " + e.message};
+        };
+        auto id = core::OrderId::parse(st.column_text(0));
+        auto coid = core::ClientOrderId::parse(st.column_text(1));
+        auto symbol = core::Symbol::parse(st.column_text(3));
+        auto side = core::parse_side(st.column_text(4));
+        auto type = core::parse_order_type(st.column_text(5));
+        auto tif = core::parse_time_in_force(st.column_text(6));
+        auto cls = core::parse_order_class(st.column_text(7));
+        auto status = core::parse_order_status(st.column_text(18));
+        auto filled = core::Quantity::parse(st.column_text(19));
+        auto notional_filled = core::Money::parse(st.column_text(20));
+        auto commission = core::Money::parse(st.column_text(21));
+        for (const core::Error* e :
+             {id ? nullptr : &id.error(), coid ? nullptr : &coid.error(),
+              symbol ? nullptr : &symbol.error(), side ? nullptr : &side.error(),
+              type ? nullptr : &type.error(), tif ? nullptr : &tif.error(),
+              cls ? nullptr : &cls.error(), status ? nullptr : &status.error(),
+              filled ? nullptr : &filled.error(),
+              notional_filled ? nullptr : &notional_filled.error(),
+              commission ? nullptr : &commission.error()}) {
+            if (e) return bad(*e);
+        }
+        s.id = *id;
+        s.client_order_id = *coid;
+        s.request.symbol = *symbol;
+        s.request.side = *side;
+        s.request.type = *type;
+        s.request.time_in_force = *tif;
+        s.request.order_class = *cls;
+        auto qty = optional_parse<core::Quantity>(st, 8, core::Quantity::parse);
+        auto notional = optional_parse<core::Money>(st, 9, core::Money::parse);
+        auto limit = optional_parse<core::Price>(st, 10, core::Price::parse);
+        auto stop = optional_parse<core::Price>(st, 11, core::Price::parse);
+        auto trail = optional_parse<core::Price>(st, 12, core::Price::parse);
+        auto trail_pct = optional_parse<core::Price>(st, 13, core::Price::parse);
+        auto tp = optional_parse<core::Price>(st, 14, core::Price::parse);
+        auto sl = optional_parse<core::Price>(st, 15, core::Price::parse);
+        auto sl_limit = optional_parse<core::Price>(st, 16, core::Price::parse);
+        if (!qty) return bad(qty.error());
+        if (!notional) return bad(notional.error());
+        if (!limit) return bad(limit.error());
+        if (!stop) return bad(stop.error());
+        if (!trail) return bad(trail.error());
+        if (!trail_pct) return bad(trail_pct.error());
+        if (!tp) return bad(tp.error());
+        if (!sl) return bad(sl.error());
+        if (!sl_limit) return bad(sl_limit.error());
+        s.request.qty = *qty;
+        s.request.notional = *notional;
+        s.request.limit_price = *limit;
+        s.request.stop_price = *stop;
+        s.request.trail_price = *trail;
+        s.request.trail_percent = *trail_pct;
+        if (*tp) s.request.take_profit = core::TakeProfit{**tp};
+        if (*sl) s.request.stop_loss = core::StopLoss{**sl, *sl_limit};
+        s.request.extended_hours = st.column_int(17) != 0;
+        s.status = *status;
+        s.filled_qty = *filled;
+        s.filled_notional = *notional_filled;
+        s.commission = *commission;
+        s.created_at = core::Timestamp::from_ns(st.column_int(22));
+        s.updated_at = core::Timestamp::from_ns(st.column_int(23));
+        s.submitted_at = optional_time(st, 24);
+        s.filled_at = optional_time(st, 25);
+        s.canceled_at = optional_time(st, 26);
+        s.expired_at = optional_time(st, 27);
+        s.failed_at = optional_time(st, 28);
+        s.replaced_at = optional_time(st, 29);
+        if (!st.is_null(30)) {
+            auto by = core::OrderId::parse(st.column_text(30));
+            if (!by) return bad(by.error());
+            s.replaced_by = *by;
+        }
+        {
+            Statement ex{db_, "SELECT execution_id FROM fills WHERE order_id = ?1 ORDER BY rowid"};
+            ex.text(1, s.id.str());
+            while (ex.step() == SQLITE_ROW)
+                s.execution_ids.push_back(ex.column_text(0));
+        }
+        const std::string strategy = st.column_text(2);
+        auto order = core::Order::restore(std::move(s));
+        if (!order) return bad(order.error());
+        out.push_back(store::StoredOrder{std::move(*order), strategy});
+    }
+    if (rc != SQLITE_DONE) return db_error(db_, "select orders");
+    return out;
+}
+
+core::Result<std::optional<store::StoredOrder>> SqliteStore::find(const core::OrderId& id) {
+    auto rows = select_orders("WHERE id = ?1", id.str());
+    if (!rows) return rows.error();
+    if (rows->empty()) return std::optional<store::StoredOrder>{};
+    return std::optional<store::StoredOrder>{std::move(rows->front())};
+}
+
+core::Result<std::optional<store::StoredOrder>> SqliteStore::find_by_client_order_id(
+    const core::ClientOrderId& id) {
+    auto rows = select_orders("WHERE client_order_id = ?1", id.str());
+    if (!rows) return rows.error();
+    if (rows->empty()) return std::optional<store::StoredOrder>{};
+    return std::optional<store::StoredOrder>{std::move(rows->front())};
+}
+
+core::Result<std::vector<store::StoredOrder>> SqliteStore::open_orders() {
+    return select_orders(
+        "WHERE status NOT IN ('filled', 'canceled', 'expired', 'replaced', 'rejected') ORDER BY "
+        "created_at, rowid",
+        "");
+}
+
+core::Result<std::vector<core::Fill>> SqliteStore::fills() {
+    Statement st{
+        db_,
+        "SELECT execution_id, order_id, symbol, side, qty, price, commission, ts_event, ts_init "
+        "FROM fills ORDER BY rowid"};
+    if (!st.ok()) return db_error(db_, "prepare fills");
+    std::vector<core::Fill> out;
+    int rc = 0;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        core::Fill f;
+        f.execution_id = st.column_text(0);
+        auto order = core::OrderId::parse(st.column_text(1));
+        auto symbol = core::Symbol::parse(st.column_text(2));
+        auto side = core::parse_side(st.column_text(3));
+        auto qty = core::Quantity::parse(st.column_text(4));
+        auto price = core::Price::parse(st.column_text(5));
+        auto commission = core::Money::parse(st.column_text(6));
+        if (!order || !symbol || !side || !qty || !price || !commission) {
+            return Error{Errc::Internal, "stored fill " + f.execution_id + " is unreadable"};
+        }
+        f.order_id = *order;
+        f.symbol = *symbol;
+        f.side = *side;
+        f.qty = *qty;
+        f.price = *price;
+        f.commission = *commission;
+        f.ts_event = core::Timestamp::from_ns(st.column_int(7));
+        f.ts_init = core::Timestamp::from_ns(st.column_int(8));
+        out.push_back(std::move(f));
+    }
+    if (rc != SQLITE_DONE) return db_error(db_, "select fills");
+    return out;
+}
+
+}  // namespace meridian::adapters::sqlite

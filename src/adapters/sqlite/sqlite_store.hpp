@@ -1,0 +1,46 @@
+// SqliteStore: the store ports over SQLite (WAL, full sync), the default for `meridian run`.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/store.hpp"
+
+struct sqlite3;
+
+namespace meridian::adapters::sqlite {
+
+/// Orders and fills in one SQLite file. Opened in WAL mode with synchronous=FULL, so a call
+/// that returned is on disk; applies the schema migrations it has not applied yet.
+/// Blocks; one connection, used by one thread at a time (not thread-safe).
+class SqliteStore final : public store::OrderStore {
+public:
+    /// Opens or creates the database at `path` (its folder must exist).
+    static core::Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+    ~SqliteStore() override;
+    SqliteStore(const SqliteStore&) = delete;
+    SqliteStore& operator=(const SqliteStore&) = delete;
+
+    core::Result<void> insert(const core::Order& order, std::string_view strategy) override;
+    core::Result<void> update(const core::Order& order) override;
+    core::Result<bool> record_fill(const core::Fill& fill, const core::Order& order) override;
+    core::Result<std::optional<store::StoredOrder>> find(const core::OrderId& id) override;
+    core::Result<std::optional<store::StoredOrder>> find_by_client_order_id(
+        const core::ClientOrderId& id) override;
+    core::Result<std::vector<store::StoredOrder>> open_orders() override;
+    core::Result<std::vector<core::Fill>> fills() override;
+
+    /// The schema version applied (the number of migrations).
+    int schema_version() const noexcept { return version_; }
+
+private:
+    explicit SqliteStore(sqlite3* db) : db_{db} {}
+    core::Result<void> migrate();
+    core::Result<std::vector<store::StoredOrder>> select_orders(const std::string& where,
+                                                                const std::string& arg);
+
+    sqlite3* db_;
+    int version_ = 0;
+};
+
+}  // namespace meridian::adapters::sqlite

@@ -41,6 +41,39 @@ std::string lower_trimmed(std::string_view s) {
     return out;
 }
 
+/// The lines of CSV text, numbered for `source:line: what` errors ('\r\n' endings too).
+class Lines {
+public:
+    Lines(std::string_view text, std::string_view source) : text_{text}, source_{source} {}
+    /// The next line, false at the end.
+    bool next(std::string_view& line) {
+        if (pos_ >= text_.size()) return false;
+        auto end = text_.find('\n', pos_);
+        if (end == std::string_view::npos) end = text_.size();
+        line = text_.substr(pos_, end - pos_);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        pos_ = end + 1;
+        ++line_no_;
+        return true;
+    }
+    /// The first line, false (at line 1) when the text is empty or starts with an empty line.
+    bool header(std::string_view& line) {
+        if (next(line) && !line.empty()) return true;
+        line_no_ = 1;
+        return false;
+    }
+    /// An error about the current line.
+    core::Error error(const std::string& what) const {
+        return core::invalid(std::string{source_} + ":" + std::to_string(line_no_) + ": " + what);
+    }
+
+private:
+    std::string_view text_;
+    std::string_view source_;
+    std::size_t pos_ = 0;
+    std::size_t line_no_ = 0;
+};
+
 /// Splits a line at commas into `cells` (reused across rows: no allocation per row).
 void split(std::string_view line, std::vector<std::string_view>& cells) {
     cells.clear();
@@ -101,26 +134,11 @@ std::optional<core::Symbol> symbol_from_file_name(std::string_view path) {
 
 core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string_view source,
                                               const BarsCsvOptions& options) {
-    std::size_t line_no = 0;
-    auto fail = [&](const std::string& what) {
-        return core::invalid(std::string{source} + ":" + std::to_string(line_no) + ": " + what);
-    };
-
-    std::size_t pos = 0;
-    auto next_line = [&](std::string_view& line) {
-        if (pos >= text.size()) return false;
-        auto end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
-        line = text.substr(pos, end - pos);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        pos = end + 1;
-        ++line_no;
-        return true;
-    };
-
+    Lines lines{text, source};
+    auto fail = [&](const std::string& what) { return lines.error(what); };
+    auto next_line = [&](std::string_view& line) { return lines.next(line); };
     std::string_view header;
-    if (!next_line(header) || header.empty()) {
-        line_no = 1;
+    if (!lines.header(header)) {
         return fail("empty file: expected a header such as Date,Open,High,Low,Close,Volume");
     }
     std::array<int, Count> index;
@@ -301,24 +319,11 @@ core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string
 
 core::Result<std::vector<Quote>> parse_quotes_csv(std::string_view text, std::string_view source,
                                                   const BarsCsvOptions& options) {
-    std::size_t line_no = 0;
-    auto fail = [&](const std::string& what) {
-        return core::invalid(std::string{source} + ":" + std::to_string(line_no) + ": " + what);
-    };
-    std::size_t pos = 0;
-    auto next_line = [&](std::string_view& line) {
-        if (pos >= text.size()) return false;
-        auto end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
-        line = text.substr(pos, end - pos);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        pos = end + 1;
-        ++line_no;
-        return true;
-    };
+    Lines lines{text, source};
+    auto fail = [&](const std::string& what) { return lines.error(what); };
+    auto next_line = [&](std::string_view& line) { return lines.next(line); };
     std::string_view header;
-    if (!next_line(header) || header.empty()) {
-        line_no = 1;
+    if (!lines.header(header)) {
         return fail("empty file: expected a header such as timestamp,bid,ask,bid_size,ask_size");
     }
     enum { T, Bid, Ask, BidSize, AskSize, Sym, N };

@@ -18,10 +18,11 @@
 namespace meridian::app {
 
 const char* const backtest_usage =
-    "meridian backtest [--config FILE] --data FILE [--data FILE]... --strategy NAME...\n"
-    "                  [--set KEY=VALUE]... [--symbol SYM] [--cash 100000]\n"
-    "                  [--fill next_open|close] [--commission SPEC] [--slippage-bps N]\n"
-    "                  [--volume-cap FRACTION] [--from DATE] [--to DATE] [--seed N] --out DIR\n"
+    "usage: meridian backtest [--config FILE] --data FILE [--data FILE]... --strategy NAME...\n"
+    "                         [--set KEY=VALUE]... [--symbol SYM] [--cash 100000]\n"
+    "                         [--fill next_open|close] [--commission SPEC] [--slippage-bps N]\n"
+    "                         [--volume-cap FRACTION] [--from DATE] [--to DATE] [--seed N] --out "
+    "DIR\n"
     "\n"
     "  --config FILE     a TOML file with [backtest], [risk] and [[strategy]] sections (see\n"
     "                    config/backtest.example.toml); the other options override it\n"

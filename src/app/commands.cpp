@@ -36,8 +36,8 @@ const std::array command_table{
     Command{"generate", run_generate_command,
             "write a seeded synthetic market (random-walk bars) for any symbols", generate_usage},
     Command{"version", run_version, "print the version and the git commit it was built from",
-            "meridian version"},
-    Command{"help", run_help, "list the commands", "meridian help"},
+            "usage: meridian version"},
+    Command{"help", run_help, "list the commands", "usage: meridian help"},
 };
 
 int run_help(Args /*args*/, std::ostream& out, std::ostream& /*err*/) {
@@ -68,7 +68,7 @@ int dispatch(Args argv, std::ostream& out, std::ostream& err) {
         if (c.name != name) continue;
         const auto rest = argv.subspan(2);
         if (!rest.empty() && (rest[0] == "--help" || rest[0] == "-h")) {
-            out << c.summary << "\n\nusage: " << c.usage << '\n';
+            out << c.summary << "\n\n" << c.usage << '\n';
             return 0;
         }
         return c.run(rest, out, err);

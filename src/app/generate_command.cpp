@@ -12,9 +12,9 @@
 namespace meridian::app {
 
 const char* const generate_usage =
-    "meridian generate --symbols AAPL,MSFT [--bars 100000] [--timeframe 1m] [--seed 1]\n"
-    "                  [--start 2024-01-02] [--hours regular|all] [--price 100]\n"
-    "                  [--volatility 0.25] [--drift 0.05] [--out FILE]\n"
+    "usage: meridian generate --symbols AAPL,MSFT [--bars 100000] [--timeframe 1m] [--seed 1]\n"
+    "                         [--start 2024-01-02] [--hours regular|all] [--price 100]\n"
+    "                         [--volatility 0.25] [--drift 0.05] [--out FILE]\n"
     "\n"
     "Writes bars of a seeded random market (geometric Brownian motion) in the Alpaca format\n"
     "that `backtest` and `indicators` read: the same seed, the same file. --hours regular keeps\n"

@@ -11,8 +11,9 @@
 namespace meridian::app {
 
 const char* const indicators_usage =
-    "meridian indicators --data FILE [--data FILE]... [--symbol SYM] --ind SPEC [--ind SPEC]...\n"
-    "                    [--out FILE]\n"
+    "usage: meridian indicators --data FILE [--data FILE]... [--symbol SYM] --ind SPEC [--ind "
+    "SPEC]...\n"
+    "                           [--out FILE]\n"
     "\n"
     "  --data FILE   CSV bars (Yahoo daily or Alpaca-style)\n"
     "  --symbol SYM  the symbol to use (files without a symbol column) or to pick (files with\n"

@@ -18,10 +18,11 @@
 namespace meridian::app {
 
 const char* const optimize_usage =
-    "meridian optimize [--config FILE] --data FILE... --strategy NAME [--set KEY=VALUE]...\n"
-    "                  --grid KEY=START:STOP:STEP|KEY=A,B,C [--grid ...]... [--objective sharpe]\n"
-    "                  [--jobs N] [--walk-forward train=N,test=M] [--top 10] [--out DIR]\n"
-    "                  [and the cost options of `meridian backtest`]\n"
+    "usage: meridian optimize [--config FILE] --data FILE... --strategy NAME [--set KEY=VALUE]...\n"
+    "                         --grid KEY=START:STOP:STEP|KEY=A,B,C [--grid ...]... [--objective "
+    "sharpe]\n"
+    "                         [--jobs N] [--walk-forward train=N,test=M] [--top 10] [--out DIR]\n"
+    "                         [and the cost options of `meridian backtest`]\n"
     "\n"
     "  --grid SPEC        a parameter's values: fast=5:20:5 (stop included) or fast=5,8,13\n"
     "  --objective NAME   sharpe (default), sortino, calmar, total_return, cagr, profit_factor,\n"

@@ -1,0 +1,87 @@
+// Bus: how services talk. Topics carry JSON messages, at least once and in order per topic.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/json/object.hpp>
+
+#include "core/timestamp.hpp"
+
+namespace meridian::bus {
+
+/// One message: what it is (`type`, e.g. "order.filled"), on which topic, its sequence number on
+/// that topic (increasing; handlers deduplicate on it) and its data (the same JSON shapes the
+/// API answers with). Immutable once published; shared by every subscriber.
+struct Envelope {
+    std::string topic;
+    std::uint64_t seq = 0;
+    core::Timestamp ts;
+    std::string type;
+    boost::json::object data;
+};
+
+using Handler = std::function<void(const Envelope&)>;
+
+/// How many messages a subscriber has been sent and not yet handled.
+struct QueueDepth {
+    std::string topic;
+    std::string subscriber;
+    std::int64_t depth = 0;
+};
+
+/// A live subscription; destroying it (or calling cancel) stops delivery of later messages.
+class Subscription {
+public:
+    Subscription() = default;
+    explicit Subscription(std::function<void()> cancel) : cancel_{std::move(cancel)} {}
+    Subscription(Subscription&& other) noexcept : cancel_{std::move(other.cancel_)} {
+        other.cancel_ = nullptr;
+    }
+    Subscription& operator=(Subscription&& other) noexcept {
+        if (this != &other) {
+            cancel();
+            cancel_ = std::move(other.cancel_);
+            other.cancel_ = nullptr;
+        }
+        return *this;
+    }
+    Subscription(const Subscription&) = delete;
+    Subscription& operator=(const Subscription&) = delete;
+    ~Subscription() { cancel(); }
+    void cancel() {
+        if (cancel_) {
+            auto c = std::move(cancel_);
+            cancel_ = nullptr;
+            c();
+        }
+    }
+
+private:
+    std::function<void()> cancel_;
+};
+
+/// The bus port: InProcBus in one process, a Redis Streams bus across processes. Publishing
+/// never blocks on subscribers; each handler runs on the executor given at subscribe time (its
+/// service's loop), one message at a time, in publish order for its topic. Thread-safe.
+class Bus {
+public:
+    virtual ~Bus() = default;
+    /// Publishes `data` as a message of `type` on `topic`; returns its sequence number.
+    virtual std::uint64_t publish(std::string_view topic, std::string_view type,
+                                  boost::json::object data) = 0;
+    /// Delivers every later message on `topic` to `handler` on `executor`. `subscriber` names
+    /// the receiving service (a consumer group over Redis) for metrics.
+    virtual Subscription subscribe(std::string_view topic, std::string_view subscriber,
+                                   boost::asio::any_io_executor executor, Handler handler) = 0;
+    /// Messages sent and not yet handled, per subscription.
+    virtual std::vector<QueueDepth> queue_depths() const = 0;
+};
+
+}  // namespace meridian::bus

@@ -1,0 +1,104 @@
+#include "bus/inproc_bus.hpp"
+
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+
+namespace meridian::bus {
+namespace {
+
+namespace json = boost::json;
+
+TEST(InProcBus, DeliversEveryMessageInOrderOnTheSubscribersLoop) {
+    core::ManualClock clock{core::Timestamp::from_ns(1'000)};
+    InProcBus bus{clock};
+    boost::asio::io_context loop;
+    std::vector<std::int64_t> seen;
+    std::vector<std::uint64_t> seqs;
+    auto sub = bus.subscribe("fills", "positions", loop.get_executor(), [&](const Envelope& e) {
+        seen.push_back(e.data.at("n").as_int64());
+        seqs.push_back(e.seq);
+        EXPECT_EQ(e.type, "fill");
+    });
+    for (int i = 0; i < 100; ++i) bus.publish("fills", "fill", json::object{{"n", i}});
+
+    EXPECT_TRUE(seen.empty());  // nothing runs until the subscriber's loop does
+    loop.run();
+
+    ASSERT_EQ(seen.size(), 100u);
+    for (int i = 0; i < 100; ++i) EXPECT_EQ(seen[static_cast<std::size_t>(i)], i);
+    EXPECT_EQ(seqs.front(), 1u);
+    EXPECT_EQ(seqs.back(), 100u);
+}
+
+TEST(InProcBus, EverySubscriberGetsItsOwnCopyOnItsOwnLoop) {
+    core::ManualClock clock{core::Timestamp::from_ns(1'000)};
+    InProcBus bus{clock};
+    boost::asio::io_context a;
+    boost::asio::io_context b;
+    int in_a = 0;
+    int in_b = 0;
+    auto s1 = bus.subscribe("quotes", "signals", a.get_executor(), [&](const Envelope&) { ++in_a; });
+    auto s2 = bus.subscribe("quotes", "risk", b.get_executor(), [&](const Envelope&) { ++in_b; });
+    bus.publish("quotes", "quote", {});
+    bus.publish("other", "x", {});
+    a.run();
+    EXPECT_EQ(in_a, 1);
+    EXPECT_EQ(in_b, 0);
+    b.run();
+    EXPECT_EQ(in_b, 1);
+}
+
+TEST(InProcBus, ACancelledSubscriptionReceivesNothingMoreEvenIfAlreadyQueued) {
+    core::ManualClock clock{core::Timestamp::from_ns(1'000)};
+    InProcBus bus{clock};
+    boost::asio::io_context loop;
+    int count = 0;
+    auto sub = bus.subscribe("t", "s", loop.get_executor(), [&](const Envelope&) { ++count; });
+    bus.publish("t", "x", {});
+    sub.cancel();
+    bus.publish("t", "x", {});
+    loop.run();
+    EXPECT_EQ(count, 0);
+}
+
+TEST(InProcBus, QueueDepthCountsMessagesNotYetHandled) {
+    core::ManualClock clock{core::Timestamp::from_ns(1'000)};
+    InProcBus bus{clock};
+    boost::asio::io_context loop;
+    auto sub = bus.subscribe("t", "slow", loop.get_executor(), [](const Envelope&) {});
+    for (int i = 0; i < 5; ++i) bus.publish("t", "x", {});
+    auto depths = bus.queue_depths();
+    ASSERT_EQ(depths.size(), 1u);
+    EXPECT_EQ(depths[0].subscriber, "slow");
+    EXPECT_EQ(depths[0].depth, 5);
+    loop.run();
+    EXPECT_EQ(bus.queue_depths()[0].depth, 0);
+}
+
+TEST(InProcBus, PublishersOnManyThreadsLoseNothing) {
+    core::ManualClock clock{core::Timestamp::from_ns(1'000)};
+    InProcBus bus{clock};
+    boost::asio::io_context loop;
+    std::uint64_t last = 0;
+    int count = 0;
+    bool ordered = true;
+    auto sub = bus.subscribe("t", "s", loop.get_executor(), [&](const Envelope& e) {
+        ordered = ordered && e.seq > last;
+        last = e.seq;
+        ++count;
+    });
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 1000; ++i) bus.publish("t", "x", {});
+        });
+    for (auto& t : threads) t.join();
+    loop.run();
+    EXPECT_EQ(count, 4000);
+    EXPECT_TRUE(ordered);
+}
+
+}  // namespace
+}  // namespace meridian::bus

@@ -1,0 +1,55 @@
+// HTTP requests and responses as services see them: plain structs, no Beast.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+namespace meridian::net {
+
+/// A request: the method, the decoded path and query, headers (names lower-cased), the body and
+/// the route parameters the router matched ({id} -> "abc").
+struct Request {
+    std::string method;
+    std::string path;
+    std::map<std::string, std::string> query;
+    std::map<std::string, std::string> headers;
+    std::string body;
+    std::map<std::string, std::string> params;
+    std::string remote;  // the client's address
+    /// Set by the gateway once the credentials are checked: who is asking.
+    std::string principal;
+
+    /// The header's value, or empty.
+    std::string_view header(std::string_view name) const;
+    /// The query parameter, or nothing.
+    std::optional<std::string_view> query_param(std::string_view name) const;
+};
+
+struct Response {
+    int status = 200;
+    std::string body;
+    std::string content_type = "application/json";
+    std::vector<std::pair<std::string, std::string>> headers;
+    bool close = false;  // close the connection after answering
+
+    /// A JSON body.
+    static Response json(int status, const boost::json::value& body);
+    /// The error shape every route answers with: {"code": <int>, "message": "..."}. `code` is
+    /// the HTTP status times 10,000 plus a detail (as Alpaca's 40310000), or the status alone.
+    static Response error(int status, std::string_view message, int code = 0);
+    static Response text(int status, std::string body, std::string content_type);
+};
+
+/// Percent-decodes a URL component ('+' is a space in queries); nothing if malformed.
+std::optional<std::string> url_decode(std::string_view text, bool plus_is_space);
+/// Splits a request target into its decoded path and query parameters; nothing if malformed.
+bool parse_target(std::string_view target, std::string& path,
+                  std::map<std::string, std::string>& query);
+
+}  // namespace meridian::net

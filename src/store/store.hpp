@@ -1,6 +1,8 @@
 // Persistence ports: where orders and fills are kept so that none is lost (SQLite, PostgreSQL).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +18,17 @@ namespace meridian::store {
 struct StoredOrder {
     core::Order order;
     std::string strategy;
+};
+
+/// Which orders a listing returns (Alpaca's GET /v2/orders filters).
+struct OrderQuery {
+    enum class Status { Open, Closed, All };
+    Status status = Status::Open;
+    std::vector<core::Symbol> symbols;  // empty: all
+    std::optional<core::Timestamp> after;  // created strictly after
+    std::optional<core::Timestamp> until;  // created at or before
+    std::size_t limit = 50;
+    bool ascending = false;  // by creation time; newest first by default
 };
 
 /// Orders and their fills. Every call is durable when it returns: an order inserted before a
@@ -40,6 +53,61 @@ public:
     virtual core::Result<std::vector<StoredOrder>> open_orders() = 0;
     /// Every fill, in the order they were recorded.
     virtual core::Result<std::vector<core::Fill>> fills() = 0;
+    virtual core::Result<std::vector<StoredOrder>> list(const OrderQuery& query) = 0;
+    /// Runs `body` (calls on this store) as one transaction, durable once when it commits: the
+    /// group commit that lets many orders share one fsync. An error from `body` rolls back all.
+    virtual core::Result<void> transaction(const std::function<core::Result<void>()>& body) = 0;
+};
+
+/// An API key as kept: only the SHA-256 of the secret, never the secret.
+struct ApiKey {
+    std::string id;
+    std::string hash;  // hex SHA-256 of the key
+    std::string role;  // viewer, trader, admin
+    std::string label;
+    core::Timestamp created_at;
+    std::optional<core::Timestamp> revoked_at;
+};
+
+class KeyStore {
+public:
+    virtual ~KeyStore() = default;
+    virtual core::Result<void> add_key(const ApiKey& key) = 0;
+    virtual core::Result<std::vector<ApiKey>> keys() = 0;
+    /// Marks a key revoked; NotFound if there is no such key.
+    virtual core::Result<void> revoke_key(const std::string& id, core::Timestamp at) = 0;
+};
+
+/// One state-changing request: who, what, when, and how it ended.
+struct AuditEntry {
+    std::int64_t seq = 0;
+    core::Timestamp ts;
+    std::string principal;  // the key id
+    std::string action;     // "POST /orders"
+    std::string target;     // the path
+    int status = 0;         // the HTTP status answered
+    std::string detail;
+};
+
+class AuditLog {
+public:
+    virtual ~AuditLog() = default;
+    virtual core::Result<void> append(const AuditEntry& entry) = 0;
+    /// The latest entries, newest first.
+    virtual core::Result<std::vector<AuditEntry>> recent(std::size_t limit) = 0;
+};
+
+/// Small named documents (JSON text): strategies, risk limits, config, channels.
+class SettingsStore {
+public:
+    virtual ~SettingsStore() = default;
+    virtual core::Result<void> put(const std::string& key, const std::string& value,
+                                   core::Timestamp at) = 0;
+    virtual core::Result<std::optional<std::string>> get(const std::string& key) = 0;
+    virtual core::Result<void> erase(const std::string& key) = 0;
+    /// Every document whose key starts with `prefix`, by key.
+    virtual core::Result<std::vector<std::pair<std::string, std::string>>> scan(
+        const std::string& prefix) = 0;
 };
 
 }  // namespace meridian::store

@@ -2,6 +2,7 @@
 #include "adapters/sqlite/sqlite_store.hpp"
 
 #include <functional>
+#include <variant>
 
 #include <sqlite3.h>
 
@@ -70,16 +71,19 @@ core::Result<void> exec(sqlite3* db, const char* sql) {
 }
 
 /// Runs `body` in a transaction: committed if it succeeds, rolled back otherwise.
+/// Inside an outer transaction it is a savepoint, so that calls compose into one commit.
 template <typename T>
 core::Result<T> in_transaction(sqlite3* db, const std::function<core::Result<T>()>& body) {
-    if (auto ok = exec(db, "BEGIN IMMEDIATE"); !ok) return ok.error();
+    const bool nested = sqlite3_get_autocommit(db) == 0;
+    if (auto ok = exec(db, nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE"); !ok)
+        return ok.error();
     auto result = body();
     if (!result) {
-        (void)exec(db, "ROLLBACK");
+        (void)exec(db, nested ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
         return result;
     }
-    if (auto ok = exec(db, "COMMIT"); !ok) {
-        (void)exec(db, "ROLLBACK");
+    if (auto ok = exec(db, nested ? "RELEASE nested" : "COMMIT"); !ok) {
+        (void)exec(db, nested ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
         return ok.error();
     }
     return result;
@@ -280,12 +284,18 @@ core::Result<bool> SqliteStore::record_fill(const core::Fill& fill, const core::
     });
 }
 
-core::Result<std::vector<store::StoredOrder>> SqliteStore::select_orders(const std::string& where,
-                                                                         const std::string& arg) {
+core::Result<std::vector<store::StoredOrder>> SqliteStore::select_orders(
+    const std::string& where, const std::vector<std::variant<std::string, std::int64_t>>& args) {
     const std::string sql = std::string{"SELECT "} + order_columns + " FROM orders " + where;
     Statement st{db_, sql.c_str()};
     if (!st.ok()) return db_error(db_, "prepare select");
-    if (!arg.empty()) st.text(1, arg);
+    int index = 1;
+    for (const auto& a : args) {
+        if (const auto* text = std::get_if<std::string>(&a))
+            st.text(index++, *text);
+        else
+            st.integer(index++, std::get<std::int64_t>(a));
+    }
     std::vector<store::StoredOrder> out;
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW) {
@@ -381,7 +391,7 @@ core::Result<std::vector<store::StoredOrder>> SqliteStore::select_orders(const s
 }
 
 core::Result<std::optional<store::StoredOrder>> SqliteStore::find(const core::OrderId& id) {
-    auto rows = select_orders("WHERE id = ?1", id.str());
+    auto rows = select_orders("WHERE id = ?1", {id.str()});
     if (!rows) return rows.error();
     if (rows->empty()) return std::optional<store::StoredOrder>{};
     return std::optional<store::StoredOrder>{std::move(rows->front())};
@@ -389,7 +399,7 @@ core::Result<std::optional<store::StoredOrder>> SqliteStore::find(const core::Or
 
 core::Result<std::optional<store::StoredOrder>> SqliteStore::find_by_client_order_id(
     const core::ClientOrderId& id) {
-    auto rows = select_orders("WHERE client_order_id = ?1", id.str());
+    auto rows = select_orders("WHERE client_order_id = ?1", {id.str()});
     if (!rows) return rows.error();
     if (rows->empty()) return std::optional<store::StoredOrder>{};
     return std::optional<store::StoredOrder>{std::move(rows->front())};
@@ -399,7 +409,7 @@ core::Result<std::vector<store::StoredOrder>> SqliteStore::open_orders() {
     return select_orders(
         "WHERE status NOT IN ('filled', 'canceled', 'expired', 'replaced', 'rejected') ORDER BY "
         "created_at, rowid",
-        "");
+        {});
 }
 
 core::Result<std::vector<core::Fill>> SqliteStore::fills() {
@@ -433,6 +443,159 @@ core::Result<std::vector<core::Fill>> SqliteStore::fills() {
         out.push_back(std::move(f));
     }
     if (rc != SQLITE_DONE) return db_error(db_, "select fills");
+    return out;
+}
+
+core::Result<std::vector<store::StoredOrder>> SqliteStore::list(const store::OrderQuery& q) {
+    std::string where = "WHERE 1 = 1";
+    std::vector<std::variant<std::string, std::int64_t>> args;
+    const char* final_states = "('filled', 'canceled', 'expired', 'replaced', 'rejected')";
+    if (q.status == store::OrderQuery::Status::Open)
+        where += std::string{" AND status NOT IN "} + final_states;
+    if (q.status == store::OrderQuery::Status::Closed)
+        where += std::string{" AND status IN "} + final_states;
+    if (!q.symbols.empty()) {
+        where += " AND symbol IN (";
+        for (std::size_t i = 0; i < q.symbols.size(); ++i) {
+            where += (i ? ", ?" : "?") + std::to_string(args.size() + 1);
+            args.emplace_back(q.symbols[i].str());
+        }
+        where += ")";
+    }
+    if (q.after) {
+        where += " AND created_at > ?" + std::to_string(args.size() + 1);
+        args.emplace_back(q.after->ns());
+    }
+    if (q.until) {
+        where += " AND created_at <= ?" + std::to_string(args.size() + 1);
+        args.emplace_back(q.until->ns());
+    }
+    where += q.ascending ? " ORDER BY created_at, rowid" : " ORDER BY created_at DESC, rowid DESC";
+    where += " LIMIT " + std::to_string(q.limit);
+    return select_orders(where, args);
+}
+
+core::Result<void> SqliteStore::transaction(const std::function<core::Result<void>()>& body) {
+    return in_transaction<void>(db_, body);
+}
+
+core::Result<void> SqliteStore::add_key(const store::ApiKey& key) {
+    Statement st{db_,
+                 "INSERT INTO api_keys (id, hash, role, label, created_at, revoked_at) VALUES "
+                 "(?1, ?2, ?3, ?4, ?5, ?6)"};
+    if (!st.ok()) return db_error(db_, "prepare add key");
+    st.text(1, key.id);
+    st.text(2, key.hash);
+    st.text(3, key.role);
+    st.text(4, key.label);
+    st.integer(5, key.created_at.ns());
+    st.optional_time(6, key.revoked_at);
+    const int rc = st.step();
+    if (rc == SQLITE_CONSTRAINT) return Error{Errc::Duplicate, "key " + key.id + " exists"};
+    if (rc != SQLITE_DONE) return db_error(db_, "add key");
+    return {};
+}
+
+core::Result<std::vector<store::ApiKey>> SqliteStore::keys() {
+    Statement st{db_,
+                 "SELECT id, hash, role, label, created_at, revoked_at FROM api_keys ORDER BY "
+                 "created_at, id"};
+    if (!st.ok()) return db_error(db_, "prepare keys");
+    std::vector<store::ApiKey> out;
+    int rc = 0;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        out.push_back(store::ApiKey{st.column_text(0), st.column_text(1), st.column_text(2),
+                                    st.column_text(3), core::Timestamp::from_ns(st.column_int(4)),
+                                    optional_time(st, 5)});
+    }
+    if (rc != SQLITE_DONE) return db_error(db_, "select keys");
+    return out;
+}
+
+core::Result<void> SqliteStore::revoke_key(const std::string& id, core::Timestamp at) {
+    Statement st{db_, "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2"};
+    if (!st.ok()) return db_error(db_, "prepare revoke");
+    st.integer(1, at.ns());
+    st.text(2, id);
+    if (st.step() != SQLITE_DONE) return db_error(db_, "revoke key");
+    if (sqlite3_changes(db_) != 1) return Error{Errc::NotFound, "no key " + id};
+    return {};
+}
+
+core::Result<void> SqliteStore::append(const store::AuditEntry& e) {
+    Statement st{db_,
+                 "INSERT INTO audit (ts, principal, action, target, status, detail) VALUES (?1, "
+                 "?2, ?3, ?4, ?5, ?6)"};
+    if (!st.ok()) return db_error(db_, "prepare audit");
+    st.integer(1, e.ts.ns());
+    st.text(2, e.principal);
+    st.text(3, e.action);
+    st.text(4, e.target);
+    st.integer(5, e.status);
+    st.text(6, e.detail);
+    if (st.step() != SQLITE_DONE) return db_error(db_, "append audit");
+    return {};
+}
+
+core::Result<std::vector<store::AuditEntry>> SqliteStore::recent(std::size_t limit) {
+    const std::string sql =
+        "SELECT seq, ts, principal, action, target, status, detail FROM audit ORDER BY seq DESC "
+        "LIMIT " +
+        std::to_string(limit);
+    Statement st{db_, sql.c_str()};
+    if (!st.ok()) return db_error(db_, "prepare audit read");
+    std::vector<store::AuditEntry> out;
+    int rc = 0;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        out.push_back(store::AuditEntry{st.column_int(0), core::Timestamp::from_ns(st.column_int(1)),
+                                        st.column_text(2), st.column_text(3), st.column_text(4),
+                                        static_cast<int>(st.column_int(5)), st.column_text(6)});
+    }
+    if (rc != SQLITE_DONE) return db_error(db_, "read audit");
+    return out;
+}
+
+core::Result<void> SqliteStore::put(const std::string& key, const std::string& value,
+                                    core::Timestamp at) {
+    Statement st{db_,
+                 "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT "
+                 "(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"};
+    if (!st.ok()) return db_error(db_, "prepare put");
+    st.text(1, key);
+    st.text(2, value);
+    st.integer(3, at.ns());
+    if (st.step() != SQLITE_DONE) return db_error(db_, "put " + key);
+    return {};
+}
+
+core::Result<std::optional<std::string>> SqliteStore::get(const std::string& key) {
+    Statement st{db_, "SELECT value FROM settings WHERE key = ?1"};
+    if (!st.ok()) return db_error(db_, "prepare get");
+    st.text(1, key);
+    const int rc = st.step();
+    if (rc == SQLITE_ROW) return std::optional<std::string>{st.column_text(0)};
+    if (rc != SQLITE_DONE) return db_error(db_, "get " + key);
+    return std::optional<std::string>{};
+}
+
+core::Result<void> SqliteStore::erase(const std::string& key) {
+    Statement st{db_, "DELETE FROM settings WHERE key = ?1"};
+    if (!st.ok()) return db_error(db_, "prepare erase");
+    st.text(1, key);
+    if (st.step() != SQLITE_DONE) return db_error(db_, "erase " + key);
+    return {};
+}
+
+core::Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::scan(
+    const std::string& prefix) {
+    Statement st{db_, "SELECT key, value FROM settings WHERE substr(key, 1, ?2) = ?1 ORDER BY key"};
+    if (!st.ok()) return db_error(db_, "prepare scan");
+    st.text(1, prefix);
+    st.integer(2, static_cast<std::int64_t>(prefix.size()));
+    std::vector<std::pair<std::string, std::string>> out;
+    int rc = 0;
+    while ((rc = st.step()) == SQLITE_ROW) out.emplace_back(st.column_text(0), st.column_text(1));
+    if (rc != SQLITE_DONE) return db_error(db_, "scan " + prefix);
     return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <variant>
 
 #include "store/store.hpp"
 
@@ -13,7 +14,10 @@ namespace meridian::adapters::sqlite {
 /// Orders and fills in one SQLite file. Opened in WAL mode with synchronous=FULL, so a call
 /// that returned is on disk; applies the schema migrations it has not applied yet.
 /// Blocks; one connection, used by one thread at a time (not thread-safe).
-class SqliteStore final : public store::OrderStore {
+class SqliteStore final : public store::OrderStore,
+                          public store::KeyStore,
+                          public store::AuditLog,
+                          public store::SettingsStore {
 public:
     /// Opens or creates the database at `path` (its folder must exist).
     static core::Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
@@ -29,6 +33,22 @@ public:
         const core::ClientOrderId& id) override;
     core::Result<std::vector<store::StoredOrder>> open_orders() override;
     core::Result<std::vector<core::Fill>> fills() override;
+    core::Result<std::vector<store::StoredOrder>> list(const store::OrderQuery& query) override;
+    core::Result<void> transaction(const std::function<core::Result<void>()>& body) override;
+
+    core::Result<void> add_key(const store::ApiKey& key) override;
+    core::Result<std::vector<store::ApiKey>> keys() override;
+    core::Result<void> revoke_key(const std::string& id, core::Timestamp at) override;
+
+    core::Result<void> append(const store::AuditEntry& entry) override;
+    core::Result<std::vector<store::AuditEntry>> recent(std::size_t limit) override;
+
+    core::Result<void> put(const std::string& key, const std::string& value,
+                           core::Timestamp at) override;
+    core::Result<std::optional<std::string>> get(const std::string& key) override;
+    core::Result<void> erase(const std::string& key) override;
+    core::Result<std::vector<std::pair<std::string, std::string>>> scan(
+        const std::string& prefix) override;
 
     /// The schema version applied (the number of migrations).
     int schema_version() const noexcept { return version_; }
@@ -36,8 +56,8 @@ public:
 private:
     explicit SqliteStore(sqlite3* db) : db_{db} {}
     core::Result<void> migrate();
-    core::Result<std::vector<store::StoredOrder>> select_orders(const std::string& where,
-                                                                const std::string& arg);
+    core::Result<std::vector<store::StoredOrder>> select_orders(
+        const std::string& where, const std::vector<std::variant<std::string, std::int64_t>>& args);
 
     sqlite3* db_;
     int version_ = 0;

@@ -39,7 +39,7 @@ protected:
 
 TEST_F(SqliteStoreTest, OrdersComeBackAsTheyWentIn) {
     auto store = open();
-    EXPECT_EQ(store->schema_version(), 1);
+    EXPECT_EQ(store->schema_version(), 2);
     core::OrderRequest r = test::limit("SPY", Side::Buy, "100", "300.5");
     r.order_class = core::OrderClass::Bracket;
     r.take_profit = core::TakeProfit{test::px("310")};
@@ -143,10 +143,93 @@ TEST_F(SqliteStoreTest, WhatWasAcknowledgedSurvivesKill9) {
 TEST_F(SqliteStoreTest, OpeningTwiceAppliesTheSchemaOnce) {
     { auto first = open(); }
     auto second = open();
-    EXPECT_EQ(second->schema_version(), 1);
+    EXPECT_EQ(second->schema_version(), 2);
     const auto bad = SqliteStore::open((dir_ / "missing" / "x.db").string());
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().code, core::Errc::Unavailable);
+}
+
+TEST_F(SqliteStoreTest, ListsOrdersByStatusSymbolAndTimeNewestFirst) {
+    auto store = open();
+    for (int i = 0; i < 5; ++i) {
+        const std::string sym = i % 2 ? "MSFT" : "AAPL";
+        auto o = core::Order::create(test::market(sym, Side::Buy, "1"),
+                                     test::oid(("o-" + std::to_string(i)).c_str()),
+                                     test::coid(("c-" + std::to_string(i)).c_str()),
+                                     core::Timestamp::from_ns(1'000 + i))
+                     .value();
+        if (i == 4) {
+            ASSERT_TRUE(o.transition(OrderStatus::Canceled, core::Timestamp::from_ns(2'000)));
+        }
+        ASSERT_TRUE(store->insert(o, "api"));
+    }
+    store::OrderQuery q;
+    auto open_orders = store->list(q).value();
+    ASSERT_EQ(open_orders.size(), 4u);
+    EXPECT_EQ(open_orders.front().order.id(), test::oid("o-3"));
+    q.status = store::OrderQuery::Status::Closed;
+    ASSERT_EQ(store->list(q).value().size(), 1u);
+    q.status = store::OrderQuery::Status::All;
+    q.symbols = {test::sym("MSFT")};
+    q.ascending = true;
+    auto msft = store->list(q).value();
+    ASSERT_EQ(msft.size(), 2u);
+    EXPECT_EQ(msft.front().order.id(), test::oid("o-1"));
+    q.symbols.clear();
+    q.after = core::Timestamp::from_ns(1'001);
+    q.until = core::Timestamp::from_ns(1'003);
+    q.limit = 1;
+    auto window = store->list(q).value();
+    ASSERT_EQ(window.size(), 1u);
+    EXPECT_EQ(window.front().order.id(), test::oid("o-2"));
+}
+
+TEST_F(SqliteStoreTest, ATransactionCommitsAllOrNothing) {
+    auto store = open();
+    auto a = order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1");
+    auto b = order(test::market("AAPL", Side::Buy, "1"), "o-2", "c-1");  // same client id
+    const auto failed = store->transaction([&]() -> core::Result<void> {
+        if (auto ok = store->insert(a, "s"); !ok) return ok;
+        return store->insert(b, "s");
+    });
+    EXPECT_FALSE(failed);
+    EXPECT_FALSE(store->find(test::oid("o-1")).value());
+    ASSERT_TRUE(store->transaction([&]() { return store->insert(a, "s"); }));
+    EXPECT_TRUE(store->find(test::oid("o-1")).value());
+}
+
+TEST_F(SqliteStoreTest, KeysAuditAndSettingsAreKept) {
+    {
+        auto store = open();
+        ASSERT_TRUE(store->add_key({"k1", "abc", "admin", "first", core::Timestamp::from_ns(5), {}}));
+        EXPECT_EQ(store->add_key({"k2", "abc", "viewer", "", core::Timestamp::from_ns(6), {}})
+                      .error()
+                      .code,
+                  core::Errc::Duplicate);
+        ASSERT_TRUE(store->revoke_key("k1", core::Timestamp::from_ns(9)));
+        EXPECT_EQ(store->revoke_key("zz", core::Timestamp::from_ns(9)).error().code,
+                  core::Errc::NotFound);
+        ASSERT_TRUE(store->append({0, core::Timestamp::from_ns(7), "k1", "POST /orders", "/orders",
+                                   200, ""}));
+        ASSERT_TRUE(store->append({0, core::Timestamp::from_ns(8), "k1", "DELETE /orders",
+                                   "/orders", 207, ""}));
+        ASSERT_TRUE(store->put("strategy/a", "{}", core::Timestamp::from_ns(1)));
+        ASSERT_TRUE(store->put("strategy/a", "{\"x\":1}", core::Timestamp::from_ns(2)));
+        ASSERT_TRUE(store->put("strategy/b", "{}", core::Timestamp::from_ns(1)));
+        ASSERT_TRUE(store->put("risk/limits", "{}", core::Timestamp::from_ns(1)));
+    }
+    auto store = open();
+    auto keys = store->keys().value();
+    ASSERT_EQ(keys.size(), 1u);
+    EXPECT_EQ(keys[0].role, "admin");
+    EXPECT_EQ(keys[0].revoked_at, core::Timestamp::from_ns(9));
+    auto audit = store->recent(10).value();
+    ASSERT_EQ(audit.size(), 2u);
+    EXPECT_EQ(audit[0].action, "DELETE /orders");
+    EXPECT_EQ(store->get("strategy/a").value().value(), "{\"x\":1}");
+    EXPECT_EQ(store->scan("strategy/").value().size(), 2u);
+    ASSERT_TRUE(store->erase("strategy/a"));
+    EXPECT_FALSE(store->get("strategy/a").value());
 }
 
 }  // namespace

@@ -87,6 +87,8 @@ public:
 
     TradingState state() const noexcept { return state_; }
     void set_state(TradingState s) noexcept { state_ = s; }
+    /// New limits from now on (the rate window and the equity watermarks are kept).
+    void set_limits(RiskLimits limits) { limits_ = std::move(limits); }
     const RiskLimits& limits() const noexcept { return limits_; }
 
 private:

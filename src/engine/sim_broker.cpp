@@ -171,8 +171,22 @@ const SimOrder* SimBroker::find(const core::OrderId& id) const {
     return it == by_id_.end() ? nullptr : &orders_[it->second];
 }
 
+core::Result<void> SimBroker::adopt(core::Order order, std::string strategy, core::Timestamp now) {
+    if (order.is_terminal()) return core::Error{core::Errc::IllegalState, "order is final"};
+    if (by_id_.contains(order.id()) || client_ids_.contains(order.client_order_id()))
+        return core::Error{core::Errc::Duplicate, "order " + order.id().str() + " is known"};
+    if (order.status() == OrderStatus::PendingNew) {
+        MERIDIAN_ASSERT(order.transition(OrderStatus::New, now).has_value(), "pending_new -> new");
+        pending_.push_back(
+            OrderUpdate{OrderUpdate::Event::New, order.id(), strategy, std::nullopt, {}, now});
+    }
+    add(std::move(order), std::move(strategy), now);
+    return {};
+}
+
 core::Result<core::OrderId> SimBroker::submit(const core::OrderRequest& request,
-                                              std::string strategy, core::Timestamp now) {
+                                              std::string strategy, core::Timestamp now,
+                                              std::optional<core::OrderId> given_id) {
     if (!request.qty) return core::invalid("the simulated broker needs qty, not notional");
     auto coid = request.client_order_id ? *request.client_order_id : ids_.next_client_order_id();
     if (client_ids_.contains(coid)) {
@@ -183,7 +197,9 @@ core::Result<core::OrderId> SimBroker::submit(const core::OrderRequest& request,
         // The take-profit limit is the order; the stop-loss its one-cancels-other peer.
         main.limit_price = request.take_profit->limit_price;
     }
-    auto order = core::Order::create(main, ids_.next_order_id(), coid, now);
+    if (given_id && by_id_.contains(*given_id))
+        return core::Error{core::Errc::Duplicate, "order " + given_id->str() + " is known"};
+    auto order = core::Order::create(main, given_id ? *given_id : ids_.next_order_id(), coid, now);
     if (!order) return order.error();
     MERIDIAN_ASSERT(order->transition(OrderStatus::New, now).has_value(), "pending_new -> new");
     const core::OrderId id = order->id();

@@ -102,8 +102,13 @@ public:
     SimBroker(std::uint64_t seed, FillAt fill_at) : SimBroker{seed, config_with(fill_at)} {}
 
     /// Accepts an order (status new; a bracket's legs held): an invalid request is an error.
+    /// `given_id` is the order's id when the caller chose (and stored) it already.
     core::Result<core::OrderId> submit(const core::OrderRequest& request, std::string strategy,
-                                       core::Timestamp now);
+                                       core::Timestamp now,
+                                       std::optional<core::OrderId> given_id = std::nullopt);
+    /// Takes over an order that is already working (kept by a store across a restart): it works
+    /// from `now` on, as it is (filled quantity included). Terminal orders are an error.
+    core::Result<void> adopt(core::Order order, std::string strategy, core::Timestamp now);
     /// Cancels a working order (and its legs). Unknown or final orders are errors.
     core::Result<void> cancel(const core::OrderId& id, core::Timestamp now);
     /// Replaces a working order's qty, limit or stop price: the old order becomes replaced and a

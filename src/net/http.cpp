@@ -25,7 +25,7 @@ Response Response::json(int status, const boost::json::value& body) {
 
 Response Response::error(int status, std::string_view message, int code) {
     boost::json::object o;
-    o["code"] = code == 0 ? status : code;
+    o["code"] = code == 0 ? status * 100'000 + 10'000 : code;
     o["message"] = message;
     return json(status, o);
 }

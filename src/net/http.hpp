@@ -41,7 +41,7 @@ struct Response {
     /// A JSON body.
     static Response json(int status, const boost::json::value& body);
     /// The error shape every route answers with: {"code": <int>, "message": "..."}. `code` is
-    /// the HTTP status times 10,000 plus a detail (as Alpaca's 40310000), or the status alone.
+    /// Alpaca's 8 digits, the HTTP status then 10000 (403 -> 40310000), unless given.
     static Response error(int status, std::string_view message, int code = 0);
     static Response text(int status, std::string body, std::string content_type);
 };

@@ -1,0 +1,145 @@
+// Service: the loop, timers, subscriptions and heartbeats every service shares.
+#include "services/common/service.hpp"
+
+#include <future>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace meridian::services {
+
+namespace asio = boost::asio;
+
+std::string_view to_string(Role r) noexcept {
+    switch (r) {
+        case Role::Public:
+            return "public";
+        case Role::Viewer:
+            return "viewer";
+        case Role::Trader:
+            return "trader";
+        case Role::Admin:
+            return "admin";
+    }
+    return "?";
+}
+
+std::optional<Role> parse_role(std::string_view text) noexcept {
+    if (text == "viewer") return Role::Viewer;
+    if (text == "trader") return Role::Trader;
+    if (text == "admin") return Role::Admin;
+    return std::nullopt;
+}
+
+Service::Service(std::string name, bus::Bus& bus, const core::Clock& clock, Metrics& metrics)
+    : bus_{bus},
+      clock_{clock},
+      metrics_{metrics},
+      name_{std::move(name)},
+      address_{"inproc://" + name_} {}
+
+Service::~Service() { stop(); }
+
+void Service::start() {
+    if (started_) return;
+    started_ = true;
+    ioc_.restart();
+    std::promise<void> started;
+    auto done = started.get_future();
+    asio::post(ioc_, [this, &started] {
+        on_start();
+        heartbeat();
+        every(std::chrono::milliseconds(1000), [this] { heartbeat(); });
+        started.set_value();
+    });
+    thread_ = std::thread{[this] {
+        auto guard = asio::make_work_guard(ioc_);
+        ioc_.run();
+    }};
+    done.wait();
+}
+
+void Service::stop() {
+    if (!started_) return;
+    started_ = false;
+    run_on(ioc_.get_executor(), [this] {
+        on_stop();
+        set_ready(false);
+        subscriptions_.clear();
+        for (auto& t : timers_) t->cancel();
+        timers_.clear();
+    });
+    ioc_.stop();
+    if (thread_.joinable()) thread_.join();
+}
+
+void Service::route(net::Router& router, std::string method, std::string pattern, Role role,
+                    std::string summary, std::function<net::Response(net::Request&)> handler) {
+    route_async(router, std::move(method), std::move(pattern), role, std::move(summary),
+                [h = std::move(handler)](net::Request& req) -> asio::awaitable<net::Response> {
+                    co_return h(req);
+                });
+}
+
+void Service::route_async(net::Router& router, std::string method, std::string pattern, Role role,
+                          std::string summary, net::RouteHandler handler) {
+    net::Route r;
+    r.method = std::move(method);
+    r.pattern = std::move(pattern);
+    r.service = name_;
+    r.min_role = static_cast<int>(role);
+    r.summary = std::move(summary);
+    r.executor = ioc_.get_executor();
+    r.handler = std::move(handler);
+    router.add(std::move(r));
+}
+
+void Service::subscribe(std::string_view topic, bus::Handler handler) {
+    subscriptions_.push_back(bus_.subscribe(topic, name_, ioc_.get_executor(), std::move(handler)));
+}
+
+namespace {
+struct Periodic {
+    asio::steady_timer timer;
+    std::chrono::milliseconds period;
+    std::function<void()> f;
+};
+void arm(const std::shared_ptr<Periodic>& p) {
+    p->timer.expires_at(p->timer.expiry() + p->period);
+    p->timer.async_wait([p](boost::system::error_code ec) {
+        if (ec) return;  // cancelled: the service stopped
+        p->f();
+        arm(p);
+    });
+}
+}  // namespace
+
+void Service::every(std::chrono::milliseconds period, std::function<void()> f) {
+    auto p = std::make_shared<Periodic>(Periodic{asio::steady_timer{ioc_}, period, std::move(f)});
+    p->timer.expires_after(std::chrono::milliseconds(0));
+    timers_.push_back(std::shared_ptr<asio::steady_timer>(p, &p->timer));
+    arm(p);
+}
+
+void Service::heartbeat() {
+    bus_.publish("discovery", "heartbeat",
+                 {{"service", name_},
+                  {"version", kServiceVersion},
+                  {"address", address_},
+                  {"status", ready() ? "up" : "starting"},
+                  {"ts", clock_.now().to_iso8601()}});
+}
+
+void run_on(asio::any_io_executor executor, const std::function<void()>& f) {
+    std::promise<void> done;
+    auto future = done.get_future();
+    asio::post(executor, [&] {
+        f();
+        done.set_value();
+    });
+    future.wait();
+}
+
+}  // namespace meridian::services

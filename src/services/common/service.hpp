@@ -1,0 +1,91 @@
+// Service: what every service of the system is: a name, a loop, routes, bus handlers, health.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "bus/bus.hpp"
+#include "core/clock.hpp"
+#include "net/router.hpp"
+#include "services/common/metrics.hpp"
+
+namespace meridian::services {
+
+/// Who may call a route: anyone (health), or a key of at least this role.
+enum class Role { Public = 0, Viewer = 1, Trader = 2, Admin = 3 };
+std::string_view to_string(Role r) noexcept;
+/// "viewer", "trader", "admin"; nothing otherwise.
+std::optional<Role> parse_role(std::string_view text) noexcept;
+
+/// The version every service reports.
+inline constexpr std::string_view kServiceVersion = "0.1.0";
+
+/// A service: one loop (an io_context run by one thread) that owns all of its state. Its bus
+/// handlers and its routes run there; nothing else touches its state. Subclasses add routes in
+/// add_routes(), subscribe in on_start(), and report readiness through set_ready().
+/// Every service publishes a heartbeat on the "discovery" topic each second.
+class Service {
+public:
+    Service(std::string name, bus::Bus& bus, const core::Clock& clock, Metrics& metrics);
+    virtual ~Service();
+    Service(const Service&) = delete;
+    Service& operator=(const Service&) = delete;
+
+    const std::string& name() const noexcept { return name_; }
+    boost::asio::any_io_executor executor() { return ioc_.get_executor(); }
+    bool ready() const noexcept { return ready_.load(std::memory_order_acquire); }
+    /// Where it answers (set by whoever serves its routes).
+    void set_address(std::string address) { address_ = std::move(address); }
+
+    /// Registers the service's routes; each runs on this service's loop.
+    virtual void add_routes(net::Router& router) { (void)router; }
+    /// Starts the loop thread and runs on_start() on it; returns once on_start() ran.
+    void start();
+    /// Runs on_stop() on the loop (draining: it may finish in-flight work), then stops it.
+    void stop();
+
+protected:
+    virtual void on_start() {}
+    virtual void on_stop() {}
+    void set_ready(bool ready) { ready_.store(ready, std::memory_order_release); }
+
+    /// Adds a route answered synchronously on this loop.
+    void route(net::Router& router, std::string method, std::string pattern, Role role,
+               std::string summary, std::function<net::Response(net::Request&)> handler);
+    /// Adds a route answered by a coroutine on this loop.
+    void route_async(net::Router& router, std::string method, std::string pattern, Role role,
+                     std::string summary, net::RouteHandler handler);
+    /// Subscribes a handler that runs on this loop; kept until stop().
+    void subscribe(std::string_view topic, bus::Handler handler);
+    /// Calls `f` every `period` on this loop until stop().
+    void every(std::chrono::milliseconds period, std::function<void()> f);
+
+    bus::Bus& bus_;
+    const core::Clock& clock_;
+    Metrics& metrics_;
+    boost::asio::io_context ioc_;
+
+private:
+    void heartbeat();
+
+    std::string name_;
+    std::string address_;
+    std::atomic<bool> ready_{false};
+    std::vector<bus::Subscription> subscriptions_;
+    std::vector<std::shared_ptr<boost::asio::steady_timer>> timers_;
+    std::thread thread_;
+    bool started_ = false;
+};
+
+/// Runs `f` on `executor` and waits for it: for startup and tests, never on a service loop.
+void run_on(boost::asio::any_io_executor executor, const std::function<void()>& f);
+
+}  // namespace meridian::services

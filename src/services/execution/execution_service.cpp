@@ -1,0 +1,514 @@
+// ExecutionService: the order path from request to durable, published fill.
+#include "services/execution/execution_service.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "services/common/codec.hpp"
+
+namespace meridian::services {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using net::Request;
+using net::Response;
+
+namespace {
+
+std::string_view event_name(engine::OrderUpdate::Event e) { return engine::to_string(e); }
+
+Response from_error(const core::Error& e) {
+    switch (e.code) {
+        case core::Errc::InvalidArgument:
+            return Response::error(422, e.message);
+        case core::Errc::NotFound:
+            return Response::error(404, e.message);
+        case core::Errc::Duplicate:
+            return Response::error(409, e.message);
+        case core::Errc::IllegalState:
+        case core::Errc::Rejected:
+            return Response::error(422, e.message);
+        case core::Errc::Unavailable:
+        case core::Errc::Timeout:
+            return Response::error(503, e.message);
+        case core::Errc::Internal:
+            break;
+    }
+    return Response::error(500, e.message);
+}
+
+}  // namespace
+
+ExecutionService::ExecutionService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
+                                   store::OrderStore& reads, store::OrderStore& writes,
+                                   ExecutionConfig config)
+    : Service{"execution", bus, clock, metrics},
+      reads_{reads},
+      writer_{writes},
+      config_{std::move(config)},
+      ids_{core::IdGenerator::from_entropy()},
+      broker_{ids_.next_order_id().str().size() + static_cast<std::uint64_t>(clock.now().ns()),
+              config_.broker},
+      account_{core::Account::create(config_.starting_cash, config_.multiplier).value()},
+      risk_{engine::RiskLimits{}},
+      universe_{config_.symbols.begin(), config_.symbols.end()} {
+    metrics_.counter("meridian_orders_total", "Order events by status.", {"status"});
+    metrics_.counter("meridian_fills_total", "Executions applied to orders.");
+    metrics_.counter("meridian_risk_denials_total", "Orders refused by pre-trade risk checks.",
+                     {"reason"});
+    metrics_.gauge("meridian_open_orders", "Orders working at the broker.");
+    metrics_.gauge("meridian_store_commits_total_gauge",
+                   "Group commits of the order store since start.");
+}
+
+ExecutionService::~ExecutionService() {
+    stop();
+    writer_.stop();
+}
+
+void ExecutionService::on_start() {
+    const auto now = clock_.now();
+    if (auto fills = reads_.fills()) {
+        for (const auto& f : *fills) {
+            if (auto ok = account_.apply_fill(f); !ok)
+                std::fprintf(stderr, "execution: stored fill %s not applied: %s\n",
+                             f.execution_id.c_str(), ok.error().message.c_str());
+        }
+    } else {
+        std::fprintf(stderr, "execution: cannot read fills: %s\n", fills.error().message.c_str());
+    }
+    if (auto open = reads_.open_orders()) {
+        for (auto& o : *open) {
+            client_ids_[o.order.client_order_id()] = o.order.id();
+            (void)broker_.adopt(o.order, o.strategy, now);
+        }
+    }
+    handle(broker_.take_updates());
+    subscribe("md.quotes", [this](const bus::Envelope& e) { on_quote(e); });
+    subscribe("risk.state", [this](const bus::Envelope& e) { on_risk_state(e); });
+    subscribe("orders.commands", [this](const bus::Envelope& e) { on_command(e); });
+    every(std::chrono::milliseconds(1000), [this] {
+        metrics_.set("meridian_open_orders", {}, static_cast<double>(broker_.open_count()));
+        metrics_.set("meridian_store_commits_total_gauge", {},
+                     static_cast<double>(writer_.commits()));
+    });
+    set_ready(true);
+}
+
+void ExecutionService::on_stop() { set_ready(false); }
+
+asio::awaitable<core::Result<void>> ExecutionService::write(OrderWriter::Job job) {
+    auto exec = executor();
+    co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&,
+                                            void(core::Result<void>)>(
+        [this, exec, job = std::move(job)](auto handler) mutable {
+            auto h = std::make_shared<decltype(handler)>(std::move(handler));
+            writer_.submit(std::move(job), exec,
+                           [h](core::Result<void> r) { (*h)(std::move(r)); });
+        },
+        asio::use_awaitable);
+}
+
+asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(core::OrderRequest request,
+                                                                    std::string strategy) {
+    auto refuse = [](int status, std::string message) {
+        return Outcome{status, json::object{{"code", status * 100'000 + 10'000},
+                                            {"message", std::move(message)}}};
+    };
+    if (!request.client_order_id) request.client_order_id = ids_.next_client_order_id();
+    const core::ClientOrderId coid = *request.client_order_id;
+    // A retry racing its original waits for it, then answers with the same order.
+    asio::steady_timer wait{executor()};
+    while (in_flight_.contains(coid)) {
+        wait.expires_after(std::chrono::milliseconds(1));
+        co_await wait.async_wait(asio::use_awaitable);
+    }
+    auto known = client_ids_.find(coid);
+    if (known != client_ids_.end()) {
+        if (auto o = find_order(known->second)) co_return Outcome{200, to_json(*o)};
+    }
+    if (auto stored = reads_.find_by_client_order_id(coid); stored && *stored) {
+        client_ids_[coid] = (*stored)->order.id();
+        co_return Outcome{200, to_json((*stored)->order)};
+    }
+    if (!universe_.contains(request.symbol))
+        co_return refuse(422, "unknown symbol " + request.symbol.str());
+    if (!request.qty)
+        co_return refuse(422,
+                         "notional orders need a broker that takes them (the paper broker fills "
+                         "whole quantities): give qty");
+    if (!broker_up_) co_return refuse(503, "the broker connection is down");
+    const auto now = clock_.now();
+    auto deny = [&](std::string_view reason, std::string message) {
+        metrics_.inc("meridian_risk_denials_total", {std::string{reason}});
+        bus_.publish("risk.events", "denied",
+                     {{"reason", reason},
+                      {"message", message},
+                      {"symbol", request.symbol.str()},
+                      {"client_order_id", coid.str()},
+                      {"strategy", strategy},
+                      {"ts", now.to_iso8601()}});
+        json::object body{{"code", 40310000},
+                          {"message", message},
+                          {"reason", reason},
+                          {"symbol", request.symbol.str()}};
+        body["buying_power"] = account_.buying_power().to_string(2, core::Rounding::HalfEven);
+        return Outcome{403, std::move(body)};
+    };
+    if (halted_symbols_.contains(request.symbol))
+        co_return deny("halted", "trading in " + request.symbol.str() +
+                                     " is halted: its market data is stale");
+    std::optional<core::Price> last;
+    if (auto q = quotes_.find(request.symbol); q != quotes_.end())
+        last = request.side == core::Side::Buy ? q->second.ask : q->second.bid;
+    const engine::RiskInputs inputs{account_, broker_.open_count(),
+                                    broker_.committed_buy_notional(account_), last};
+    if (auto denial = risk_.check(request, inputs, now))
+        co_return deny(engine::to_string(denial->reason), denial->message);
+
+    auto order = core::Order::create(request, ids_.next_order_id(), coid, now);
+    if (!order) co_return refuse(422, order.error().message);
+    const core::OrderId id = order->id();
+    in_flight_.insert(coid);
+    auto stored = co_await write(
+        [o = *order, strategy](store::OrderStore& s) { return s.insert(o, strategy); });
+    in_flight_.erase(coid);
+    if (!stored) {
+        if (stored.error().code == core::Errc::Duplicate) {
+            if (auto again = reads_.find_by_client_order_id(coid); again && *again)
+                co_return Outcome{200, to_json((*again)->order)};
+        }
+        co_return refuse(503, "the order could not be stored: " + stored.error().message);
+    }
+    client_ids_[coid] = id;
+    metrics_.inc("meridian_orders_total", {"pending_new"});
+    auto accepted = broker_.submit(request, strategy, now, id);
+    if (!accepted) {
+        // Stored but refused by the broker: it is rejected, and stays so.
+        core::Order rejected = *order;
+        (void)rejected.transition(core::OrderStatus::Rejected, now);
+        writer_.submit([rejected](store::OrderStore& s) { return s.update(rejected); }, executor(),
+                       {});
+        co_return Outcome{422, json::object{{"code", 42210000},
+                                            {"message", accepted.error().message},
+                                            {"order", to_json(rejected)}}};
+    }
+    handle(broker_.take_updates());
+    const auto* live = broker_.find(id);
+    co_return Outcome{200, to_json(live ? live->order : *order)};
+}
+
+void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
+    for (auto& u : updates) {
+        const engine::SimOrder* s = broker_.find(u.order_id);
+        if (!s) continue;
+        core::Order order = s->order;
+        const std::string status{core::to_string(order.status())};
+        metrics_.inc("meridian_orders_total", {status});
+        json::object event{{"event", event_name(u.event)},
+                           {"order", to_json(order)},
+                           {"strategy", u.strategy}};
+        if (!u.reason.empty()) event["reason"] = u.reason;
+        OrderWriter::Job job;
+        const bool known = client_ids_.contains(order.client_order_id());
+        if (!known) client_ids_[order.client_order_id()] = order.id();
+        if (u.fill) {
+            metrics_.inc("meridian_fills_total");
+            event["fill"] = to_json(*u.fill);
+            job = [fill = *u.fill, order, known, strategy = u.strategy](store::OrderStore& st) {
+                if (!known) {
+                    if (auto ok = st.insert(order, strategy);
+                        !ok && ok.error().code != core::Errc::Duplicate)
+                        return ok;
+                }
+                auto r = st.record_fill(fill, order);
+                if (!r) return core::Result<void>{r.error()};
+                return core::Result<void>{};
+            };
+        } else {
+            job = [order, known, strategy = u.strategy](store::OrderStore& st) {
+                if (!known) {
+                    auto ok = st.insert(order, strategy);
+                    if (ok || ok.error().code != core::Errc::Duplicate) return ok;
+                }
+                return st.update(order);
+            };
+        }
+        // Published once durable: a subscriber never sees what a crash could take back.
+        writer_.submit(std::move(job), executor(),
+                       [this, type = std::string{event_name(u.event)},
+                        event = std::move(event)](core::Result<void> r) mutable {
+                           if (!r) {
+                               std::fprintf(stderr, "execution: store write failed: %s\n",
+                                            r.error().message.c_str());
+                               return;
+                           }
+                           bus_.publish("orders", type, std::move(event));
+                       });
+    }
+}
+
+void ExecutionService::on_quote(const bus::Envelope& e) {
+    auto q = quote_from_json(e.data);
+    if (!q) return;
+    quotes_[q->symbol] = *q;
+    account_.mark(q->symbol, core::Price::from_raw((q->bid.raw() + q->ask.raw()) / 2));
+    if (broker_.open_count() > 0) handle(broker_.on_quote(*q, account_));
+}
+
+void ExecutionService::on_risk_state(const bus::Envelope& e) {
+    const auto& d = e.data;
+    if (const auto* l = d.if_contains("limits"); l && l->is_object()) {
+        if (auto limits = risk_limits_from_json(l->get_object(), engine::RiskLimits{}))
+            risk_.set_limits(*limits);
+    }
+    if (const auto* s = d.if_contains("state"); s && s->is_string()) {
+        const auto st = s->get_string();
+        risk_.set_state(st == "halted"        ? engine::TradingState::Halted
+                        : st == "reduce_only" ? engine::TradingState::ReduceOnly
+                                              : engine::TradingState::Active);
+    }
+    if (const auto* h = d.if_contains("halted_symbols"); h && h->is_array()) {
+        halted_symbols_.clear();
+        for (const auto& v : h->get_array())
+            if (v.is_string())
+                if (auto sym = core::Symbol::parse(v.get_string())) halted_symbols_.insert(*sym);
+    }
+}
+
+void ExecutionService::on_command(const bus::Envelope& e) {
+    if (e.type != "submit") return;
+    const auto* o = e.data.if_contains("order");
+    if (!o) return;
+    auto request = order_request_from_json(*o);
+    std::string strategy = "strategy";
+    if (const auto* s = e.data.if_contains("strategy"); s && s->is_string())
+        strategy = std::string{s->get_string()};
+    if (!request) {
+        bus_.publish("risk.events", "invalid",
+                     {{"strategy", strategy}, {"message", request.error().message}});
+        return;
+    }
+    asio::co_spawn(
+        executor(),
+        [this, r = *request, strategy]() -> asio::awaitable<void> {
+            (void)co_await submit(r, strategy);
+        },
+        asio::detached);
+}
+
+std::optional<core::Order> ExecutionService::find_order(const core::OrderId& id) {
+    if (const auto* s = broker_.find(id)) return s->order;
+    if (auto stored = reads_.find(id); stored && *stored) return (*stored)->order;
+    return std::nullopt;
+}
+
+void ExecutionService::add_routes(net::Router& router) {
+    route_async(router, "POST", "/orders", Role::Trader,
+                "Submit an order (Alpaca's fields); a repeated client_order_id returns its order",
+                [this](Request& req) -> asio::awaitable<Response> {
+                    auto body = parse_object(req.body);
+                    if (!body) co_return Response::error(400, body.error().message);
+                    auto request = order_request_from_json(*body);
+                    if (!request) co_return Response::error(422, request.error().message);
+                    auto out = co_await submit(*request, "api");
+                    co_return Response::json(out.status, out.body);
+                });
+    route(router, "GET", "/orders", Role::Viewer,
+          "List orders (status, symbols, after, until, limit, direction)",
+          [this](Request& r) { return list_orders(r); });
+    route(router, "GET", "/orders/{id}", Role::Viewer, "One order by id",
+          [this](Request& r) { return get_order(r); });
+    route(router, "GET", "/orders/by-client-id/{client_order_id}", Role::Viewer,
+          "One order by its client_order_id", [this](Request& r) { return get_by_client_id(r); });
+    route(router, "PATCH", "/orders/{id}", Role::Trader,
+          "Replace an order's qty, limit_price or stop_price",
+          [this](Request& r) { return replace_order(r); });
+    route(router, "DELETE", "/orders/{id}", Role::Trader, "Cancel an order",
+          [this](Request& r) { return cancel_order(r); });
+    route(router, "DELETE", "/orders", Role::Trader, "Cancel every open order",
+          [this](Request& r) { return cancel_all(r); });
+    route(router, "GET", "/fills", Role::Viewer, "Executions, newest first (limit)",
+          [this](Request& r) { return list_fills(r); });
+    route_async(router, "DELETE", "/positions/{symbol}", Role::Trader,
+                "Close a position with a market order",
+                [this](Request& req) -> asio::awaitable<Response> {
+                    auto sym = core::Symbol::parse(req.params["symbol"]);
+                    if (!sym) co_return Response::error(422, sym.error().message);
+                    const auto* p = account_.position(*sym);
+                    if (!p || p->is_flat()) co_return Response::error(404, "position does not exist");
+                    core::OrderRequest r;
+                    r.symbol = *sym;
+                    r.side = p->is_long() ? core::Side::Sell : core::Side::Buy;
+                    r.type = core::OrderType::Market;
+                    r.time_in_force = core::TimeInForce::Day;
+                    r.qty = p->is_long() ? p->qty() : -p->qty();
+                    auto out = co_await submit(r, "api");
+                    co_return Response::json(out.status, out.body);
+                });
+}
+
+Response ExecutionService::list_orders(Request& req) {
+    store::OrderQuery q;
+    if (auto s = req.query_param("status")) {
+        if (*s == "open")
+            q.status = store::OrderQuery::Status::Open;
+        else if (*s == "closed")
+            q.status = store::OrderQuery::Status::Closed;
+        else if (*s == "all")
+            q.status = store::OrderQuery::Status::All;
+        else
+            return Response::error(422, "status must be open, closed or all");
+    }
+    if (auto s = req.query_param("symbols"); s && !s->empty()) {
+        std::string_view rest = *s;
+        while (!rest.empty()) {
+            const auto comma = rest.find(',');
+            auto sym = core::Symbol::parse(rest.substr(0, comma));
+            if (!sym) return Response::error(422, "symbols: " + sym.error().message);
+            q.symbols.push_back(*sym);
+            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        }
+    }
+    for (auto [name, field] : {std::pair{"after", &q.after}, std::pair{"until", &q.until}}) {
+        if (auto t = req.query_param(name)) {
+            auto ts = core::Timestamp::parse(*t);
+            if (!ts) return Response::error(422, std::string{name} + ": " + ts.error().message);
+            *field = *ts;
+        }
+    }
+    if (auto l = req.query_param("limit")) {
+        std::size_t n = 0;
+        auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), n);
+        if (ec != std::errc{} || end != l->data() + l->size() || n == 0 || n > 500)
+            return Response::error(422, "limit must be a whole number from 1 to 500");
+        q.limit = n;
+    }
+    if (auto d = req.query_param("direction")) {
+        if (*d != "asc" && *d != "desc") return Response::error(422, "direction must be asc or desc");
+        q.ascending = *d == "asc";
+    }
+    auto rows = reads_.list(q);
+    if (!rows) return Response::error(503, rows.error().message);
+    json::array out;
+    for (const auto& row : *rows) {
+        // The broker's state is the newest: the store may be a commit behind.
+        const auto* live = broker_.find(row.order.id());
+        out.push_back(to_json(live ? live->order : row.order));
+    }
+    return Response::json(200, out);
+}
+
+Response ExecutionService::get_order(Request& req) {
+    auto id = core::OrderId::parse(req.params["id"]);
+    if (!id) return Response::error(404, "order not found");
+    auto o = find_order(*id);
+    if (!o) return Response::error(404, "order not found");
+    return Response::json(200, to_json(*o));
+}
+
+Response ExecutionService::get_by_client_id(Request& req) {
+    auto coid = core::ClientOrderId::parse(req.params["client_order_id"]);
+    if (!coid) return Response::error(404, "order not found");
+    if (auto it = client_ids_.find(*coid); it != client_ids_.end())
+        if (auto o = find_order(it->second)) return Response::json(200, to_json(*o));
+    auto stored = reads_.find_by_client_order_id(*coid);
+    if (!stored) return Response::error(503, stored.error().message);
+    if (!*stored) return Response::error(404, "order not found");
+    return Response::json(200, to_json((*stored)->order));
+}
+
+Response ExecutionService::cancel_order(Request& req) {
+    auto id = core::OrderId::parse(req.params["id"]);
+    if (!id) return Response::error(404, "order not found");
+    if (!broker_.find(*id)) {
+        auto stored = find_order(*id);
+        if (!stored) return Response::error(404, "order not found");
+        return Response::error(422, "order is " + std::string{core::to_string(stored->status())} +
+                                        " and cannot be canceled");
+    }
+    auto ok = broker_.cancel(*id, clock_.now());
+    if (!ok) return from_error(ok.error());
+    handle(broker_.take_updates());
+    Response r;
+    r.status = 204;
+    r.content_type = "application/json";
+    return r;
+}
+
+Response ExecutionService::cancel_all(Request&) {
+    json::array out;
+    std::vector<core::OrderId> open;
+    for (const auto& s : broker_.orders())
+        if (!s.order.is_terminal() && !s.parent) open.push_back(s.order.id());
+    const auto now = clock_.now();
+    for (const auto& id : open) {
+        const auto* s = broker_.find(id);
+        if (!s || s->order.is_terminal()) continue;
+        auto ok = broker_.cancel(id, now);
+        json::object item{{"id", id.str()}, {"status", ok ? 200 : 500}};
+        if (ok) item["body"] = to_json(broker_.find(id)->order);
+        out.push_back(std::move(item));
+    }
+    handle(broker_.take_updates());
+    return Response::json(207, out);
+}
+
+Response ExecutionService::replace_order(Request& req) {
+    auto id = core::OrderId::parse(req.params["id"]);
+    if (!id || !find_order(*id)) return Response::error(404, "order not found");
+    auto body = parse_object(req.body);
+    if (!body) return Response::error(400, body.error().message);
+    std::optional<core::Quantity> qty;
+    std::optional<core::Price> limit;
+    std::optional<core::Price> stop;
+    auto read = [&](std::string_view name, auto& out) -> std::optional<Response> {
+        auto text = decimal_text(*body, name);
+        if (!text) return Response::error(422, text.error().message);
+        if (!*text) return std::nullopt;
+        using T = typename std::decay_t<decltype(out)>::value_type;
+        auto v = T::parse(**text);
+        if (!v) return Response::error(422, std::string{name} + ": " + v.error().message);
+        if (!v->is_positive()) return Response::error(422, std::string{name} + " must be positive");
+        out = *v;
+        return std::nullopt;
+    };
+    if (auto bad = read("qty", qty)) return *bad;
+    if (auto bad = read("limit_price", limit)) return *bad;
+    if (auto bad = read("stop_price", stop)) return *bad;
+    if (!qty && !limit && !stop)
+        return Response::error(403, "order parameters are not changed", 40310000);
+    if (!broker_.find(*id)) return Response::error(422, "order is final and cannot be replaced");
+    auto replaced = broker_.replace(*id, qty, limit, stop, clock_.now());
+    if (!replaced) return from_error(replaced.error());
+    handle(broker_.take_updates());
+    const auto* s = broker_.find(*replaced);
+    if (s) client_ids_[s->order.client_order_id()] = s->order.id();
+    return Response::json(200, to_json(s->order));
+}
+
+Response ExecutionService::list_fills(Request& req) {
+    auto fills = reads_.fills();
+    if (!fills) return Response::error(503, fills.error().message);
+    std::size_t limit = 100;
+    if (auto l = req.query_param("limit")) {
+        std::size_t n = 0;
+        auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), n);
+        if (ec != std::errc{} || end != l->data() + l->size() || n == 0 || n > 10'000)
+            return Response::error(422, "limit must be a whole number from 1 to 10000");
+        limit = n;
+    }
+    json::array out;
+    for (auto it = fills->rbegin(); it != fills->rend() && out.size() < limit; ++it)
+        out.push_back(to_json(*it));
+    return Response::json(200, out);
+}
+
+}  // namespace meridian::services

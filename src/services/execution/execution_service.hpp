@@ -1,0 +1,83 @@
+// ExecutionService: takes orders (API and strategies), checks them, stores them, works them.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <unordered_map>
+
+#include "core/account.hpp"
+#include "core/ids.hpp"
+#include "engine/risk.hpp"
+#include "engine/sim_broker.hpp"
+#include "services/common/service.hpp"
+#include "services/execution/order_writer.hpp"
+#include "store/store.hpp"
+
+namespace meridian::services {
+
+struct ExecutionConfig {
+    core::Money starting_cash = core::Money::from_units(100'000);
+    int multiplier = 1;
+    engine::SimBrokerConfig broker;
+    std::vector<core::Symbol> symbols;  // the tradable universe
+};
+
+/// The life of an order: validate -> pre-trade risk check (limits and halts mirrored from the
+/// risk service) -> stored (group commit, durable) -> the paper broker -> events on "orders".
+/// Fills are stored before they are published. Routes: /orders, /fills, DELETE /positions.
+/// Runs on the execution loop; not thread-safe.
+class ExecutionService final : public Service {
+public:
+    /// `reads` and `writes` are two connections to one store (the writer has its own thread).
+    ExecutionService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
+                     store::OrderStore& reads, store::OrderStore& writes, ExecutionConfig config);
+    ~ExecutionService() override;
+    void add_routes(net::Router& router) override;
+
+private:
+    /// What a submission ended as: the order, or an HTTP-shaped refusal.
+    struct Outcome {
+        int status = 200;
+        boost::json::object body;
+    };
+
+    void on_start() override;
+    void on_stop() override;
+
+    boost::asio::awaitable<Outcome> submit(core::OrderRequest request, std::string strategy);
+    boost::asio::awaitable<core::Result<void>> write(OrderWriter::Job job);
+    void on_quote(const bus::Envelope& e);
+    void on_risk_state(const bus::Envelope& e);
+    void on_command(const bus::Envelope& e);
+    /// Stores each update's effect, then publishes it.
+    void handle(std::vector<engine::OrderUpdate> updates);
+    std::optional<core::Order> find_order(const core::OrderId& id);
+
+    net::Response list_orders(net::Request& req);
+    net::Response get_order(net::Request& req);
+    net::Response get_by_client_id(net::Request& req);
+    net::Response cancel_order(net::Request& req);
+    net::Response cancel_all(net::Request& req);
+    net::Response replace_order(net::Request& req);
+    net::Response list_fills(net::Request& req);
+
+    store::OrderStore& reads_;
+    OrderWriter writer_;
+    ExecutionConfig config_;
+    core::IdGenerator ids_;
+    engine::SimBroker broker_;
+    core::Account account_;
+    engine::RiskEngine risk_;
+    std::set<core::Symbol> universe_;
+    std::set<core::Symbol> halted_symbols_;
+    std::map<core::Symbol, engine::Quote> quotes_;
+    /// client_order_id -> order id, for every order submitted since start and every one found
+    /// in the store; in-flight ones too, so a retry racing its original waits for it.
+    std::unordered_map<core::ClientOrderId, core::OrderId> client_ids_;
+    std::set<core::ClientOrderId> in_flight_;
+    bool broker_up_ = true;
+};
+
+}  // namespace meridian::services

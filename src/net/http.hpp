@@ -22,8 +22,9 @@ struct Request {
     std::string body;
     std::map<std::string, std::string> params;
     std::string remote;  // the client's address
-    /// Set by the gateway once the credentials are checked: who is asking.
+    /// Set by the gateway once the credentials are checked: who is asking, and their role.
     std::string principal;
+    int role = 0;
 
     /// The header's value, or empty.
     std::string_view header(std::string_view name) const;

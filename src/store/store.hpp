@@ -93,8 +93,52 @@ class AuditLog {
 public:
     virtual ~AuditLog() = default;
     virtual core::Result<void> append(const AuditEntry& entry) = 0;
+    /// Appends all, durably, in one transaction.
+    virtual core::Result<void> append_all(const std::vector<AuditEntry>& entries) = 0;
     /// The latest entries, newest first.
     virtual core::Result<std::vector<AuditEntry>> recent(std::size_t limit) = 0;
+};
+
+/// A bar as kept: plain decimals (store depends on core only).
+struct StoredBar {
+    core::Symbol symbol;
+    std::string timeframe;  // "1Min", "1Day"
+    core::Timestamp ts;
+    core::Price open;
+    core::Price high;
+    core::Price low;
+    core::Price close;
+    core::Quantity volume;
+    std::optional<core::Price> vwap;
+    std::uint64_t trade_count = 0;
+};
+
+/// Price history: bars by symbol, timeframe and start time; writing a bar again replaces it.
+class BarStore {
+public:
+    virtual ~BarStore() = default;
+    virtual core::Result<void> put_bars(const std::vector<StoredBar>& bars) = 0;
+    /// Bars with from <= ts < to, oldest first, at most `limit` (the latest ones when more).
+    virtual core::Result<std::vector<StoredBar>> bars(const core::Symbol& symbol,
+                                                      const std::string& timeframe,
+                                                      core::Timestamp from, core::Timestamp to,
+                                                      std::size_t limit) = 0;
+};
+
+struct EquityPoint {
+    core::Timestamp ts;
+    core::Money equity;
+    core::Money cash;
+};
+
+/// The account's equity curve.
+class EquityStore {
+public:
+    virtual ~EquityStore() = default;
+    virtual core::Result<void> add_equity(const EquityPoint& point) = 0;
+    /// Points with ts >= from, oldest first, at most `limit` (the latest ones when more).
+    virtual core::Result<std::vector<EquityPoint>> equity(core::Timestamp from,
+                                                          std::size_t limit) = 0;
 };
 
 /// Small named documents (JSON text): strategies, risk limits, config, channels.

@@ -537,6 +537,14 @@ core::Result<void> SqliteStore::append(const store::AuditEntry& e) {
     return {};
 }
 
+core::Result<void> SqliteStore::append_all(const std::vector<store::AuditEntry>& entries) {
+    return in_transaction<void>(db_, [&]() -> core::Result<void> {
+        for (const auto& e : entries)
+            if (auto ok = append(e); !ok) return ok;
+        return {};
+    });
+}
+
 core::Result<std::vector<store::AuditEntry>> SqliteStore::recent(std::size_t limit) {
     const std::string sql =
         "SELECT seq, ts, principal, action, target, status, detail FROM audit ORDER BY seq DESC "
@@ -596,6 +604,104 @@ core::Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::scan
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW) out.emplace_back(st.column_text(0), st.column_text(1));
     if (rc != SQLITE_DONE) return db_error(db_, "scan " + prefix);
+    return out;
+}
+
+core::Result<void> SqliteStore::put_bars(const std::vector<store::StoredBar>& bars) {
+    return in_transaction<void>(db_, [&]() -> core::Result<void> {
+        Statement st{db_,
+                     "INSERT OR REPLACE INTO bars (symbol, timeframe, ts, open, high, low, close, "
+                     "volume, vwap, trade_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
+        if (!st.ok()) return db_error(db_, "prepare put bars");
+        for (const auto& b : bars) {
+            sqlite3_reset(st.get());
+            st.text(1, b.symbol.str());
+            st.text(2, b.timeframe);
+            st.integer(3, b.ts.ns());
+            st.text(4, b.open.to_string());
+            st.text(5, b.high.to_string());
+            st.text(6, b.low.to_string());
+            st.text(7, b.close.to_string());
+            st.text(8, b.volume.to_string());
+            st.optional_text(9, text_of(b.vwap));
+            st.integer(10, static_cast<std::int64_t>(b.trade_count));
+            if (st.step() != SQLITE_DONE) return db_error(db_, "put bar");
+        }
+        return {};
+    });
+}
+
+core::Result<std::vector<store::StoredBar>> SqliteStore::bars(const core::Symbol& symbol,
+                                                               const std::string& timeframe,
+                                                               core::Timestamp from,
+                                                               core::Timestamp to,
+                                                               std::size_t limit) {
+    const std::string sql =
+        "SELECT ts, open, high, low, close, volume, vwap, trade_count FROM (SELECT * FROM bars "
+        "WHERE symbol = ?1 AND timeframe = ?2 AND ts >= ?3 AND ts < ?4 ORDER BY ts DESC LIMIT " +
+        std::to_string(limit) + ") ORDER BY ts";
+    Statement st{db_, sql.c_str()};
+    if (!st.ok()) return db_error(db_, "prepare bars");
+    st.text(1, symbol.str());
+    st.text(2, timeframe);
+    st.integer(3, from.ns());
+    st.integer(4, to.ns());
+    std::vector<store::StoredBar> out;
+    int rc = 0;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        store::StoredBar b;
+        b.symbol = symbol;
+        b.timeframe = timeframe;
+        b.ts = core::Timestamp::from_ns(st.column_int(0));
+        auto o = core::Price::parse(st.column_text(1));
+        auto h = core::Price::parse(st.column_text(2));
+        auto l = core::Price::parse(st.column_text(3));
+        auto c = core::Price::parse(st.column_text(4));
+        auto v = core::Quantity::parse(st.column_text(5));
+        auto vw = optional_parse<core::Price>(st, 6, core::Price::parse);
+        if (!o || !h || !l || !c || !v || !vw)
+            return Error{Errc::Internal, "stored bar of " + symbol.str() + " is unreadable"};
+        b.open = *o;
+        b.high = *h;
+        b.low = *l;
+        b.close = *c;
+        b.volume = *v;
+        b.vwap = *vw;
+        b.trade_count = static_cast<std::uint64_t>(st.column_int(7));
+        out.push_back(std::move(b));
+    }
+    if (rc != SQLITE_DONE) return db_error(db_, "select bars");
+    return out;
+}
+
+core::Result<void> SqliteStore::add_equity(const store::EquityPoint& p) {
+    Statement st{db_, "INSERT OR REPLACE INTO equity_history (ts, equity, cash) VALUES (?1, ?2, ?3)"};
+    if (!st.ok()) return db_error(db_, "prepare equity");
+    st.integer(1, p.ts.ns());
+    st.text(2, p.equity.to_string());
+    st.text(3, p.cash.to_string());
+    if (st.step() != SQLITE_DONE) return db_error(db_, "add equity");
+    return {};
+}
+
+core::Result<std::vector<store::EquityPoint>> SqliteStore::equity(core::Timestamp from,
+                                                                 std::size_t limit) {
+    const std::string sql =
+        "SELECT ts, equity, cash FROM (SELECT * FROM equity_history WHERE ts >= ?1 ORDER BY ts "
+        "DESC LIMIT " +
+        std::to_string(limit) + ") ORDER BY ts";
+    Statement st{db_, sql.c_str()};
+    if (!st.ok()) return db_error(db_, "prepare equity read");
+    st.integer(1, from.ns());
+    std::vector<store::EquityPoint> out;
+    int rc = 0;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        auto e = core::Money::parse(st.column_text(1));
+        auto c = core::Money::parse(st.column_text(2));
+        if (!e || !c) return Error{Errc::Internal, "stored equity is unreadable"};
+        out.push_back({core::Timestamp::from_ns(st.column_int(0)), *e, *c});
+    }
+    if (rc != SQLITE_DONE) return db_error(db_, "read equity");
     return out;
 }
 

@@ -17,7 +17,9 @@ namespace meridian::adapters::sqlite {
 class SqliteStore final : public store::OrderStore,
                           public store::KeyStore,
                           public store::AuditLog,
-                          public store::SettingsStore {
+                          public store::SettingsStore,
+                          public store::BarStore,
+                          public store::EquityStore {
 public:
     /// Opens or creates the database at `path` (its folder must exist).
     static core::Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
@@ -41,6 +43,7 @@ public:
     core::Result<void> revoke_key(const std::string& id, core::Timestamp at) override;
 
     core::Result<void> append(const store::AuditEntry& entry) override;
+    core::Result<void> append_all(const std::vector<store::AuditEntry>& entries) override;
     core::Result<std::vector<store::AuditEntry>> recent(std::size_t limit) override;
 
     core::Result<void> put(const std::string& key, const std::string& value,
@@ -49,6 +52,15 @@ public:
     core::Result<void> erase(const std::string& key) override;
     core::Result<std::vector<std::pair<std::string, std::string>>> scan(
         const std::string& prefix) override;
+
+    core::Result<void> put_bars(const std::vector<store::StoredBar>& bars) override;
+    core::Result<std::vector<store::StoredBar>> bars(const core::Symbol& symbol,
+                                                     const std::string& timeframe,
+                                                     core::Timestamp from, core::Timestamp to,
+                                                     std::size_t limit) override;
+    core::Result<void> add_equity(const store::EquityPoint& point) override;
+    core::Result<std::vector<store::EquityPoint>> equity(core::Timestamp from,
+                                                         std::size_t limit) override;
 
     /// The schema version applied (the number of migrations).
     int schema_version() const noexcept { return version_; }

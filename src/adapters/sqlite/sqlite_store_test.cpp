@@ -39,7 +39,7 @@ protected:
 
 TEST_F(SqliteStoreTest, OrdersComeBackAsTheyWentIn) {
     auto store = open();
-    EXPECT_EQ(store->schema_version(), 2);
+    EXPECT_EQ(store->schema_version(), 3);
     core::OrderRequest r = test::limit("SPY", Side::Buy, "100", "300.5");
     r.order_class = core::OrderClass::Bracket;
     r.take_profit = core::TakeProfit{test::px("310")};
@@ -143,7 +143,7 @@ TEST_F(SqliteStoreTest, WhatWasAcknowledgedSurvivesKill9) {
 TEST_F(SqliteStoreTest, OpeningTwiceAppliesTheSchemaOnce) {
     { auto first = open(); }
     auto second = open();
-    EXPECT_EQ(second->schema_version(), 2);
+    EXPECT_EQ(second->schema_version(), 3);
     const auto bad = SqliteStore::open((dir_ / "missing" / "x.db").string());
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().code, core::Errc::Unavailable);
@@ -230,6 +230,37 @@ TEST_F(SqliteStoreTest, KeysAuditAndSettingsAreKept) {
     EXPECT_EQ(store->scan("strategy/").value().size(), 2u);
     ASSERT_TRUE(store->erase("strategy/a"));
     EXPECT_FALSE(store->get("strategy/a").value());
+}
+
+TEST_F(SqliteStoreTest, BarsAndEquityComeBackInTimeOrder) {
+    auto store = open();
+    std::vector<store::StoredBar> bars;
+    for (int i = 0; i < 5; ++i) {
+        store::StoredBar b;
+        b.symbol = test::sym("AAPL");
+        b.timeframe = "1Min";
+        b.ts = core::Timestamp::from_ns(60 * i);
+        b.open = b.high = b.low = b.close = test::px("187.24");
+        b.volume = test::qty("100");
+        bars.push_back(b);
+    }
+    ASSERT_TRUE(store->put_bars(bars));
+    ASSERT_TRUE(store->put_bars({bars[1]}));  // again: replaced, not doubled
+    auto back = store->bars(test::sym("AAPL"), "1Min", core::Timestamp::from_ns(0),
+                            core::Timestamp::from_ns(1'000), 3)
+                    .value();
+    ASSERT_EQ(back.size(), 3u);  // the latest three, oldest first
+    EXPECT_EQ(back[0].ts, core::Timestamp::from_ns(120));
+    EXPECT_EQ(back[2].close, test::px("187.24"));
+    EXPECT_TRUE(store->bars(test::sym("AAPL"), "1Day", core::Timestamp::from_ns(0),
+                            core::Timestamp::from_ns(1'000), 3)
+                    .value()
+                    .empty());
+    ASSERT_TRUE(store->add_equity({core::Timestamp::from_ns(1), test::usd("100000"), test::usd("5")}));
+    ASSERT_TRUE(store->add_equity({core::Timestamp::from_ns(2), test::usd("100001.5"), test::usd("5")}));
+    auto eq = store->equity(core::Timestamp::from_ns(0), 10).value();
+    ASSERT_EQ(eq.size(), 2u);
+    EXPECT_EQ(eq[1].equity, test::usd("100001.5"));
 }
 
 }  // namespace

@@ -1,0 +1,139 @@
+// MarketDataService: releases the synthetic market on its own clock.
+#include "services/marketdata/marketdata_service.hpp"
+
+#include <charconv>
+
+#include <boost/json.hpp>
+
+#include "engine/aggregate.hpp"
+#include "services/common/codec.hpp"
+
+namespace meridian::services {
+
+namespace json = boost::json;
+using net::Request;
+using net::Response;
+
+MarketDataService::MarketDataService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
+                                     MarketDataConfig config)
+    : Service{"marketdata", bus, clock, metrics}, config_{std::move(config)} {
+    metrics_.counter("meridian_market_quotes_total", "Quotes published.", {"symbol"});
+    metrics_.gauge("meridian_market_last_price_dollars", "Last trade price.", {"symbol"});
+}
+
+core::Timestamp MarketDataService::market_now() const {
+    const double elapsed = static_cast<double>((clock_.now() - wall_start_).ns) * config_.speed;
+    return market_start_ + core::Duration{static_cast<std::int64_t>(elapsed)};
+}
+
+void MarketDataService::on_start() {
+    wall_start_ = clock_.now();
+    // Bars start on whole minutes, as real ones do.
+    const std::int64_t minute = 60'000'000'000;
+    market_start_ = core::Timestamp::from_ns(wall_start_.ns() / minute * minute);
+    wall_start_ = market_start_;
+    engine::SyntheticConfig sc;
+    sc.symbols = config_.symbols;
+    sc.seed = config_.seed;
+    sc.start = market_start_;
+    sc.interval = core::Duration::minutes(1);
+    sc.start_price = config_.start_price;
+    sc.volatility = config_.volatility;
+    sc.regular_hours = config_.regular_hours;
+    sc.trades_per_bar = config_.quotes_per_minute;
+    market_.emplace(sc);
+    const auto period = std::chrono::milliseconds(
+        std::max<std::int64_t>(5, static_cast<std::int64_t>(100 / std::max(1.0, config_.speed))));
+    every(period, [this] { pump(); });
+    pump();
+    set_ready(true);
+}
+
+void MarketDataService::pump() {
+    const core::Timestamp now = market_now();
+    for (;;) {
+        if (!step_) {
+            if (market_->now() > now) return;  // the next bar has not begun
+            step_ = market_->step();
+            next_quote_ = 0;
+        }
+        // Quotes and trades come in time order within a step (symbol by symbol per instant).
+        while (next_quote_ < step_->quotes.size() && step_->quotes[next_quote_].ts <= now) {
+            const auto& q = step_->quotes[next_quote_];
+            const auto& t = step_->trades[next_quote_];
+            last_quote_[q.symbol] = q;
+            metrics_.inc("meridian_market_quotes_total", {q.symbol.str()});
+            metrics_.set("meridian_market_last_price_dollars", {q.symbol.str()},
+                         t.price.to_double());
+            bus_.publish("md.quotes", "quote", to_json(q));
+            bus_.publish("md.trades", "trade",
+                         {{"symbol", t.symbol.str()},
+                          {"t", t.ts.to_iso8601()},
+                          {"p", t.price.to_string()},
+                          {"s", t.size.to_string()}});
+            ++next_quote_;
+        }
+        if (next_quote_ < step_->quotes.size()) return;
+        const core::Timestamp bar_end = step_->ts + core::Duration::minutes(1);
+        if (bar_end > now) return;
+        for (const auto& b : step_->bars) {
+            auto& kept = bars_[b.symbol];
+            kept.push_back(b);
+            if (kept.size() > config_.bars_kept) kept.pop_front();
+            json::object j = to_json(b);
+            j["timeframe"] = "1Min";
+            bus_.publish("md.bars", "bar", std::move(j));
+        }
+        step_.reset();
+    }
+}
+
+void MarketDataService::add_routes(net::Router& router) {
+    route(router, "GET", "/marketdata/symbols", Role::Viewer, "The symbols this market trades",
+          [this](Request&) {
+              json::array out;
+              for (const auto& s : config_.symbols) out.push_back(json::value(s.str()));
+              return Response::json(200, out);
+          });
+    route(router, "GET", "/marketdata/quotes/{symbol}", Role::Viewer, "The latest quote",
+          [this](Request& req) {
+              auto sym = core::Symbol::parse(req.params["symbol"]);
+              if (!sym) return Response::error(422, sym.error().message);
+              auto it = last_quote_.find(*sym);
+              if (it == last_quote_.end()) {
+                  const bool known = std::find(config_.symbols.begin(), config_.symbols.end(),
+                                               *sym) != config_.symbols.end();
+                  return Response::error(404, known ? "no quote yet for " + sym->str()
+                                                    : "unknown symbol " + sym->str());
+              }
+              return Response::json(200, to_json(it->second));
+          });
+    route(router, "GET", "/marketdata/bars/{symbol}", Role::Viewer,
+          "Recent bars (timeframe 1Min, 5Min, 15Min, 1Hour, 1Day; limit)", [this](Request& req) {
+              auto sym = core::Symbol::parse(req.params["symbol"]);
+              if (!sym) return Response::error(422, sym.error().message);
+              if (std::find(config_.symbols.begin(), config_.symbols.end(), *sym) ==
+                  config_.symbols.end())
+                  return Response::error(404, "unknown symbol " + sym->str());
+              std::string tf_text{req.query_param("timeframe").value_or("1Min")};
+              auto tf = engine::Timeframe::parse(tf_text);
+              if (!tf) return Response::error(422, "timeframe: " + tf.error().message);
+              std::size_t limit = 1000;
+              if (auto l = req.query_param("limit")) {
+                  auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
+                  if (ec != std::errc{} || end != l->data() + l->size() || limit == 0 ||
+                      limit > 10'000)
+                      return Response::error(422, "limit must be a whole number from 1 to 10000");
+              }
+              std::vector<engine::Bar> bars;
+              if (auto it = bars_.find(*sym); it != bars_.end())
+                  bars.assign(it->second.begin(), it->second.end());
+              bars = engine::aggregate(bars, *tf);
+              json::array out;
+              const std::size_t first = bars.size() > limit ? bars.size() - limit : 0;
+              for (std::size_t i = first; i < bars.size(); ++i) out.push_back(to_json(bars[i]));
+              return Response::json(200, out);
+          });
+}
+
+}  // namespace meridian::services

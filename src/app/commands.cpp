@@ -8,6 +8,7 @@
 #include "app/generate_command.hpp"
 #include "app/indicators_command.hpp"
 #include "app/optimize_command.hpp"
+#include "app/run_command.hpp"
 #include "app/version.hpp"
 
 namespace meridian::app {
@@ -25,6 +26,10 @@ int run_version(Args args, std::ostream& out, std::ostream& err) {
 int run_help(Args args, std::ostream& out, std::ostream& err);
 
 const std::array command_table{
+    Command{"run", run_run_command,
+            "run the trading system: every service in one process, paper trading by default",
+            run_usage},
+    Command{"keys", run_keys_command, "create, list and revoke API keys", keys_usage},
     Command{"backtest", run_backtest_command,
             "run strategies over recorded bars with the simulated broker", backtest_usage},
     Command{"optimize", run_optimize_command,

@@ -166,6 +166,73 @@ core::Result<void> read_backtest(const Reader& r, const toml::table& t, Backtest
     return {};
 }
 
+core::Result<void> read_run(const Reader& r, const toml::table& t, RunSettings& run) {
+    for (const auto& [key_node, node] : t) {
+        const std::string key{key_node.str()};
+        if (key == "symbols") {
+            auto list = r.strings(node, key);
+            if (!list) return list.error();
+            for (const auto& s : *list) {
+                auto sym = core::Symbol::parse(s);
+                if (!sym) return r.at(node, "symbols: " + sym.error().message);
+                run.symbols.push_back(*sym);
+            }
+        } else if (key == "speed") {
+            auto v = r.number(node, key, 0.001, 1e6);
+            if (!v) return v.error();
+            run.speed = *v;
+        } else if (key == "port") {
+            auto v = r.integer(node, key, 0, 65535);
+            if (!v) return v.error();
+            run.port = static_cast<std::uint16_t>(*v);
+        } else if (key == "bind") {
+            auto v = node.value<std::string>();
+            if (!v) return r.at(node, "bind must be an address such as \"127.0.0.1\"");
+            run.bind = *v;
+        } else if (key == "cash") {
+            auto m = r.parsed<core::Money>(node, key, money);
+            if (!m) return m.error();
+            if (!m->is_positive()) return r.at(node, "cash must be positive");
+            run.cash = *m;
+        } else if (key == "seed") {
+            auto v = r.integer(node, key, 0, INT64_MAX);
+            if (!v) return v.error();
+            run.seed = static_cast<std::uint64_t>(*v);
+        } else if (key == "volatility") {
+            auto v = r.number(node, key, 0, 10);
+            if (!v) return v.error();
+            run.volatility = *v;
+        } else if (key == "quotes_per_minute") {
+            auto v = r.integer(node, key, 1, 6000);
+            if (!v) return v.error();
+            run.quotes_per_minute = static_cast<int>(*v);
+        } else if (key == "rate_limit_per_minute") {
+            auto v = r.integer(node, key, 1, 100'000'000);
+            if (!v) return v.error();
+            run.rate_limit_per_minute = static_cast<std::uint32_t>(*v);
+        } else if (key == "max_connections") {
+            auto v = r.integer(node, key, 1, 1'000'000);
+            if (!v) return v.error();
+            run.max_connections = static_cast<std::uint32_t>(*v);
+        } else if (key == "stale_after_seconds") {
+            auto v = r.integer(node, key, 1, 86'400);
+            if (!v) return v.error();
+            run.stale_after_seconds = static_cast<int>(*v);
+        } else if (key == "metrics_public" || key == "regular_hours") {
+            auto v = r.boolean(node, key);
+            if (!v) return v.error();
+            (key == "metrics_public" ? run.metrics_public : run.regular_hours) = *v;
+        } else {
+            return r.at(node, "unknown key '" + key +
+                                  "' in [run] (valid: symbols, speed, port, bind, cash, seed, "
+                                  "volatility, quotes_per_minute, rate_limit_per_minute, "
+                                  "max_connections, stale_after_seconds, metrics_public, "
+                                  "regular_hours)");
+        }
+    }
+    return {};
+}
+
 core::Result<void> read_risk(const Reader& r, const toml::table& t, engine::RiskLimits& limits) {
     for (const auto& [key_node, entry] : t) {
         const std::string key{key_node.str()};
@@ -295,6 +362,8 @@ core::Result<BacktestFileConfig> parse_backtest_config(std::string_view text,
         const std::string key{key_node.str()};
         if (key == "backtest" && node.is_table()) {
             if (auto ok = read_backtest(r, *node.as_table(), c); !ok) return ok.error();
+        } else if (key == "run" && node.is_table()) {
+            if (auto ok = read_run(r, *node.as_table(), c.run); !ok) return ok.error();
         } else if (key == "risk" && node.is_table()) {
             if (auto ok = read_risk(r, *node.as_table(), c.backtest.risk); !ok) return ok.error();
         } else if (key == "strategy" && node.is_array_of_tables()) {
@@ -305,7 +374,8 @@ core::Result<BacktestFileConfig> parse_backtest_config(std::string_view text,
             }
         } else {
             return r.at(node,
-                        "unknown section '" + key + "' (valid: [backtest], [risk], [[strategy]])");
+                        "unknown section '" + key +
+                            "' (valid: [backtest], [run], [risk], [[strategy]])");
         }
     }
     return c;

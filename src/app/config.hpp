@@ -20,7 +20,25 @@ struct StrategyConfig {
     engine::StrategyParams params;
 };
 
+/// The [run] table: how `meridian run` runs (command-line options win over it).
+struct RunSettings {
+    std::vector<core::Symbol> symbols;
+    std::optional<double> speed;
+    std::optional<std::uint16_t> port;
+    std::optional<std::string> bind;
+    std::optional<core::Money> cash;
+    std::optional<std::uint64_t> seed;
+    std::optional<double> volatility;
+    std::optional<int> quotes_per_minute;
+    std::optional<std::uint32_t> rate_limit_per_minute;
+    std::optional<std::uint32_t> max_connections;
+    std::optional<int> stale_after_seconds;
+    std::optional<bool> metrics_public;
+    std::optional<bool> regular_hours;
+};
+
 struct BacktestFileConfig {
+    RunSettings run;
     std::vector<std::string> data;  // resolved against the config file's folder
     std::optional<core::Symbol> symbol;
     engine::BacktestConfig backtest;
@@ -39,6 +57,9 @@ struct BacktestFileConfig {
 ///     max_order_notional = 50000
 ///     max_drawdown = 0.25
 ///     allow_short = false
+///     [run]                              # `meridian run`
+///     symbols = ["AAPL", "MSFT"]
+///     speed = 1
 ///     [[strategy]]
 ///     kind = "sma_crossover"
 ///     symbols = ["ORCL"]

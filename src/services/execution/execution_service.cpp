@@ -106,14 +106,15 @@ void ExecutionService::on_stop() { set_ready(false); }
 
 asio::awaitable<core::Result<void>> ExecutionService::write(OrderWriter::Job job) {
     auto exec = executor();
-    co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&,
-                                            void(core::Result<void>)>(
-        [this, exec, job = std::move(job)](auto handler) mutable {
-            auto h = std::make_shared<decltype(handler)>(std::move(handler));
-            writer_.submit(std::move(job), exec,
-                           [h](core::Result<void> r) { (*h)(std::move(r)); });
-        },
-        asio::use_awaitable);
+    auto initiate = [this, exec, job = std::move(job)](auto handler) mutable {
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        writer_.submit(std::move(job), exec, [h](core::Result<void> r) { (*h)(std::move(r)); });
+    };
+    // The initiation is a named object: GCC 12 destroys temporaries in co_await twice.
+    auto result = co_await asio::async_initiate<const asio::use_awaitable_t<>&,
+                                                void(core::Result<void>)>(std::move(initiate),
+                                                                          asio::use_awaitable);
+    co_return result;
 }
 
 asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(core::OrderRequest request,
@@ -177,8 +178,11 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(core::OrderR
     if (!order) co_return refuse(422, order.error().message);
     const core::OrderId id = order->id();
     in_flight_.insert(coid);
-    auto stored = co_await write(
-        [o = *order, strategy](store::OrderStore& s) { return s.insert(o, strategy); });
+    // Named, not a temporary: GCC 12 destroys temporaries in a co_await expression twice.
+    OrderWriter::Job insert = [o = *order, strategy](store::OrderStore& s) {
+        return s.insert(o, strategy);
+    };
+    auto stored = co_await write(std::move(insert));
     in_flight_.erase(coid);
     if (!stored) {
         if (stored.error().code == core::Errc::Duplicate) {
@@ -318,7 +322,8 @@ void ExecutionService::add_routes(net::Router& router) {
                     if (!body) co_return Response::error(400, body.error().message);
                     auto request = order_request_from_json(*body);
                     if (!request) co_return Response::error(422, request.error().message);
-                    auto out = co_await submit(*request, "api");
+                    std::string source = "api";
+                    auto out = co_await submit(*request, std::move(source));
                     co_return Response::json(out.status, out.body);
                 });
     route(router, "GET", "/orders", Role::Viewer,
@@ -350,7 +355,8 @@ void ExecutionService::add_routes(net::Router& router) {
                     r.type = core::OrderType::Market;
                     r.time_in_force = core::TimeInForce::Day;
                     r.qty = p->is_long() ? p->qty() : -p->qty();
-                    auto out = co_await submit(r, "api");
+                    std::string source = "api";
+                    auto out = co_await submit(r, std::move(source));
                     co_return Response::json(out.status, out.body);
                 });
 }

@@ -1,0 +1,324 @@
+// `meridian run`: every service in one process over InProcBus, state in SQLite; `meridian keys`.
+#include "app/run_command.hpp"
+
+#include <charconv>
+#include <csignal>
+#include <filesystem>
+#include <memory>
+#include <ostream>
+#include <pthread.h>
+#include <thread>
+
+#include "adapters/sqlite/sqlite_store.hpp"
+#include "app/config.hpp"
+#include "app/default_config.hpp"
+#include "bus/inproc_bus.hpp"
+#include "core/clock.hpp"
+#include "services/discovery/discovery_service.hpp"
+#include "services/execution/execution_service.hpp"
+#include "services/gateway/auth.hpp"
+#include "services/gateway/gateway_service.hpp"
+#include "services/history/history_service.hpp"
+#include "services/marketdata/marketdata_service.hpp"
+#include "services/positions/positions_service.hpp"
+#include "services/risk/risk_service.hpp"
+#include "services/signals/signals_service.hpp"
+
+namespace meridian::app {
+
+namespace {
+
+using adapters::sqlite::SqliteStore;
+
+struct RunArgs {
+    std::optional<std::string> config;
+    std::string data_dir = "var";
+    std::optional<std::uint16_t> port;
+    std::optional<std::string> bind;
+    std::vector<core::Symbol> symbols;
+    std::optional<double> speed;
+    std::string broker = "paper";
+    std::string feed = "simulated";
+};
+
+core::Result<RunArgs> parse_run_args(Args args) {
+    RunArgs r;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view flag = args[i];
+        auto value = [&]() -> core::Result<std::string> {
+            if (i + 1 >= args.size()) return core::invalid(std::string{flag} + " needs a value");
+            return std::string{args[++i]};
+        };
+        auto v = value();
+        if (!v) return v.error();
+        if (flag == "--config") {
+            r.config = *v;
+        } else if (flag == "--data-dir") {
+            r.data_dir = *v;
+        } else if (flag == "--port") {
+            unsigned p = 0;
+            auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), p);
+            if (ec != std::errc{} || end != v->data() + v->size() || p > 65535)
+                return core::invalid("--port must be a number from 0 to 65535");
+            r.port = static_cast<std::uint16_t>(p);
+        } else if (flag == "--bind") {
+            r.bind = *v;
+        } else if (flag == "--symbols") {
+            std::string_view rest = *v;
+            while (!rest.empty()) {
+                const auto comma = rest.find(',');
+                auto sym = core::Symbol::parse(rest.substr(0, comma));
+                if (!sym) return core::invalid("--symbols: " + sym.error().message);
+                r.symbols.push_back(*sym);
+                rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+            }
+        } else if (flag == "--speed") {
+            double s = 0;
+            auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), s);
+            if (ec != std::errc{} || end != v->data() + v->size() || !(s > 0 && s <= 1e6))
+                return core::invalid("--speed must be a number above 0 (1 is real time)");
+            r.speed = s;
+        } else if (flag == "--broker") {
+            if (*v != "paper")
+                return core::invalid("--broker: only 'paper' is available in this build "
+                                     "(the Alpaca adapter is not built yet)");
+            r.broker = *v;
+        } else if (flag == "--feed") {
+            if (*v != "simulated")
+                return core::invalid("--feed: only 'simulated' is available in this build "
+                                     "(the Alpaca adapter is not built yet)");
+            r.feed = *v;
+        } else {
+            return core::invalid("unknown option " + std::string{flag});
+        }
+    }
+    return r;
+}
+
+core::Result<std::unique_ptr<SqliteStore>> open_store(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return core::Error{core::Errc::Unavailable, "cannot create " + dir + ": " + ec.message()};
+    return SqliteStore::open((std::filesystem::path{dir} / "meridian.db").string());
+}
+
+}  // namespace
+
+int run_run_command(Args args, std::ostream& out, std::ostream& err) {
+    auto opts = parse_run_args(args);
+    if (!opts) {
+        err << "meridian run: " << opts.error().message << "\n" << run_usage << "\n";
+        return 2;
+    }
+    auto file = opts->config ? load_backtest_config(*opts->config)
+                             : parse_backtest_config(kDefaultConfig, "config/meridian.toml");
+    if (!file) {
+        err << "meridian run: " << file.error().message << "\n";
+        return 1;
+    }
+    const RunSettings& rs = file->run;
+    std::vector<core::Symbol> symbols = !opts->symbols.empty() ? opts->symbols : rs.symbols;
+    if (symbols.empty()) symbols = {core::Symbol::parse("AAPL").value()};
+
+    // Every connection opened before any thread starts, so that a bad data directory is
+    // reported at once. Each service uses its own connection on its own thread.
+    std::vector<std::unique_ptr<SqliteStore>> stores;
+    for (int i = 0; i < 9; ++i) {
+        auto s = open_store(opts->data_dir);
+        if (!s) {
+            err << "meridian run: " << s.error().message << "\n";
+            return 1;
+        }
+        stores.push_back(std::move(*s));
+    }
+    auto& keys_store = *stores[0];
+
+    core::SystemClock clock;
+    bus::InProcBus bus{clock};
+    services::Metrics metrics;
+
+    std::optional<std::string> first_key;
+    if (auto all = keys_store.keys(); all && all->empty()) {
+        const auto k = services::generate_key();
+        if (auto ok = keys_store.add_key({k.id, k.hash, "admin", "created on first start",
+                                          clock.now(), std::nullopt});
+            !ok) {
+            err << "meridian run: " << ok.error().message << "\n";
+            return 1;
+        }
+        first_key = k.secret;
+    }
+
+    const core::Money cash = rs.cash.value_or(core::Money::from_units(100'000));
+    services::ExecutionConfig ec;
+    ec.starting_cash = cash;
+    ec.symbols = symbols;
+    services::PositionsConfig pc;
+    pc.starting_cash = cash;
+    services::RiskConfig rc;
+    rc.limits = file->backtest.risk;
+    if (rs.stale_after_seconds) rc.stale_after = std::chrono::seconds(*rs.stale_after_seconds);
+    services::SignalsConfig sc;
+    for (const auto& s : file->strategies) {
+        services::StrategySpec spec;
+        spec.kind = s.kind;
+        spec.id = s.name.empty() ? s.kind : s.name;
+        spec.symbols = s.symbols.empty() ? symbols : s.symbols;
+        spec.params = s.params;
+        sc.strategies.push_back(std::move(spec));
+    }
+    services::MarketDataConfig mc;
+    mc.symbols = symbols;
+    mc.seed = rs.seed.value_or(7);
+    mc.speed = opts->speed.value_or(rs.speed.value_or(1));
+    if (rs.volatility) mc.volatility = *rs.volatility;
+    if (rs.quotes_per_minute) mc.quotes_per_minute = *rs.quotes_per_minute;
+    if (rs.regular_hours) mc.regular_hours = *rs.regular_hours;
+    services::GatewayConfig gc;
+    gc.server.bind = opts->bind.value_or(rs.bind.value_or("127.0.0.1"));
+    gc.server.port = opts->port.value_or(rs.port.value_or(8000));
+    if (rs.max_connections) gc.server.max_connections = *rs.max_connections;
+    if (rs.rate_limit_per_minute) gc.rate_limit_per_minute = *rs.rate_limit_per_minute;
+    if (rs.metrics_public) gc.metrics_public = *rs.metrics_public;
+
+    const std::vector<std::string> names{"gateway", "execution", "positions", "risk", "signals",
+                                         "marketdata", "history", "discovery"};
+    services::DiscoveryService discovery{bus, clock, metrics, names};
+    services::RiskService risk{bus, clock, metrics, *stores[1], rc};
+    services::ExecutionService execution{bus, clock, metrics, *stores[2], *stores[3], ec};
+    services::PositionsService positions{bus, clock, metrics, *stores[4], *stores[4], pc};
+    services::HistoryService history{bus, clock, metrics, *stores[5]};
+    services::SignalsService signals{bus, clock, metrics, *stores[6], *stores[6], sc};
+    services::MarketDataService marketdata{bus, clock, metrics, mc};
+    std::vector<services::Service*> all{&discovery, &risk,    &execution, &positions,
+                                        &history,   &signals, &marketdata};
+    net::Router router;
+    services::GatewayService gateway{bus,     clock,       metrics,    router,
+                                     *stores[0], *stores[7], *stores[8], gc,
+                                     [&all] {
+                                         for (auto* s : all)
+                                             if (!s->ready()) return false;
+                                         return true;
+                                     }};
+    for (auto* s : all) s->add_routes(router);
+    gateway.add_routes(router);
+
+    // Signals are taken by sigwait below, never by a handler on some service's thread.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    // Consumers first, the market last, so that no event is published before its readers exist.
+    for (auto* s : all)
+        if (s != &marketdata) s->start();
+    gateway.start();
+    auto port = gateway.listen();
+    if (!port) {
+        err << "meridian run: " << port.error().message << "\n";
+        gateway.stop();
+        for (auto it = all.rbegin(); it != all.rend(); ++it) (*it)->stop();
+        return 1;
+    }
+    marketdata.start();
+
+    out << "meridian " << services::kServiceVersion << ": every service in one process; state in "
+        << opts->data_dir << "/meridian.db\n"
+        << "market: " << symbols.size() << " simulated symbols at " << mc.speed
+        << "x speed, around the clock; broker: paper\n";
+    if (first_key) {
+        out << "admin API key (shown once; only its hash is kept):\n" << *first_key << "\n";
+    }
+    out << "listening on http://" << gc.server.bind << ":" << *port
+        << " (API docs at /docs, health at /health)" << std::endl;
+
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    out << "stopping (" << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ")..." << std::endl;
+    gateway.stop_listening();
+    marketdata.stop();  // no more ticks: nothing new to work
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // requests in flight finish
+    gateway.stop();
+    for (auto it = all.rbegin(); it != all.rend(); ++it) (*it)->stop();
+    out << "stopped" << std::endl;
+    return 0;
+}
+
+int run_keys_command(Args args, std::ostream& out, std::ostream& err) {
+    if (args.empty()) {
+        err << keys_usage << "\n";
+        return 2;
+    }
+    const std::string_view verb = args[0];
+    std::string data_dir = "var";
+    std::string role;
+    std::string label;
+    std::string id;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        const std::string_view flag = args[i];
+        if (flag == "--data-dir" || flag == "--role" || flag == "--label") {
+            if (i + 1 >= args.size()) {
+                err << "meridian keys: " << flag << " needs a value\n";
+                return 2;
+            }
+            const std::string v{args[++i]};
+            (flag == "--data-dir" ? data_dir : flag == "--role" ? role : label) = v;
+        } else if (verb == "revoke" && id.empty() && !flag.starts_with("--")) {
+            id = std::string{flag};
+        } else {
+            err << "meridian keys: unknown option " << flag << "\n" << keys_usage << "\n";
+            return 2;
+        }
+    }
+    auto store = open_store(data_dir);
+    if (!store) {
+        err << "meridian keys: " << store.error().message << "\n";
+        return 1;
+    }
+    core::SystemClock clock;
+    if (verb == "create") {
+        if (!services::parse_role(role)) {
+            err << "meridian keys create: --role must be viewer, trader or admin\n";
+            return 2;
+        }
+        const auto k = services::generate_key();
+        if (auto ok = (*store)->add_key({k.id, k.hash, role, label, clock.now(), std::nullopt});
+            !ok) {
+            err << "meridian keys: " << ok.error().message << "\n";
+            return 1;
+        }
+        out << "created key " << k.id << " (role " << role << ") in " << data_dir
+            << "/meridian.db; the key, shown once:\n"
+            << k.secret << "\n";
+        return 0;
+    }
+    if (verb == "list") {
+        auto keys = (*store)->keys();
+        if (!keys) {
+            err << "meridian keys: " << keys.error().message << "\n";
+            return 1;
+        }
+        for (const auto& k : *keys)
+            out << k.id << "  " << k.role << "  " << k.created_at.to_iso8601()
+                << (k.revoked_at ? "  revoked" : "") << (k.label.empty() ? "" : "  " + k.label)
+                << "\n";
+        return 0;
+    }
+    if (verb == "revoke") {
+        if (id.empty()) {
+            err << "meridian keys revoke: which key? (an id from `meridian keys list`)\n";
+            return 2;
+        }
+        if (auto ok = (*store)->revoke_key(id, clock.now()); !ok) {
+            err << "meridian keys: " << ok.error().message << "\n";
+            return 1;
+        }
+        out << "revoked " << id << "\n";
+        return 0;
+    }
+    err << "meridian keys: unknown action '" << verb << "'\n" << keys_usage << "\n";
+    return 2;
+}
+
+}  // namespace meridian::app

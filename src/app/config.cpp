@@ -373,9 +373,8 @@ core::Result<BacktestFileConfig> parse_backtest_config(std::string_view text,
                 c.strategies.push_back(std::move(*s));
             }
         } else {
-            return r.at(node,
-                        "unknown section '" + key +
-                            "' (valid: [backtest], [run], [risk], [[strategy]])");
+            return r.at(node, "unknown section '" + key +
+                                  "' (valid: [backtest], [run], [risk], [[strategy]])");
         }
     }
     return c;

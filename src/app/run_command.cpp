@@ -6,8 +6,9 @@
 #include <filesystem>
 #include <memory>
 #include <ostream>
-#include <pthread.h>
 #include <thread>
+
+#include <pthread.h>
 
 #include "adapters/sqlite/sqlite_store.hpp"
 #include "app/config.hpp"
@@ -70,7 +71,8 @@ core::Result<RunArgs> parse_run_args(Args args) {
                 auto sym = core::Symbol::parse(rest.substr(0, comma));
                 if (!sym) return core::invalid("--symbols: " + sym.error().message);
                 r.symbols.push_back(*sym);
-                rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+                rest =
+                    comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
             }
         } else if (flag == "--speed") {
             double s = 0;
@@ -80,13 +82,15 @@ core::Result<RunArgs> parse_run_args(Args args) {
             r.speed = s;
         } else if (flag == "--broker") {
             if (*v != "paper")
-                return core::invalid("--broker: only 'paper' is available in this build "
-                                     "(the Alpaca adapter is not built yet)");
+                return core::invalid(
+                    "--broker: only 'paper' is available in this build "
+                    "(the Alpaca adapter is not built yet)");
             r.broker = *v;
         } else if (flag == "--feed") {
             if (*v != "simulated")
-                return core::invalid("--feed: only 'simulated' is available in this build "
-                                     "(the Alpaca adapter is not built yet)");
+                return core::invalid(
+                    "--feed: only 'simulated' is available in this build "
+                    "(the Alpaca adapter is not built yet)");
             r.feed = *v;
         } else {
             return core::invalid("unknown option " + std::string{flag});
@@ -98,7 +102,8 @@ core::Result<RunArgs> parse_run_args(Args args) {
 core::Result<std::unique_ptr<SqliteStore>> open_store(const std::string& dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec) return core::Error{core::Errc::Unavailable, "cannot create " + dir + ": " + ec.message()};
+    if (ec)
+        return core::Error{core::Errc::Unavailable, "cannot create " + dir + ": " + ec.message()};
     return SqliteStore::open((std::filesystem::path{dir} / "meridian.db").string());
 }
 
@@ -140,8 +145,8 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
     std::optional<std::string> first_key;
     if (auto all = keys_store.keys(); all && all->empty()) {
         const auto k = services::generate_key();
-        if (auto ok = keys_store.add_key({k.id, k.hash, "admin", "created on first start",
-                                          clock.now(), std::nullopt});
+        if (auto ok = keys_store.add_key(
+                {k.id, k.hash, "admin", "created on first start", clock.now(), std::nullopt});
             !ok) {
             err << "meridian run: " << ok.error().message << "\n";
             return 1;
@@ -152,9 +157,11 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
     const core::Money cash = rs.cash.value_or(core::Money::from_units(100'000));
     services::ExecutionConfig ec;
     ec.starting_cash = cash;
+    ec.multiplier = 2;  // a Reg T margin account, as Alpaca's paper accounts are
     ec.symbols = symbols;
     services::PositionsConfig pc;
     pc.starting_cash = cash;
+    pc.multiplier = ec.multiplier;
     services::RiskConfig rc;
     rc.limits = file->backtest.risk;
     if (rs.stale_after_seconds) rc.stale_after = std::chrono::seconds(*rs.stale_after_seconds);
@@ -181,8 +188,8 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
     if (rs.rate_limit_per_minute) gc.rate_limit_per_minute = *rs.rate_limit_per_minute;
     if (rs.metrics_public) gc.metrics_public = *rs.metrics_public;
 
-    const std::vector<std::string> names{"gateway", "execution", "positions", "risk", "signals",
-                                         "marketdata", "history", "discovery"};
+    const std::vector<std::string> names{"gateway", "execution",  "positions", "risk",
+                                         "signals", "marketdata", "history",   "discovery"};
     services::DiscoveryService discovery{bus, clock, metrics, names};
     services::RiskService risk{bus, clock, metrics, *stores[1], rc};
     services::ExecutionService execution{bus, clock, metrics, *stores[2], *stores[3], ec};
@@ -193,14 +200,14 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
     std::vector<services::Service*> all{&discovery, &risk,    &execution, &positions,
                                         &history,   &signals, &marketdata};
     net::Router router;
-    services::GatewayService gateway{bus,     clock,       metrics,    router,
-                                     *stores[0], *stores[7], *stores[8], gc,
-                                     [&all] {
-                                         for (auto* s : all)
-                                             if (!s->ready()) return false;
-                                         return true;
-                                     }};
-    for (auto* s : all) s->add_routes(router);
+    services::GatewayService gateway{
+        bus, clock, metrics, router, *stores[0], *stores[7], *stores[8], gc, [&all] {
+            for (auto* s : all)
+                if (!s->ready()) return false;
+            return true;
+        }};
+    for (auto* s : all)
+        s->add_routes(router);
     gateway.add_routes(router);
 
     // Signals are taken by sigwait below, never by a handler on some service's thread.
@@ -218,7 +225,8 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
     if (!port) {
         err << "meridian run: " << port.error().message << "\n";
         gateway.stop();
-        for (auto it = all.rbegin(); it != all.rend(); ++it) (*it)->stop();
+        for (auto it = all.rbegin(); it != all.rend(); ++it)
+            (*it)->stop();
         return 1;
     }
     marketdata.start();
@@ -240,7 +248,8 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
     marketdata.stop();  // no more ticks: nothing new to work
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // requests in flight finish
     gateway.stop();
-    for (auto it = all.rbegin(); it != all.rend(); ++it) (*it)->stop();
+    for (auto it = all.rbegin(); it != all.rend(); ++it)
+        (*it)->stop();
     out << "stopped" << std::endl;
     return 0;
 }

@@ -21,7 +21,8 @@ inline constexpr std::string_view run_usage = R"(usage: meridian run [options]
   --feed simulated  the market data adapter (simulated: a seeded random market)
 Prints the address and, on first start, an admin API key. SIGTERM or Ctrl-C stops it cleanly.)";
 
-inline constexpr std::string_view keys_usage = R"(usage: meridian keys create --role viewer|trader|admin [--label TEXT] [--data-dir DIR]
+inline constexpr std::string_view keys_usage =
+    R"(usage: meridian keys create --role viewer|trader|admin [--label TEXT] [--data-dir DIR]
        meridian keys list [--data-dir DIR]
        meridian keys revoke ID [--data-dir DIR]
 `create` prints the new key alone on its last line; only its SHA-256 is stored. Works on an

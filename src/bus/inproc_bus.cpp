@@ -19,11 +19,11 @@ std::uint64_t InProcBus::publish(std::string_view topic, std::string_view type,
     std::shared_ptr<const Envelope> shared = std::move(env);
     for (const auto& s : t.subscribers) {
         s.depth->fetch_add(1, std::memory_order_relaxed);
-        boost::asio::post(s.executor, [shared, handler = s.handler, depth = s.depth,
-                                       live = s.live] {
-            depth->fetch_sub(1, std::memory_order_relaxed);
-            if (live->load(std::memory_order_acquire)) (*handler)(*shared);
-        });
+        boost::asio::post(s.executor,
+                          [shared, handler = s.handler, depth = s.depth, live = s.live] {
+                              depth->fetch_sub(1, std::memory_order_relaxed);
+                              if (live->load(std::memory_order_acquire)) (*handler)(*shared);
+                          });
     }
     return shared->seq;
 }

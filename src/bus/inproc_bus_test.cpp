@@ -21,13 +21,15 @@ TEST(InProcBus, DeliversEveryMessageInOrderOnTheSubscribersLoop) {
         seqs.push_back(e.seq);
         EXPECT_EQ(e.type, "fill");
     });
-    for (int i = 0; i < 100; ++i) bus.publish("fills", "fill", json::object{{"n", i}});
+    for (int i = 0; i < 100; ++i)
+        bus.publish("fills", "fill", json::object{{"n", i}});
 
     EXPECT_TRUE(seen.empty());  // nothing runs until the subscriber's loop does
     loop.run();
 
     ASSERT_EQ(seen.size(), 100u);
-    for (int i = 0; i < 100; ++i) EXPECT_EQ(seen[static_cast<std::size_t>(i)], i);
+    for (int i = 0; i < 100; ++i)
+        EXPECT_EQ(seen[static_cast<std::size_t>(i)], i);
     EXPECT_EQ(seqs.front(), 1u);
     EXPECT_EQ(seqs.back(), 100u);
 }
@@ -39,7 +41,8 @@ TEST(InProcBus, EverySubscriberGetsItsOwnCopyOnItsOwnLoop) {
     boost::asio::io_context b;
     int in_a = 0;
     int in_b = 0;
-    auto s1 = bus.subscribe("quotes", "signals", a.get_executor(), [&](const Envelope&) { ++in_a; });
+    auto s1 =
+        bus.subscribe("quotes", "signals", a.get_executor(), [&](const Envelope&) { ++in_a; });
     auto s2 = bus.subscribe("quotes", "risk", b.get_executor(), [&](const Envelope&) { ++in_b; });
     bus.publish("quotes", "quote", {});
     bus.publish("other", "x", {});
@@ -68,7 +71,8 @@ TEST(InProcBus, QueueDepthCountsMessagesNotYetHandled) {
     InProcBus bus{clock};
     boost::asio::io_context loop;
     auto sub = bus.subscribe("t", "slow", loop.get_executor(), [](const Envelope&) {});
-    for (int i = 0; i < 5; ++i) bus.publish("t", "x", {});
+    for (int i = 0; i < 5; ++i)
+        bus.publish("t", "x", {});
     auto depths = bus.queue_depths();
     ASSERT_EQ(depths.size(), 1u);
     EXPECT_EQ(depths[0].subscriber, "slow");
@@ -92,9 +96,11 @@ TEST(InProcBus, PublishersOnManyThreadsLoseNothing) {
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t)
         threads.emplace_back([&] {
-            for (int i = 0; i < 1000; ++i) bus.publish("t", "x", {});
+            for (int i = 0; i < 1000; ++i)
+                bus.publish("t", "x", {});
         });
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     loop.run();
     EXPECT_EQ(count, 4000);
     EXPECT_TRUE(ordered);

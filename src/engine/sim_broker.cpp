@@ -399,7 +399,7 @@ bool SimBroker::execute(std::size_t i, Quantity qty, Price price, core::Timestam
         return false;
     }
     core::Fill fill;
-    fill.execution_id = "sim-" + std::to_string(++executions_);
+    fill.execution_id = config_.execution_prefix + std::to_string(++executions_);
     fill.order_id = order.id();
     fill.symbol = order.symbol();
     fill.side = side;

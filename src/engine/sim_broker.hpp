@@ -44,6 +44,9 @@ struct SimBrokerConfig {
     core::Price slippage_bps;
     /// Largest fraction of a bar's volume all fills on that bar may take, e.g. 0.1; none: no cap.
     std::optional<double> volume_participation;
+    /// Execution ids are this prefix and a counter: a broker that outlives a process (paper
+    /// trading) gives each run its own prefix so that ids never repeat across restarts.
+    std::string execution_prefix = "sim-";
 };
 
 /// An order with the strategy that sent it and the broker's working state.

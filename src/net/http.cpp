@@ -83,9 +83,8 @@ bool parse_target(std::string_view target, std::string& path,
         if (pair.empty()) continue;
         const auto eq = pair.find('=');
         auto key = url_decode(pair.substr(0, eq), true);
-        auto value = url_decode(eq == std::string_view::npos ? std::string_view{}
-                                                             : pair.substr(eq + 1),
-                                true);
+        auto value = url_decode(
+            eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
         if (!key || !value) return false;
         query[std::move(*key)] = std::move(*value);
     }

@@ -42,7 +42,8 @@ http::response<http::string_body> to_beast(const Response& r, unsigned version, 
     http::response<http::string_body> res{static_cast<http::status>(r.status), version};
     res.set(http::field::server, "meridian");
     res.set(http::field::content_type, r.content_type);
-    for (const auto& [k, v] : r.headers) res.set(k, v);
+    for (const auto& [k, v] : r.headers)
+        res.set(k, v);
     res.keep_alive(keep_alive && !r.close);
     res.body() = r.body;
     res.prepare_payload();
@@ -249,9 +250,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
                 const bool too_big = ec == http::error::header_limit;
                 // Named, not a temporary: GCC 12 destroys temporaries in co_await twice.
                 const Response err = Response::error(
-                    too_big ? 431 : 400,
-                    too_big ? std::string{"request headers too large"}
-                            : "malformed HTTP request: " + ec.message());
+                    too_big ? 431 : 400, too_big ? std::string{"request headers too large"}
+                                                 : "malformed HTTP request: " + ec.message());
                 co_await reply(stream, err, 11, false);
                 break;
             }
@@ -345,8 +345,7 @@ core::Result<std::uint16_t> HttpServer::listen() {
     if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
     if (ec)
         return core::Error{core::Errc::Unavailable, "cannot listen on " + impl_->options.bind +
-                                                        ":" +
-                                                        std::to_string(impl_->options.port) +
+                                                        ":" + std::to_string(impl_->options.port) +
                                                         ": " + ec.message()};
     const auto port = a.local_endpoint().port();
     asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
@@ -358,11 +357,14 @@ void HttpServer::stop() {
         impl->stopping = true;
         boost::system::error_code ec;
         impl->acceptor.close(ec);
-        for (auto* s : impl->idle) s->cancel();
+        for (auto* s : impl->idle)
+            s->cancel();
         impl->idle.clear();
     });
 }
 
-std::size_t HttpServer::connections() const { return impl_->active.load(); }
+std::size_t HttpServer::connections() const {
+    return impl_->active.load();
+}
 
 }  // namespace meridian::net

@@ -89,13 +89,15 @@ TEST_F(ServerTest, AnswersTooLargeBodiesWith413BeforeClosing) {
     EXPECT_EQ(r.status, 413);
     EXPECT_TRUE(r.closed);
     // curl's way: Expect: 100-continue, and the body only if the server says continue.
-    r = client.raw("POST /x HTTP/1.1\r\nHost: a\r\nAuthorization: ok\r\n"
-                   "Content-Length: 99999999\r\nExpect: 100-continue\r\n\r\n");
+    r = client.raw(
+        "POST /x HTTP/1.1\r\nHost: a\r\nAuthorization: ok\r\n"
+        "Content-Length: 99999999\r\nExpect: 100-continue\r\n\r\n");
     EXPECT_EQ(r.status, 413);
     // Chunked bodies have no length up front: the limit stops them while reading.
-    r = client.raw("POST /x HTTP/1.1\r\nHost: a\r\nAuthorization: ok\r\n"
-                   "Transfer-Encoding: chunked\r\n\r\n800\r\n" +
-                   std::string(2048, 'b') + "\r\n0\r\n\r\n");
+    r = client.raw(
+        "POST /x HTTP/1.1\r\nHost: a\r\nAuthorization: ok\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n800\r\n" +
+        std::string(2048, 'b') + "\r\n0\r\n\r\n");
     EXPECT_EQ(r.status, 413);
     EXPECT_EQ(client.request("POST", "/x", "{}", kAuth).status, 200);  // still serving
 }

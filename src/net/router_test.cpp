@@ -44,8 +44,8 @@ TEST(Router, UnknownPathIs404AndWrongMethodIs405) {
 TEST(ParseTarget, DecodesPathAndQuery) {
     std::string path;
     std::map<std::string, std::string> query;
-    ASSERT_TRUE(parse_target("/orders/a%20b?status=open&symbols=AAPL%2CMSFT&x=a+b&flag", path,
-                             query));
+    ASSERT_TRUE(
+        parse_target("/orders/a%20b?status=open&symbols=AAPL%2CMSFT&x=a+b&flag", path, query));
     EXPECT_EQ(path, "/orders/a b");
     EXPECT_EQ(query.at("status"), "open");
     EXPECT_EQ(query.at("symbols"), "AAPL,MSFT");

@@ -24,7 +24,7 @@ struct StoredOrder {
 struct OrderQuery {
     enum class Status { Open, Closed, All };
     Status status = Status::Open;
-    std::vector<core::Symbol> symbols;  // empty: all
+    std::vector<core::Symbol> symbols;     // empty: all
     std::optional<core::Timestamp> after;  // created strictly after
     std::optional<core::Timestamp> until;  // created at or before
     std::size_t limit = 50;

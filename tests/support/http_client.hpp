@@ -35,7 +35,8 @@ public:
         if (!connected_) connect();
         http::request<http::string_body> req{http::string_to_verb(method), target, 11};
         req.set(http::field::host, "127.0.0.1");
-        for (const auto& [k, v] : headers) req.set(k, v);
+        for (const auto& [k, v] : headers)
+            req.set(k, v);
         if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
             req.set(http::field::content_type, "application/json");
             req.body() = body;
@@ -80,7 +81,8 @@ private:
         auto& res = parser.get();
         out.status = static_cast<int>(res.result_int());
         out.body = res.body();
-        for (const auto& f : res) out.headers[std::string{f.name_string()}] = std::string{f.value()};
+        for (const auto& f : res)
+            out.headers[std::string{f.name_string()}] = std::string{f.value()};
         out.closed = !res.keep_alive();
         if (out.closed) connected_ = false;
         return out;
@@ -103,13 +105,15 @@ public:
         boost::beast::get_lowest_layer(ws_).connect(ep);
         ws_.set_option(boost::beast::websocket::stream_base::decorator(
             [headers](boost::beast::websocket::request_type& req) {
-                for (const auto& [k, v] : headers) req.set(k, v);
+                for (const auto& [k, v] : headers)
+                    req.set(k, v);
             }));
         ws_.handshake("127.0.0.1", target);
     }
     void send(const std::string& text) { ws_.write(boost::asio::buffer(text)); }
     /// The next message, or nothing when the connection closed or `timeout` passed.
-    std::optional<std::string> receive(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    std::optional<std::string> receive(
+        std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
         boost::beast::get_lowest_layer(ws_).expires_after(timeout);
         boost::beast::flat_buffer buffer;
         boost::system::error_code ec;

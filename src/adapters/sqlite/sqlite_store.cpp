@@ -75,8 +75,7 @@ core::Result<void> exec(sqlite3* db, const char* sql) {
 template <typename T>
 core::Result<T> in_transaction(sqlite3* db, const std::function<core::Result<T>()>& body) {
     const bool nested = sqlite3_get_autocommit(db) == 0;
-    if (auto ok = exec(db, nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE"); !ok)
-        return ok.error();
+    if (auto ok = exec(db, nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE"); !ok) return ok.error();
     auto result = body();
     if (!result) {
         (void)exec(db, nested ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
@@ -555,7 +554,8 @@ core::Result<std::vector<store::AuditEntry>> SqliteStore::recent(std::size_t lim
     std::vector<store::AuditEntry> out;
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW) {
-        out.push_back(store::AuditEntry{st.column_int(0), core::Timestamp::from_ns(st.column_int(1)),
+        out.push_back(store::AuditEntry{st.column_int(0),
+                                        core::Timestamp::from_ns(st.column_int(1)),
                                         st.column_text(2), st.column_text(3), st.column_text(4),
                                         static_cast<int>(st.column_int(5)), st.column_text(6)});
     }
@@ -602,7 +602,8 @@ core::Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::scan
     st.integer(2, static_cast<std::int64_t>(prefix.size()));
     std::vector<std::pair<std::string, std::string>> out;
     int rc = 0;
-    while ((rc = st.step()) == SQLITE_ROW) out.emplace_back(st.column_text(0), st.column_text(1));
+    while ((rc = st.step()) == SQLITE_ROW)
+        out.emplace_back(st.column_text(0), st.column_text(1));
     if (rc != SQLITE_DONE) return db_error(db_, "scan " + prefix);
     return out;
 }
@@ -632,10 +633,10 @@ core::Result<void> SqliteStore::put_bars(const std::vector<store::StoredBar>& ba
 }
 
 core::Result<std::vector<store::StoredBar>> SqliteStore::bars(const core::Symbol& symbol,
-                                                               const std::string& timeframe,
-                                                               core::Timestamp from,
-                                                               core::Timestamp to,
-                                                               std::size_t limit) {
+                                                              const std::string& timeframe,
+                                                              core::Timestamp from,
+                                                              core::Timestamp to,
+                                                              std::size_t limit) {
     const std::string sql =
         "SELECT ts, open, high, low, close, volume, vwap, trade_count FROM (SELECT * FROM bars "
         "WHERE symbol = ?1 AND timeframe = ?2 AND ts >= ?3 AND ts < ?4 ORDER BY ts DESC LIMIT " +
@@ -675,7 +676,8 @@ core::Result<std::vector<store::StoredBar>> SqliteStore::bars(const core::Symbol
 }
 
 core::Result<void> SqliteStore::add_equity(const store::EquityPoint& p) {
-    Statement st{db_, "INSERT OR REPLACE INTO equity_history (ts, equity, cash) VALUES (?1, ?2, ?3)"};
+    Statement st{db_,
+                 "INSERT OR REPLACE INTO equity_history (ts, equity, cash) VALUES (?1, ?2, ?3)"};
     if (!st.ok()) return db_error(db_, "prepare equity");
     st.integer(1, p.ts.ns());
     st.text(2, p.equity.to_string());
@@ -685,7 +687,7 @@ core::Result<void> SqliteStore::add_equity(const store::EquityPoint& p) {
 }
 
 core::Result<std::vector<store::EquityPoint>> SqliteStore::equity(core::Timestamp from,
-                                                                 std::size_t limit) {
+                                                                  std::size_t limit) {
     const std::string sql =
         "SELECT ts, equity, cash FROM (SELECT * FROM equity_history WHERE ts >= ?1 ORDER BY ts "
         "DESC LIMIT " +

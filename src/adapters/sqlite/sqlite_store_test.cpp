@@ -201,7 +201,8 @@ TEST_F(SqliteStoreTest, ATransactionCommitsAllOrNothing) {
 TEST_F(SqliteStoreTest, KeysAuditAndSettingsAreKept) {
     {
         auto store = open();
-        ASSERT_TRUE(store->add_key({"k1", "abc", "admin", "first", core::Timestamp::from_ns(5), {}}));
+        ASSERT_TRUE(
+            store->add_key({"k1", "abc", "admin", "first", core::Timestamp::from_ns(5), {}}));
         EXPECT_EQ(store->add_key({"k2", "abc", "viewer", "", core::Timestamp::from_ns(6), {}})
                       .error()
                       .code,
@@ -209,10 +210,10 @@ TEST_F(SqliteStoreTest, KeysAuditAndSettingsAreKept) {
         ASSERT_TRUE(store->revoke_key("k1", core::Timestamp::from_ns(9)));
         EXPECT_EQ(store->revoke_key("zz", core::Timestamp::from_ns(9)).error().code,
                   core::Errc::NotFound);
-        ASSERT_TRUE(store->append({0, core::Timestamp::from_ns(7), "k1", "POST /orders", "/orders",
-                                   200, ""}));
-        ASSERT_TRUE(store->append({0, core::Timestamp::from_ns(8), "k1", "DELETE /orders",
-                                   "/orders", 207, ""}));
+        ASSERT_TRUE(store->append(
+            {0, core::Timestamp::from_ns(7), "k1", "POST /orders", "/orders", 200, ""}));
+        ASSERT_TRUE(store->append(
+            {0, core::Timestamp::from_ns(8), "k1", "DELETE /orders", "/orders", 207, ""}));
         ASSERT_TRUE(store->put("strategy/a", "{}", core::Timestamp::from_ns(1)));
         ASSERT_TRUE(store->put("strategy/a", "{\"x\":1}", core::Timestamp::from_ns(2)));
         ASSERT_TRUE(store->put("strategy/b", "{}", core::Timestamp::from_ns(1)));
@@ -246,18 +247,22 @@ TEST_F(SqliteStoreTest, BarsAndEquityComeBackInTimeOrder) {
     }
     ASSERT_TRUE(store->put_bars(bars));
     ASSERT_TRUE(store->put_bars({bars[1]}));  // again: replaced, not doubled
-    auto back = store->bars(test::sym("AAPL"), "1Min", core::Timestamp::from_ns(0),
-                            core::Timestamp::from_ns(1'000), 3)
+    auto back = store
+                    ->bars(test::sym("AAPL"), "1Min", core::Timestamp::from_ns(0),
+                           core::Timestamp::from_ns(1'000), 3)
                     .value();
     ASSERT_EQ(back.size(), 3u);  // the latest three, oldest first
     EXPECT_EQ(back[0].ts, core::Timestamp::from_ns(120));
     EXPECT_EQ(back[2].close, test::px("187.24"));
-    EXPECT_TRUE(store->bars(test::sym("AAPL"), "1Day", core::Timestamp::from_ns(0),
-                            core::Timestamp::from_ns(1'000), 3)
+    EXPECT_TRUE(store
+                    ->bars(test::sym("AAPL"), "1Day", core::Timestamp::from_ns(0),
+                           core::Timestamp::from_ns(1'000), 3)
                     .value()
                     .empty());
-    ASSERT_TRUE(store->add_equity({core::Timestamp::from_ns(1), test::usd("100000"), test::usd("5")}));
-    ASSERT_TRUE(store->add_equity({core::Timestamp::from_ns(2), test::usd("100001.5"), test::usd("5")}));
+    ASSERT_TRUE(
+        store->add_equity({core::Timestamp::from_ns(1), test::usd("100000"), test::usd("5")}));
+    ASSERT_TRUE(
+        store->add_equity({core::Timestamp::from_ns(2), test::usd("100001.5"), test::usd("5")}));
     auto eq = store->equity(core::Timestamp::from_ns(0), 10).value();
     ASSERT_EQ(eq.size(), 2u);
     EXPECT_EQ(eq[1].equity, test::usd("100001.5"));

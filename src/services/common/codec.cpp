@@ -9,8 +9,8 @@
 namespace meridian::services {
 
 namespace json = boost::json;
-using core::Error;
 using core::Errc;
+using core::Error;
 
 namespace {
 
@@ -86,16 +86,16 @@ json::object to_json(const core::Fill& f) {
 }
 
 json::object to_json(const engine::Quote& q) {
-    return {{"symbol", q.symbol.str()},        {"t", q.ts.to_iso8601()},
-            {"bp", q.bid.to_string()},         {"ap", q.ask.to_string()},
-            {"bs", q.bid_size.to_string()},    {"as", q.ask_size.to_string()}};
+    return {{"symbol", q.symbol.str()},     {"t", q.ts.to_iso8601()},
+            {"bp", q.bid.to_string()},      {"ap", q.ask.to_string()},
+            {"bs", q.bid_size.to_string()}, {"as", q.ask_size.to_string()}};
 }
 
 json::object to_json(const engine::Bar& b) {
-    json::object j{{"symbol", b.symbol.str()},   {"t", b.ts.to_iso8601()},
-                   {"o", b.open.to_string()},    {"h", b.high.to_string()},
-                   {"l", b.low.to_string()},     {"c", b.close.to_string()},
-                   {"v", b.volume.to_string()},  {"n", b.trade_count}};
+    json::object j{{"symbol", b.symbol.str()},  {"t", b.ts.to_iso8601()},
+                   {"o", b.open.to_string()},   {"h", b.high.to_string()},
+                   {"l", b.low.to_string()},    {"c", b.close.to_string()},
+                   {"v", b.volume.to_string()}, {"n", b.trade_count}};
     if (b.vwap) j["vw"] = b.vwap->to_string();
     return j;
 }
@@ -432,13 +432,14 @@ core::Result<void> set_count(const json::object& o, std::string_view name, std::
 core::Result<engine::RiskLimits> risk_limits_from_json(const json::object& o,
                                                        engine::RiskLimits l) {
     static constexpr std::string_view known[] = {
-        "max_order_qty",       "max_order_notional",   "max_position_qty",
-        "max_position_notional", "max_gross_exposure", "max_open_orders",
+        "max_order_qty",         "max_order_notional",   "max_position_qty",
+        "max_position_notional", "max_gross_exposure",   "max_open_orders",
         "max_orders_per_second", "price_collar_percent", "max_daily_loss",
-        "max_drawdown",        "allow_short",          "check_buying_power"};
+        "max_drawdown",          "allow_short",          "check_buying_power"};
     for (const auto& kv : o) {
         bool ok = false;
-        for (auto k : known) ok = ok || kv.key() == k;
+        for (auto k : known)
+            ok = ok || kv.key() == k;
         if (!ok) return field_error(kv.key(), "is not a risk limit");
     }
     for (auto r : {set_decimal(o, "max_order_qty", l.max_order_qty),

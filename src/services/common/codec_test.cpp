@@ -31,23 +31,29 @@ TEST(OrderRequestJson, RefusesBadValuesNamingTheField) {
         const char* body;
         const char* field;
     };
-    for (const Case& c : {
-             Case{R"({"qty":"1","side":"buy","type":"market","time_in_force":"day"})", "symbol"},
-             Case{R"({"symbol":"AAPL","qty":"-1","side":"buy","type":"market","time_in_force":"day"})",
-                  "qty"},
-             Case{R"({"symbol":"AAPL","qty":"0","side":"buy","type":"market","time_in_force":"day"})",
-                  "qty"},
-             Case{R"({"symbol":"AAPL","qty":"NaN","side":"buy","type":"market","time_in_force":"day"})",
-                  "qty"},
-             Case{R"({"symbol":"AAPL","qty":1e300,"side":"buy","type":"market","time_in_force":"day"})",
-                  "qty"},
-             Case{R"({"symbol":"AAPL","qty":true,"side":"buy","type":"market","time_in_force":"day"})",
-                  "qty"},
-             Case{R"({"symbol":"AAPL","qty":"1","side":"up","type":"market","time_in_force":"day"})",
-                  "side"},
-             Case{R"({"symbol":"AAPL","qty":"1","side":"buy","type":"limit","time_in_force":"day"})",
-                  "limit_price"},
-         }) {
+    for (
+        const Case& c : {
+            Case{R"({"qty":"1","side":"buy","type":"market","time_in_force":"day"})", "symbol"},
+            Case{
+                R"({"symbol":"AAPL","qty":"-1","side":"buy","type":"market","time_in_force":"day"})",
+                "qty"},
+            Case{
+                R"({"symbol":"AAPL","qty":"0","side":"buy","type":"market","time_in_force":"day"})",
+                "qty"},
+            Case{
+                R"({"symbol":"AAPL","qty":"NaN","side":"buy","type":"market","time_in_force":"day"})",
+                "qty"},
+            Case{
+                R"({"symbol":"AAPL","qty":1e300,"side":"buy","type":"market","time_in_force":"day"})",
+                "qty"},
+            Case{
+                R"({"symbol":"AAPL","qty":true,"side":"buy","type":"market","time_in_force":"day"})",
+                "qty"},
+            Case{R"({"symbol":"AAPL","qty":"1","side":"up","type":"market","time_in_force":"day"})",
+                 "side"},
+            Case{R"({"symbol":"AAPL","qty":"1","side":"buy","type":"limit","time_in_force":"day"})",
+                 "limit_price"},
+        }) {
         auto r = parse(c.body);
         ASSERT_FALSE(r) << c.body;
         EXPECT_EQ(r.error().code, core::Errc::InvalidArgument);
@@ -57,10 +63,10 @@ TEST(OrderRequestJson, RefusesBadValuesNamingTheField) {
 }
 
 TEST(OrderJson, IsAlpacasShapeWithDecimalStrings) {
-    auto o = core::Order::create(test::limit("AAPL", core::Side::Buy, "10", "187.24"),
-                                 test::oid("o-1"), test::coid("c-1"),
-                                 test::ts("2024-03-01T14:30:00Z"))
-                 .value();
+    auto o =
+        core::Order::create(test::limit("AAPL", core::Side::Buy, "10", "187.24"), test::oid("o-1"),
+                            test::coid("c-1"), test::ts("2024-03-01T14:30:00Z"))
+            .value();
     auto j = to_json(o);
     EXPECT_EQ(j.at("id").as_string(), "o-1");
     EXPECT_EQ(j.at("client_order_id").as_string(), "c-1");
@@ -73,14 +79,17 @@ TEST(OrderJson, IsAlpacasShapeWithDecimalStrings) {
 }
 
 TEST(MarketDataJson, QuotesAndBarsRoundTrip) {
-    engine::Quote q{test::sym("MSFT"), test::ts("2024-03-01T14:30:00.5Z"), test::px("410.1"),
-                    test::px("410.12"), test::qty("3"), test::qty("4")};
+    engine::Quote q{test::sym("MSFT"), test::ts("2024-03-01T14:30:00.5Z"),
+                    test::px("410.1"), test::px("410.12"),
+                    test::qty("3"),    test::qty("4")};
     auto back = quote_from_json(to_json(q)).value();
     EXPECT_EQ(back.ask, q.ask);
     EXPECT_EQ(back.ts, q.ts);
-    engine::Bar b{test::sym("MSFT"), test::ts("2024-03-01T14:30:00Z"), test::px("1"),
-                  test::px("2"), test::px("0.5"), test::px("1.5"), test::qty("100"),
-                  test::px("1.25"), std::nullopt, 7};
+    engine::Bar b{test::sym("MSFT"), test::ts("2024-03-01T14:30:00Z"),
+                  test::px("1"),     test::px("2"),
+                  test::px("0.5"),   test::px("1.5"),
+                  test::qty("100"),  test::px("1.25"),
+                  std::nullopt,      7};
     auto bb = bar_from_json(to_json(b)).value();
     EXPECT_EQ(bb.close, b.close);
     EXPECT_EQ(bb.vwap, b.vwap);
@@ -89,9 +98,8 @@ TEST(MarketDataJson, QuotesAndBarsRoundTrip) {
 
 TEST(RiskLimitsJson, AppliesNamedChangesAndRefusesUnknownOnes) {
     engine::RiskLimits base;
-    auto l = risk_limits_from_json(json::parse(R"({"max_order_qty":"500","max_open_orders":10})")
-                                       .as_object(),
-                                   base)
+    auto l = risk_limits_from_json(
+                 json::parse(R"({"max_order_qty":"500","max_open_orders":10})").as_object(), base)
                  .value();
     EXPECT_EQ(l.max_order_qty, test::qty("500"));
     EXPECT_EQ(l.max_open_orders, 10u);

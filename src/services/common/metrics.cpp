@@ -119,13 +119,16 @@ std::string Metrics::render() {
         std::lock_guard lock{mutex_};
         collectors = collectors_;
     }
-    for (auto& c : collectors) c(*this);
+    for (auto& c : collectors)
+        c(*this);
     std::lock_guard lock{mutex_};
     std::string out;
     for (const auto& [name, f] : families_) {
         out += "# HELP " + name + " " + f.help + "\n";
         out += "# TYPE " + name + " " +
-               (f.kind == Kind::Counter ? "counter" : f.kind == Kind::Gauge ? "gauge" : "histogram") +
+               (f.kind == Kind::Counter ? "counter"
+                : f.kind == Kind::Gauge ? "gauge"
+                                        : "histogram") +
                "\n";
         for (const auto& [labels, s] : f.series) {
             if (f.kind != Kind::Histogram) {

@@ -18,10 +18,14 @@ TEST(Metrics, RendersPrometheusTextWithHelpTypeAndLabels) {
     EXPECT_NE(text.find("# HELP meridian_orders_total Orders by status.\n"), std::string::npos);
     EXPECT_NE(text.find("# TYPE meridian_orders_total counter\n"), std::string::npos);
     EXPECT_NE(text.find("meridian_orders_total{status=\"filled\"} 2\n"), std::string::npos);
-    EXPECT_NE(text.find("meridian_http_request_duration_seconds_bucket{route=\"/orders\",le=\"0.001\"} 0\n"),
-              std::string::npos);
-    EXPECT_NE(text.find("meridian_http_request_duration_seconds_bucket{route=\"/orders\",le=\"0.01\"} 1\n"),
-              std::string::npos);
+    EXPECT_NE(
+        text.find(
+            "meridian_http_request_duration_seconds_bucket{route=\"/orders\",le=\"0.001\"} 0\n"),
+        std::string::npos);
+    EXPECT_NE(
+        text.find(
+            "meridian_http_request_duration_seconds_bucket{route=\"/orders\",le=\"0.01\"} 1\n"),
+        std::string::npos);
     EXPECT_NE(text.find("meridian_http_request_duration_seconds_count{route=\"/orders\"} 1\n"),
               std::string::npos);
     EXPECT_NE(text.find("meridian_equity_dollars 100000.5\n"), std::string::npos);

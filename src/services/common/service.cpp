@@ -40,7 +40,9 @@ Service::Service(std::string name, bus::Bus& bus, const core::Clock& clock, Metr
       name_{std::move(name)},
       address_{"inproc://" + name_} {}
 
-Service::~Service() { stop(); }
+Service::~Service() {
+    stop();
+}
 
 void Service::start() {
     if (started_) return;
@@ -68,7 +70,8 @@ void Service::stop() {
         on_stop();
         set_ready(false);
         subscriptions_.clear();
-        for (auto& t : timers_) t->cancel();
+        for (auto& t : timers_)
+            t->cancel();
         timers_.clear();
     });
     ioc_.stop();

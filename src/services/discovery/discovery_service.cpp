@@ -10,10 +10,10 @@ using net::Request;
 using net::Response;
 
 DiscoveryService::DiscoveryService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
-                                   std::vector<std::string> expected,
-                                   std::chrono::milliseconds ttl)
+                                   std::vector<std::string> expected, std::chrono::milliseconds ttl)
     : Service{"discovery", bus, clock, metrics}, ttl_{ttl} {
-    for (auto& name : expected) registry_[name];
+    for (auto& name : expected)
+        registry_[name];
     metrics_.gauge("meridian_service_up", "1 when the service is up.", {"service"});
 }
 
@@ -48,16 +48,16 @@ std::string DiscoveryService::status_of(const Entry& e) const {
 
 void DiscoveryService::add_routes(net::Router& router) {
     route(router, "GET", "/services", Role::Viewer,
-          "The service registry: name, version, address, status, last heartbeat",
-          [this](Request&) {
+          "The service registry: name, version, address, status, last heartbeat", [this](Request&) {
               json::array out;
               for (const auto& [name, e] : registry_) {
-                  out.push_back({{"name", name},
-                                 {"version", e.version},
-                                 {"address", e.address},
-                                 {"status", status_of(e)},
-                                 {"last_heartbeat", e.seen ? json::value(e.last_heartbeat.to_iso8601())
-                                                           : json::value(nullptr)}});
+                  out.push_back(
+                      {{"name", name},
+                       {"version", e.version},
+                       {"address", e.address},
+                       {"status", status_of(e)},
+                       {"last_heartbeat", e.seen ? json::value(e.last_heartbeat.to_iso8601())
+                                                 : json::value(nullptr)}});
               }
               return Response::json(200, out);
           });
@@ -70,9 +70,8 @@ void DiscoveryService::add_routes(net::Router& router) {
                   all_up = all_up && s == "up";
                   services[name] = s;
               }
-              return Response::json(all_up ? 200 : 503,
-                                    {{"status", all_up ? "up" : "degraded"},
-                                     {"services", std::move(services)}});
+              return Response::json(all_up ? 200 : 503, {{"status", all_up ? "up" : "degraded"},
+                                                         {"services", std::move(services)}});
           });
 }
 

@@ -22,7 +22,9 @@ using net::Response;
 
 namespace {
 
-std::string_view event_name(engine::OrderUpdate::Event e) { return engine::to_string(e); }
+std::string_view event_name(engine::OrderUpdate::Event e) {
+    return engine::to_string(e);
+}
 
 Response from_error(const core::Error& e) {
     switch (e.code) {
@@ -54,8 +56,13 @@ ExecutionService::ExecutionService(bus::Bus& bus, const core::Clock& clock, Metr
       writer_{writes},
       config_{std::move(config)},
       ids_{core::IdGenerator::from_entropy()},
-      broker_{ids_.next_order_id().str().size() + static_cast<std::uint64_t>(clock.now().ns()),
-              config_.broker},
+      broker_{static_cast<std::uint64_t>(clock.now().ns()),
+              [this] {
+                  // Each run its own execution ids: a restart never repeats one.
+                  auto c = config_.broker;
+                  c.execution_prefix = "paper-" + ids_.next_order_id().str().substr(0, 8) + "-";
+                  return c;
+              }()},
       account_{core::Account::create(config_.starting_cash, config_.multiplier).value()},
       risk_{engine::RiskLimits{}},
       universe_{config_.symbols.begin(), config_.symbols.end()} {
@@ -102,7 +109,9 @@ void ExecutionService::on_start() {
     set_ready(true);
 }
 
-void ExecutionService::on_stop() { set_ready(false); }
+void ExecutionService::on_stop() {
+    set_ready(false);
+}
 
 asio::awaitable<core::Result<void>> ExecutionService::write(OrderWriter::Job job) {
     auto exec = executor();
@@ -111,9 +120,9 @@ asio::awaitable<core::Result<void>> ExecutionService::write(OrderWriter::Job job
         writer_.submit(std::move(job), exec, [h](core::Result<void> r) { (*h)(std::move(r)); });
     };
     // The initiation is a named object: GCC 12 destroys temporaries in co_await twice.
-    auto result = co_await asio::async_initiate<const asio::use_awaitable_t<>&,
-                                                void(core::Result<void>)>(std::move(initiate),
-                                                                          asio::use_awaitable);
+    auto result =
+        co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(core::Result<void>)>(
+            std::move(initiate), asio::use_awaitable);
     co_return result;
 }
 
@@ -216,9 +225,8 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
         core::Order order = s->order;
         const std::string status{core::to_string(order.status())};
         metrics_.inc("meridian_orders_total", {status});
-        json::object event{{"event", event_name(u.event)},
-                           {"order", to_json(order)},
-                           {"strategy", u.strategy}};
+        json::object event{
+            {"event", event_name(u.event)}, {"order", to_json(order)}, {"strategy", u.strategy}};
         if (!u.reason.empty()) event["reason"] = u.reason;
         OrderWriter::Job job;
         const bool known = client_ids_.contains(order.client_order_id());
@@ -348,7 +356,8 @@ void ExecutionService::add_routes(net::Router& router) {
                     auto sym = core::Symbol::parse(req.params["symbol"]);
                     if (!sym) co_return Response::error(422, sym.error().message);
                     const auto* p = account_.position(*sym);
-                    if (!p || p->is_flat()) co_return Response::error(404, "position does not exist");
+                    if (!p || p->is_flat())
+                        co_return Response::error(404, "position does not exist");
                     core::OrderRequest r;
                     r.symbol = *sym;
                     r.side = p->is_long() ? core::Side::Sell : core::Side::Buy;
@@ -398,7 +407,8 @@ Response ExecutionService::list_orders(Request& req) {
         q.limit = n;
     }
     if (auto d = req.query_param("direction")) {
-        if (*d != "asc" && *d != "desc") return Response::error(422, "direction must be asc or desc");
+        if (*d != "asc" && *d != "desc")
+            return Response::error(422, "direction must be asc or desc");
         q.ascending = *d == "asc";
     }
     auto rows = reads_.list(q);
@@ -407,7 +417,10 @@ Response ExecutionService::list_orders(Request& req) {
     for (const auto& row : *rows) {
         // The broker's state is the newest: the store may be a commit behind.
         const auto* live = broker_.find(row.order.id());
-        out.push_back(to_json(live ? live->order : row.order));
+        const core::Order& o = live ? live->order : row.order;
+        if (q.status == store::OrderQuery::Status::Open && o.is_terminal()) continue;
+        if (q.status == store::OrderQuery::Status::Closed && !o.is_terminal()) continue;
+        out.push_back(to_json(o));
     }
     return Response::json(200, out);
 }

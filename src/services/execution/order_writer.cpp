@@ -11,7 +11,9 @@ OrderWriter::OrderWriter(store::OrderStore& store) : store_{store} {
     thread_ = std::thread{[this] { run(); }};
 }
 
-OrderWriter::~OrderWriter() { stop(); }
+OrderWriter::~OrderWriter() {
+    stop();
+}
 
 void OrderWriter::submit(Job job, boost::asio::any_io_executor executor, Done done) {
     {
@@ -50,7 +52,8 @@ void OrderWriter::run() {
         // One transaction; a job that fails (a duplicate client_order_id) fails alone, since a
         // failed statement does not undo the others.
         auto committed = store_.transaction([&]() -> core::Result<void> {
-            for (auto& item : batch) results.push_back(item.job(store_));
+            for (auto& item : batch)
+                results.push_back(item.job(store_));
             return {};
         });
         {

@@ -94,9 +94,9 @@ std::string sha256_hex(std::string_view text) {
 
 std::string random_hex(std::size_t bytes) {
     std::string buf(bytes, '\0');
-    MERIDIAN_ASSERT(RAND_bytes(reinterpret_cast<unsigned char*>(buf.data()),
-                               static_cast<int>(bytes)) == 1,
-                    "the OS random source failed");
+    MERIDIAN_ASSERT(
+        RAND_bytes(reinterpret_cast<unsigned char*>(buf.data()), static_cast<int>(bytes)) == 1,
+        "the OS random source failed");
     return hex(reinterpret_cast<const unsigned char*>(buf.data()), bytes);
 }
 

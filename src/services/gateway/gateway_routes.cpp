@@ -15,8 +15,9 @@ using net::Request;
 using net::Response;
 
 void GatewayService::add_routes(net::Router& router) {
-    route(router, "GET", "/health/live", Role::Public, "The process answers",
-          [](Request&) { return Response::json(200, {{"status", "live"}}); });
+    route(router, "GET", "/health/live", Role::Public, "The process answers", [](Request&) {
+        return Response::json(200, {{"status", "live"}});
+    });
     route(router, "GET", "/health/ready", Role::Public,
           "Every service has started and the gateway takes requests", [this](Request&) {
               const bool ready = all_ready_ ? all_ready_() : true;
@@ -25,14 +26,11 @@ void GatewayService::add_routes(net::Router& router) {
     route(router, "GET", "/ws", Role::Public,
           "WebSocket event stream: send {\"action\":\"auth\",\"key\":...}, then "
           "{\"action\":\"subscribe\",\"channels\":[...],\"symbols\":[...]}",
-          [](Request&) {
-              return Response::error(426, "upgrade to a WebSocket to use /ws");
-          });
+          [](Request&) { return Response::error(426, "upgrade to a WebSocket to use /ws"); });
     route(router, "GET", "/openapi.json", Role::Public, "This API, as an OpenAPI 3.1 document",
           [this](Request&) { return Response::json(200, openapi()); });
-    route(router, "GET", "/docs", Role::Public, "The API document, browsable",
-          [](Request&) {
-              return Response::text(200, R"HTML(<!doctype html>
+    route(router, "GET", "/docs", Role::Public, "The API document, browsable", [](Request&) {
+        return Response::text(200, R"HTML(<!doctype html>
 <html><head><meta charset="utf-8"><title>Meridian API</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}code{background:#eee;padding:0 .3em}
 td{padding:.2em .8em;border-bottom:1px solid #ddd;vertical-align:top}.m{font-weight:bold}</style></head>
@@ -46,8 +44,8 @@ const tr=t.insertRow();tr.insertCell().innerHTML='<span class="m">'+m.toUpperCas
 tr.insertCell().innerHTML='<code>'+p+'</code>';tr.insertCell().textContent=op.summary;
 tr.insertCell().textContent=(op['x-meridian-role']||'');}});
 </script></body></html>)HTML",
-                                    "text/html; charset=utf-8");
-          });
+                              "text/html; charset=utf-8");
+    });
     route(router, "POST", "/auth/token", Role::Viewer,
           "Exchange the bearer API key for a short-lived JWT", [this](Request& req) {
               const auto now = clock_.now();
@@ -72,9 +70,11 @@ tr.insertCell().textContent=(op['x-meridian-role']||'');}});
               if (label->value_or("").size() > 200)
                   return Response::error(422, "label: at most 200 characters");
               const NewKey k = generate_key();
-              store::ApiKey stored{k.id, k.hash, std::string{to_string(*role)},
-                                   label->value_or(""), clock_.now(), std::nullopt};
-              if (auto ok = keys_.add_key(stored); !ok) return Response::error(503, ok.error().message);
+              store::ApiKey stored{
+                  k.id,         k.hash,      std::string{to_string(*role)}, label->value_or(""),
+                  clock_.now(), std::nullopt};
+              if (auto ok = keys_.add_key(stored); !ok)
+                  return Response::error(503, ok.error().message);
               reload_keys();
               return Response::json(201, {{"id", k.id},
                                           {"key", k.secret},
@@ -82,20 +82,21 @@ tr.insertCell().textContent=(op['x-meridian-role']||'');}});
                                           {"label", stored.label},
                                           {"created_at", stored.created_at.to_iso8601()}});
           });
-    route(router, "GET", "/auth/keys", Role::Admin, "API keys (never their secrets)",
-          [this](Request&) {
-              auto all = keys_.keys();
-              if (!all) return Response::error(503, all.error().message);
-              json::array out;
-              for (const auto& k : *all)
-                  out.push_back({{"id", k.id},
-                                 {"role", k.role},
-                                 {"label", k.label},
-                                 {"created_at", k.created_at.to_iso8601()},
-                                 {"revoked_at", k.revoked_at ? json::value(k.revoked_at->to_iso8601())
-                                                             : json::value(nullptr)}});
-              return Response::json(200, out);
-          });
+    route(
+        router, "GET", "/auth/keys", Role::Admin, "API keys (never their secrets)",
+        [this](Request&) {
+            auto all = keys_.keys();
+            if (!all) return Response::error(503, all.error().message);
+            json::array out;
+            for (const auto& k : *all)
+                out.push_back({{"id", k.id},
+                               {"role", k.role},
+                               {"label", k.label},
+                               {"created_at", k.created_at.to_iso8601()},
+                               {"revoked_at", k.revoked_at ? json::value(k.revoked_at->to_iso8601())
+                                                           : json::value(nullptr)}});
+            return Response::json(200, out);
+        });
     route(router, "DELETE", "/auth/keys/{id}", Role::Admin, "Revoke an API key",
           [this](Request& req) {
               auto ok = keys_.revoke_key(req.params["id"], clock_.now());
@@ -109,27 +110,28 @@ tr.insertCell().textContent=(op['x-meridian-role']||'');}});
               r.status = 204;
               return r;
           });
-    route(router, "GET", "/audit", Role::Admin,
-          "State-changing requests: who, what, when, result (newest first; limit)",
-          [this](Request& req) {
-              std::size_t limit = 100;
-              if (auto l = req.query_param("limit")) {
-                  auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
-                  if (ec != std::errc{} || p != l->data() + l->size() || limit == 0 || limit > 10'000)
-                      return Response::error(422, "limit must be a whole number from 1 to 10000");
-              }
-              auto rows = audit_log_.recent(limit);
-              if (!rows) return Response::error(503, rows.error().message);
-              json::array out;
-              for (const auto& e : *rows)
-                  out.push_back({{"seq", e.seq},
-                                 {"ts", e.ts.to_iso8601()},
-                                 {"principal", e.principal},
-                                 {"action", e.action},
-                                 {"status", e.status},
-                                 {"remote", e.detail}});
-              return Response::json(200, out);
-          });
+    route(
+        router, "GET", "/audit", Role::Admin,
+        "State-changing requests: who, what, when, result (newest first; limit)",
+        [this](Request& req) {
+            std::size_t limit = 100;
+            if (auto l = req.query_param("limit")) {
+                auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
+                if (ec != std::errc{} || p != l->data() + l->size() || limit == 0 || limit > 10'000)
+                    return Response::error(422, "limit must be a whole number from 1 to 10000");
+            }
+            auto rows = audit_log_.recent(limit);
+            if (!rows) return Response::error(503, rows.error().message);
+            json::array out;
+            for (const auto& e : *rows)
+                out.push_back({{"seq", e.seq},
+                               {"ts", e.ts.to_iso8601()},
+                               {"principal", e.principal},
+                               {"action", e.action},
+                               {"status", e.status},
+                               {"remote", e.detail}});
+            return Response::json(200, out);
+        });
     route(router, "GET", "/metrics", config_.metrics_public ? Role::Public : Role::Viewer,
           "Prometheus metrics (text format 0.0.4)", [this](Request&) {
               return Response::text(200, metrics_.render(),
@@ -142,12 +144,14 @@ json::object GatewayService::openapi() const {
     const json::object error_ref{{"$ref", "#/components/responses/Error"}};
     for (const auto& r : router_.routes()) {
         std::string method = r.method;
-        for (auto& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        for (auto& ch : method)
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
         std::string op_id = method;
         bool upper = true;
         for (char ch : r.pattern) {
             if (std::isalnum(static_cast<unsigned char>(ch))) {
-                op_id += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch))) : ch;
+                op_id +=
+                    upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch))) : ch;
                 upper = false;
             } else {
                 upper = true;
@@ -169,32 +173,28 @@ json::object GatewayService::openapi() const {
             }
         }
         if (!params.empty()) op["parameters"] = std::move(params);
-        if (r.min_role == 0)
-            op["security"] = json::array{};
+        if (r.min_role == 0) op["security"] = json::array{};
         if (method == "post" || method == "put" || method == "patch") {
             const bool csv = r.pattern == "/history/import";
-            op["requestBody"] = {
-                {"required", method != "post" || r.pattern != "/auth/token"},
-                {"content",
-                 {{csv ? "text/csv" : "application/json",
-                   {{"schema", csv ? json::object{{"type", "string"}}
-                                   : json::object{{"type", "object"}}}}}}}};
+            op["requestBody"] = {{"required", method != "post" || r.pattern != "/auth/token"},
+                                 {"content",
+                                  {{csv ? "text/csv" : "application/json",
+                                    {{"schema", csv ? json::object{{"type", "string"}}
+                                                    : json::object{{"type", "object"}}}}}}}};
         }
-        const std::string ok_status = r.pattern == "/orders" && method == "delete"   ? "207"
-                                      : method == "delete" && r.pattern != "/positions/{symbol}"
-                                          ? "204"
-                                      : (r.pattern == "/auth/keys" || r.pattern == "/strategies") &&
-                                              method == "post"
-                                          ? "201"
-                                          : "200";
+        const std::string ok_status =
+            r.pattern == "/orders" && method == "delete"                                    ? "207"
+            : method == "delete" && r.pattern != "/positions/{symbol}"                      ? "204"
+            : (r.pattern == "/auth/keys" || r.pattern == "/strategies") && method == "post" ? "201"
+                                                                                            : "200";
         json::object responses;
         if (ok_status == "204") {
             responses[ok_status] = {{"description", "Done"}};
         } else if (r.pattern == "/metrics" || r.pattern == "/docs") {
-            responses[ok_status] = {
-                {"description", "OK"},
-                {"content", {{r.pattern == "/docs" ? "text/html" : "text/plain",
-                              {{"schema", {{"type", "string"}}}}}}}};
+            responses[ok_status] = {{"description", "OK"},
+                                    {"content",
+                                     {{r.pattern == "/docs" ? "text/html" : "text/plain",
+                                       {{"schema", {{"type", "string"}}}}}}}};
         } else {
             responses[ok_status] = {
                 {"description", "OK"},
@@ -243,8 +243,7 @@ json::object GatewayService::openapi() const {
          {{"Error",
            {{"description", "An error"},
             {"content",
-             {{"application/json",
-               {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}}};
+             {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}}};
     return doc;
 }
 

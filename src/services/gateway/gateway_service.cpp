@@ -37,10 +37,14 @@ std::string_view bearer(const Request& req) {
 }
 
 const std::map<std::string, std::string>& channel_of_topic() {
-    static const std::map<std::string, std::string> m{
-        {"md.quotes", "quotes"},     {"md.bars", "bars"},         {"signals", "signals"},
-        {"orders", "orders"},        {"positions", "positions"},  {"risk.events", "risk"},
-        {"notifications", "notifications"}, {"account", "account"}};
+    static const std::map<std::string, std::string> m{{"md.quotes", "quotes"},
+                                                      {"md.bars", "bars"},
+                                                      {"signals", "signals"},
+                                                      {"orders", "orders"},
+                                                      {"positions", "positions"},
+                                                      {"risk.events", "risk"},
+                                                      {"notifications", "notifications"},
+                                                      {"account", "account"}};
     return m;
 }
 
@@ -61,9 +65,9 @@ struct GatewayService::WsClient {
 };
 
 GatewayService::GatewayService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
-                               net::Router& router, store::KeyStore& keys,
-                               store::AuditLog& audit, store::SettingsStore& settings,
-                               GatewayConfig config, std::function<bool()> all_ready)
+                               net::Router& router, store::KeyStore& keys, store::AuditLog& audit,
+                               store::SettingsStore& settings, GatewayConfig config,
+                               std::function<bool()> all_ready)
     : Service{"gateway", bus, clock, metrics},
       router_{router},
       keys_{keys},
@@ -73,10 +77,10 @@ GatewayService::GatewayService(bus::Bus& bus, const core::Clock& clock, Metrics&
       all_ready_{std::move(all_ready)} {
     metrics_.counter("meridian_http_requests_total", "HTTP requests answered.",
                      {"method", "route", "status"});
-    metrics_.histogram("meridian_http_request_duration_seconds",
-                       "Time from the request's headers to its response.", {"method", "route"},
-                       {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                        0.25, 1});
+    metrics_.histogram(
+        "meridian_http_request_duration_seconds",
+        "Time from the request's headers to its response.", {"method", "route"},
+        {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1});
     metrics_.gauge("meridian_http_connections", "Open HTTP and WebSocket connections.");
     metrics_.gauge("meridian_ws_clients", "WebSocket clients.");
     metrics_.gauge("meridian_bus_queue_depth", "Bus messages sent to a subscriber, not handled.",
@@ -119,7 +123,8 @@ void GatewayService::on_start() {
 }
 
 void GatewayService::on_stop() {
-    for (const auto& c : ws_clients_) c->conn->close();
+    for (const auto& c : ws_clients_)
+        c->conn->close();
     ws_clients_.clear();
 }
 
@@ -140,7 +145,8 @@ void GatewayService::reload_keys() {
     keys_by_hash_.clear();
     for (const auto& k : *all) {
         auto role = parse_role(k.role);
-        keys_by_hash_[k.hash] = KeyInfo{k.id, role.value_or(Role::Viewer), k.revoked_at.has_value()};
+        keys_by_hash_[k.hash] =
+            KeyInfo{k.id, role.value_or(Role::Viewer), k.revoked_at.has_value()};
     }
     keys_loaded_ = clock_.now();
 }
@@ -149,7 +155,8 @@ std::optional<GatewayService::KeyInfo> GatewayService::find_key(const std::strin
     auto it = keys_by_hash_.find(hash);
     // Keys made by `meridian keys create` while we run, or revoked elsewhere: read again, at
     // most ten times a second.
-    if (it == keys_by_hash_.end() && clock_.now() - keys_loaded_ > core::Duration::milliseconds(100)) {
+    if (it == keys_by_hash_.end() &&
+        clock_.now() - keys_loaded_ > core::Duration::milliseconds(100)) {
         reload_keys();
         it = keys_by_hash_.find(hash);
     }
@@ -165,7 +172,8 @@ std::optional<Response> GatewayService::admit(Request& req) {
     if (public_route) return std::nullopt;
     const std::string_view token = bearer(req);
     if (token.empty()) {
-        Response r = Response::error(401, "unauthorized: send Authorization: Bearer <api key or token>");
+        Response r =
+            Response::error(401, "unauthorized: send Authorization: Bearer <api key or token>");
         r.headers.emplace_back("WWW-Authenticate", "Bearer");
         return r;
     }
@@ -180,7 +188,8 @@ std::optional<Response> GatewayService::admit(Request& req) {
         if (!claims) return Response::error(401, "unauthorized: " + claims.error().message);
         // A token dies with its key.
         bool live = false;
-        for (const auto& [hash, k] : keys_by_hash_) live = live || (k.id == claims->subject && !k.revoked);
+        for (const auto& [hash, k] : keys_by_hash_)
+            live = live || (k.id == claims->subject && !k.revoked);
         if (!live) return Response::error(401, "unauthorized: the token's key is revoked");
         req.principal = claims->subject;
         role = claims->role;
@@ -198,17 +207,18 @@ std::optional<Response> GatewayService::admit(Request& req) {
     }
     if (b.tokens < 1) {
         const double wait = (1 - b.tokens) * 60.0 / capacity;
-        Response r = Response::error(429, "rate limit exceeded: " +
-                                              std::to_string(config_.rate_limit_per_minute) +
-                                              " requests per minute per key");
+        Response r = Response::error(
+            429, "rate limit exceeded: " + std::to_string(config_.rate_limit_per_minute) +
+                     " requests per minute per key");
         r.headers.emplace_back("Retry-After", std::to_string(static_cast<int>(std::ceil(wait))));
         return r;
     }
     b.tokens -= 1;
     if (m.route && static_cast<int>(role) < m.route->min_role)
-        return Response::error(403, "forbidden: this needs the " +
-                                        std::string{to_string(static_cast<Role>(m.route->min_role))} +
-                                        " role; the key is " + std::string{to_string(role)});
+        return Response::error(403,
+                               "forbidden: this needs the " +
+                                   std::string{to_string(static_cast<Role>(m.route->min_role))} +
+                                   " role; the key is " + std::string{to_string(role)});
     return std::nullopt;
 }
 
@@ -288,7 +298,8 @@ void GatewayService::upgrade(Request& req, std::shared_ptr<net::WsConnection> co
     metrics_.set("meridian_ws_clients", {}, static_cast<double>(ws_clients_.size()));
     std::weak_ptr<WsClient> weak = client;
     auto reply = [](WsClient& c, json::object data) {
-        c.conn->send(json::serialize(json::object{{"channel", "control"}, {"data", std::move(data)}}));
+        c.conn->send(
+            json::serialize(json::object{{"channel", "control"}, {"data", std::move(data)}}));
     };
     conn->on_close([this, weak] {
         if (auto c = weak.lock()) ws_clients_.erase(c);
@@ -324,10 +335,12 @@ void GatewayService::upgrade(Request& req, std::shared_ptr<net::WsConnection> co
             }
             c->authed = true;
             c->role = *role;
-            return reply(*c, {{"status", "authenticated"}, {"key_id", who}, {"role", to_string(*role)}});
+            return reply(
+                *c, {{"status", "authenticated"}, {"key_id", who}, {"role", to_string(*role)}});
         }
         if (!c->authed) {
-            reply(*c, {{"status", "error"}, {"code", 40110000},
+            reply(*c, {{"status", "error"},
+                       {"code", 40110000},
                        {"message", "authenticate first: {\"action\":\"auth\",\"key\":\"...\"}"}});
             c->conn->close();
             return;
@@ -340,9 +353,10 @@ void GatewayService::upgrade(Request& req, std::shared_ptr<net::WsConnection> co
                 for (const auto& v : ch->get_array()) {
                     if (!v.is_string() || !known_channels().contains(std::string{v.get_string()}))
                         return reply(*c, {{"status", "error"},
-                                          {"message", "unknown channel; channels are quotes, bars, "
-                                                      "signals, orders, fills, positions, risk, "
-                                                      "notifications, account"}});
+                                          {"message",
+                                           "unknown channel; channels are quotes, bars, "
+                                           "signals, orders, fills, positions, risk, "
+                                           "notifications, account"}});
                     channels.insert(std::string{v.get_string()});
                 }
             }
@@ -366,10 +380,13 @@ void GatewayService::upgrade(Request& req, std::shared_ptr<net::WsConnection> co
                     c->symbols.erase(s);
             }
             json::array chs;
-            for (const auto& ch : c->channels) chs.push_back(json::value(ch));
+            for (const auto& ch : c->channels)
+                chs.push_back(json::value(ch));
             json::array sys;
-            for (const auto& s : c->symbols) sys.push_back(json::value(s));
-            return reply(*c, {{"status", "subscribed"}, {"channels", std::move(chs)},
+            for (const auto& s : c->symbols)
+                sys.push_back(json::value(s));
+            return reply(*c, {{"status", "subscribed"},
+                              {"channels", std::move(chs)},
                               {"symbols", std::move(sys)}});
         }
         reply(*c, {{"status", "error"}, {"message", "unknown action: " + **action}});
@@ -402,12 +419,13 @@ void GatewayService::broadcast(const std::string& channel, const bus::Envelope& 
         }
         if (is_fill && c->channels.contains("fills")) {
             if (fill_text.empty())
-                fill_text = json::serialize(
-                    json::object{{"channel", "fills"}, {"type", e.type}, {"data", e.data.at("fill")}});
+                fill_text = json::serialize(json::object{
+                    {"channel", "fills"}, {"type", e.type}, {"data", e.data.at("fill")}});
             if (!c->conn->send(fill_text)) slow.push_back(c);
         }
     }
-    for (const auto& c : slow) ws_clients_.erase(c);  // dropped: its queue was full
+    for (const auto& c : slow)
+        ws_clients_.erase(c);  // dropped: its queue was full
 }
 
 }  // namespace meridian::services

@@ -33,10 +33,9 @@ struct GatewayConfig {
 /// HTTP runs on the gateway loop; not thread-safe except as an HttpHandler called there.
 class GatewayService final : public Service, public net::HttpHandler {
 public:
-    GatewayService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
-                   net::Router& router, store::KeyStore& keys, store::AuditLog& audit,
-                   store::SettingsStore& settings, GatewayConfig config,
-                   std::function<bool()> all_ready);
+    GatewayService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics, net::Router& router,
+                   store::KeyStore& keys, store::AuditLog& audit, store::SettingsStore& settings,
+                   GatewayConfig config, std::function<bool()> all_ready);
     ~GatewayService() override;
     void add_routes(net::Router& router) override;
 

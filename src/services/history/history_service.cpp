@@ -20,9 +20,9 @@ using net::Response;
 namespace {
 
 store::StoredBar stored(const engine::Bar& b, std::string timeframe) {
-    return store::StoredBar{b.symbol, std::move(timeframe), b.ts,   b.open,
-                            b.high,   b.low,                b.close, b.volume,
-                            b.vwap,   b.trade_count};
+    return store::StoredBar{
+        b.symbol, std::move(timeframe), b.ts, b.open, b.high, b.low, b.close, b.volume,
+        b.vwap,   b.trade_count};
 }
 
 engine::Bar bar(const store::StoredBar& s) {
@@ -60,7 +60,9 @@ void HistoryService::on_start() {
     set_ready(true);
 }
 
-void HistoryService::on_stop() { flush(); }
+void HistoryService::on_stop() {
+    flush();
+}
 
 void HistoryService::flush() {
     if (pending_.empty()) return;
@@ -73,50 +75,55 @@ void HistoryService::flush() {
 }
 
 void HistoryService::add_routes(net::Router& router) {
-    route(router, "GET", "/history/bars/{symbol}", Role::Viewer,
-          "Stored bars (start, end: RFC 3339 or dates; timeframe: 1Min..1Day; limit)",
-          [this](Request& req) {
-              flush();
-              auto sym = core::Symbol::parse(req.params["symbol"]);
-              if (!sym) return Response::error(422, sym.error().message);
-              core::Timestamp start = core::Timestamp::from_ns(0);
-              core::Timestamp end = core::Timestamp::from_ns(std::numeric_limits<std::int64_t>::max());
-              for (auto [name, field] : {std::pair{"start", &start}, std::pair{"end", &end}}) {
-                  if (auto t = req.query_param(name)) {
-                      auto ts = core::Timestamp::parse(*t);
-                      if (!ts) return Response::error(422, std::string{name} + ": " + ts.error().message);
-                      *field = *ts;
-                  }
-              }
-              if (end < start) return Response::error(422, "end is before start");
-              std::string tf_text{req.query_param("timeframe").value_or("1Min")};
-              auto tf = engine::Timeframe::parse(tf_text);
-              if (!tf) return Response::error(422, "timeframe: " + tf.error().message);
-              std::size_t limit = 10'000;
-              if (auto l = req.query_param("limit")) {
-                  auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
-                  if (ec != std::errc{} || p != l->data() + l->size() || limit == 0 ||
-                      limit > 10'000)
-                      return Response::error(422, "limit must be a whole number from 1 to 10000");
-              }
-              // Stored as given: 1-minute bars from the market, daily ones from imports.
-              const bool daily = tf->daily;
-              auto rows = bars_.bars(*sym, daily ? "1Day" : "1Min", start, end, 100'000);
-              if (!rows) return Response::error(503, rows.error().message);
-              std::vector<engine::Bar> bars;
-              for (const auto& r : *rows) bars.push_back(bar(r));
-              if (daily && bars.empty()) {
-                  rows = bars_.bars(*sym, "1Min", start, end, 100'000);
-                  if (!rows) return Response::error(503, rows.error().message);
-                  for (const auto& r : *rows) bars.push_back(bar(r));
-              }
-              if (!(tf->daily && !bars.empty() && (*rows)[0].timeframe == "1Day"))
-                  bars = engine::aggregate(bars, *tf);
-              json::array out;
-              const std::size_t first = bars.size() > limit ? bars.size() - limit : 0;
-              for (std::size_t i = first; i < bars.size(); ++i) out.push_back(to_json(bars[i]));
-              return Response::json(200, out);
-          });
+    route(
+        router, "GET", "/history/bars/{symbol}", Role::Viewer,
+        "Stored bars (start, end: RFC 3339 or dates; timeframe: 1Min..1Day; limit)",
+        [this](Request& req) {
+            flush();
+            auto sym = core::Symbol::parse(req.params["symbol"]);
+            if (!sym) return Response::error(422, sym.error().message);
+            core::Timestamp start = core::Timestamp::from_ns(0);
+            core::Timestamp end =
+                core::Timestamp::from_ns(std::numeric_limits<std::int64_t>::max());
+            for (auto [name, field] : {std::pair{"start", &start}, std::pair{"end", &end}}) {
+                if (auto t = req.query_param(name)) {
+                    auto ts = core::Timestamp::parse(*t);
+                    if (!ts)
+                        return Response::error(422, std::string{name} + ": " + ts.error().message);
+                    *field = *ts;
+                }
+            }
+            if (end < start) return Response::error(422, "end is before start");
+            std::string tf_text{req.query_param("timeframe").value_or("1Min")};
+            auto tf = engine::Timeframe::parse(tf_text);
+            if (!tf) return Response::error(422, "timeframe: " + tf.error().message);
+            std::size_t limit = 10'000;
+            if (auto l = req.query_param("limit")) {
+                auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
+                if (ec != std::errc{} || p != l->data() + l->size() || limit == 0 || limit > 10'000)
+                    return Response::error(422, "limit must be a whole number from 1 to 10000");
+            }
+            // Stored as given: 1-minute bars from the market, daily ones from imports.
+            const bool daily = tf->daily;
+            auto rows = bars_.bars(*sym, daily ? "1Day" : "1Min", start, end, 100'000);
+            if (!rows) return Response::error(503, rows.error().message);
+            std::vector<engine::Bar> bars;
+            for (const auto& r : *rows)
+                bars.push_back(bar(r));
+            if (daily && bars.empty()) {
+                rows = bars_.bars(*sym, "1Min", start, end, 100'000);
+                if (!rows) return Response::error(503, rows.error().message);
+                for (const auto& r : *rows)
+                    bars.push_back(bar(r));
+            }
+            if (!(tf->daily && !bars.empty() && (*rows)[0].timeframe == "1Day"))
+                bars = engine::aggregate(bars, *tf);
+            json::array out;
+            const std::size_t first = bars.size() > limit ? bars.size() - limit : 0;
+            for (std::size_t i = first; i < bars.size(); ++i)
+                out.push_back(to_json(bars[i]));
+            return Response::json(200, out);
+        });
     route(router, "POST", "/history/import", Role::Trader,
           "Import bars from CSV text (symbol= and timeframe= in the query when the file has none)",
           [this](Request& req) {
@@ -133,15 +140,18 @@ void HistoryService::add_routes(net::Router& router) {
               if (!bars) return Response::error(422, bars.error().message);
               if (tf.empty()) {
                   // Daily files stamp midnight New York; anything else is intraday.
-                  tf = bars->size() > 1 && ((*bars)[1].ts - (*bars)[0].ts).ns >=
-                                                 core::Duration::hours(20).ns
+                  tf = bars->size() > 1 &&
+                               ((*bars)[1].ts - (*bars)[0].ts).ns >= core::Duration::hours(20).ns
                            ? "1Day"
                            : "1Min";
               }
               std::vector<store::StoredBar> rows;
-              for (const auto& b : *bars) rows.push_back(stored(b, tf));
-              if (auto ok = bars_.put_bars(rows); !ok) return Response::error(503, ok.error().message);
-              metrics_.inc("meridian_history_bars_stored_total", {}, static_cast<double>(rows.size()));
+              for (const auto& b : *bars)
+                  rows.push_back(stored(b, tf));
+              if (auto ok = bars_.put_bars(rows); !ok)
+                  return Response::error(503, ok.error().message);
+              metrics_.inc("meridian_history_bars_stored_total", {},
+                           static_cast<double>(rows.size()));
               return Response::json(200, {{"imported", rows.size()}, {"timeframe", tf}});
           });
 }

@@ -92,7 +92,8 @@ void MarketDataService::add_routes(net::Router& router) {
     route(router, "GET", "/marketdata/symbols", Role::Viewer, "The symbols this market trades",
           [this](Request&) {
               json::array out;
-              for (const auto& s : config_.symbols) out.push_back(json::value(s.str()));
+              for (const auto& s : config_.symbols)
+                  out.push_back(json::value(s.str()));
               return Response::json(200, out);
           });
     route(router, "GET", "/marketdata/quotes/{symbol}", Role::Viewer, "The latest quote",
@@ -131,7 +132,8 @@ void MarketDataService::add_routes(net::Router& router) {
               bars = engine::aggregate(bars, *tf);
               json::array out;
               const std::size_t first = bars.size() > limit ? bars.size() - limit : 0;
-              for (std::size_t i = first; i < bars.size(); ++i) out.push_back(to_json(bars[i]));
+              for (std::size_t i = first; i < bars.size(); ++i)
+                  out.push_back(to_json(bars[i]));
               return Response::json(200, out);
           });
 }

@@ -17,7 +17,9 @@ using net::Request;
 using net::Response;
 
 namespace {
-std::string cents(core::Money m) { return m.to_string(2, core::Rounding::HalfEven); }
+std::string cents(core::Money m) {
+    return m.to_string(2, core::Rounding::HalfEven);
+}
 }  // namespace
 
 PositionsService::PositionsService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
@@ -98,8 +100,7 @@ void PositionsService::publish_account() {
     metrics_.set("meridian_pnl_dollars", {"realized"}, account_.realized_pnl().to_double());
     metrics_.set("meridian_pnl_dollars", {"unrealized"}, account_.unrealized_pnl().to_double());
     metrics_.set("meridian_exposure_dollars", {"long"}, account_.long_market_value().to_double());
-    metrics_.set("meridian_exposure_dollars", {"short"},
-                 account_.short_market_value().to_double());
+    metrics_.set("meridian_exposure_dollars", {"short"}, account_.short_market_value().to_double());
     bus_.publish("account", "account", account_json());
 }
 
@@ -139,9 +140,9 @@ void PositionsService::add_routes(net::Router& router) {
     route(router, "GET", "/portfolio/metrics", Role::Viewer,
           "Account values, exposure and return statistics", [this](Request&) {
               json::object j = account_json();
-              j["positions"] = static_cast<std::uint64_t>(std::count_if(
-                  account_.positions().begin(), account_.positions().end(),
-                  [](const auto& kv) { return !kv.second.is_flat(); }));
+              j["positions"] = static_cast<std::uint64_t>(
+                  std::count_if(account_.positions().begin(), account_.positions().end(),
+                                [](const auto& kv) { return !kv.second.is_flat(); }));
               const double eq = account_.equity().to_double();
               const double start = account_.starting_cash().to_double();
               j["total_return"] = start > 0 ? eq / start - 1 : 0.0;

@@ -23,8 +23,7 @@ struct PositionsConfig {
 class PositionsService final : public Service {
 public:
     PositionsService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
-                     store::OrderStore& orders, store::EquityStore& equity,
-                     PositionsConfig config);
+                     store::OrderStore& orders, store::EquityStore& equity, PositionsConfig config);
     void add_routes(net::Router& router) override;
 
 private:

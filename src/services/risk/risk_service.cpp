@@ -29,11 +29,12 @@ engine::TradingState parse_state(std::string_view s) {
 /// Historical VaR: the loss exceeded by only (1 - level) of the changes, as a positive number.
 double historical_var(const std::deque<double>& equity, double level) {
     std::vector<double> changes;
-    for (std::size_t i = 1; i < equity.size(); ++i) changes.push_back(equity[i] - equity[i - 1]);
+    for (std::size_t i = 1; i < equity.size(); ++i)
+        changes.push_back(equity[i] - equity[i - 1]);
     if (changes.empty()) return 0;
     std::sort(changes.begin(), changes.end());
-    const auto index = static_cast<std::size_t>(
-        std::floor((1 - level) * static_cast<double>(changes.size())));
+    const auto index =
+        static_cast<std::size_t>(std::floor((1 - level) * static_cast<double>(changes.size())));
     return std::max(0.0, -changes[std::min(index, changes.size() - 1)]);
 }
 
@@ -94,7 +95,8 @@ void RiskService::record(std::string type, json::object event) {
 
 void RiskService::publish_state() {
     json::array halted;
-    for (const auto& s : stale_) halted.push_back(json::value(s.str()));
+    for (const auto& s : stale_)
+        halted.push_back(json::value(s.str()));
     metrics_.set("meridian_trading_halted", {},
                  engine_.state() == engine::TradingState::Halted ? 1 : 0);
     bus_.publish("risk.state", "state",
@@ -175,7 +177,8 @@ void RiskService::add_routes(net::Router& router) {
               json::object j;
               j["state"] = engine::to_string(engine_.state());
               json::array halted;
-              for (const auto& s : stale_) halted.push_back(json::value(s.str()));
+              for (const auto& s : stale_)
+                  halted.push_back(json::value(s.str()));
               j["halted_symbols"] = std::move(halted);
               for (const char* k : {"equity", "long_market_value", "short_market_value"})
                   if (const auto* v = last_account_.if_contains(k)) j[k] = *v;
@@ -199,7 +202,8 @@ void RiskService::add_routes(net::Router& router) {
     route(router, "GET", "/risk/events", Role::Viewer, "Recent denials, breaches and halts",
           [this](Request&) {
               json::array out;
-              for (auto it = events_.rbegin(); it != events_.rend(); ++it) out.push_back(*it);
+              for (auto it = events_.rbegin(); it != events_.rend(); ++it)
+                  out.push_back(*it);
               return Response::json(200, out);
           });
     route(router, "POST", "/risk/halt", Role::Trader, "Halt all trading (the kill switch)",

@@ -93,9 +93,11 @@ struct SignalsService::Running final : engine::StrategyContext {
 
 json::object to_json(const StrategySpec& s) {
     json::array symbols;
-    for (const auto& sym : s.symbols) symbols.push_back(json::value(sym.str()));
+    for (const auto& sym : s.symbols)
+        symbols.push_back(json::value(sym.str()));
     json::object params;
-    for (const auto& [k, v] : s.params) params[k] = v;
+    for (const auto& [k, v] : s.params)
+        params[k] = v;
     return {{"id", s.id},
             {"name", s.kind},
             {"symbols", std::move(symbols)},
@@ -112,8 +114,7 @@ core::Result<StrategySpec> strategy_from_json(const json::object& o) {
     if (!*name) return core::invalid("name: is required (a strategy kind)");
     s.kind = **name;
     s.id = id->value_or(s.kind);
-    if (s.id.empty() || s.id.size() > 64)
-        return core::invalid("id: must be 1 to 64 characters");
+    if (s.id.empty() || s.id.size() > 64) return core::invalid("id: must be 1 to 64 characters");
     for (char c : s.id)
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'))
             return core::invalid("id: letters, digits, '_' and '-' only");
@@ -157,7 +158,9 @@ SignalsService::SignalsService(bus::Bus& bus, const core::Clock& clock, Metrics&
     metrics_.counter("meridian_signals_total", "Orders strategies sent.", {"strategy"});
 }
 
-SignalsService::~SignalsService() { stop(); }
+SignalsService::~SignalsService() {
+    stop();
+}
 
 core::Result<void> SignalsService::save(const StrategySpec& spec) {
     return settings_.put("strategy/" + spec.id, json::serialize(to_json(spec)), clock_.now());
@@ -181,8 +184,8 @@ core::Result<void> SignalsService::install(StrategySpec spec, bool warm_up) {
                          [](const auto& a, const auto& b) { return a.ts < b.ts; });
         running->warming_up = true;
         for (const auto& s : history) {
-            engine::Bar b{s.symbol, s.ts,     s.open,   s.high,        s.low,
-                          s.close,  s.volume, s.vwap,   std::nullopt,  s.trade_count};
+            engine::Bar b{s.symbol, s.ts,     s.open, s.high,       s.low,
+                          s.close,  s.volume, s.vwap, std::nullopt, s.trade_count};
             running->clock_now = b.ts;
             running->strategy->on_bar(b, *running);
         }
@@ -196,7 +199,8 @@ core::Result<void> SignalsService::install(StrategySpec spec, bool warm_up) {
 
 void SignalsService::on_start() {
     std::map<std::string, StrategySpec> specs;
-    for (auto& s : config_.strategies) specs[s.id] = s;
+    for (auto& s : config_.strategies)
+        specs[s.id] = s;
     if (auto saved = settings_.scan("strategy/")) {
         for (const auto& [key, text] : *saved) {
             boost::system::error_code ec;
@@ -268,7 +272,8 @@ void SignalsService::add_routes(net::Router& router) {
     route(router, "GET", "/strategies", Role::Viewer, "The strategies and their parameters",
           [this](Request&) {
               json::array out;
-              for (const auto& [id, r] : strategies_) out.push_back(to_json(r->spec));
+              for (const auto& [id, r] : strategies_)
+                  out.push_back(to_json(r->spec));
               return Response::json(200, out);
           });
     route(router, "POST", "/strategies", Role::Admin,
@@ -299,10 +304,12 @@ void SignalsService::add_routes(net::Router& router) {
                   if (kv.key() == "id" || kv.key() == "name")
                       return Response::error(422, std::string{kv.key()} + " cannot change");
                   if (kv.key() != "enabled" && kv.key() != "params" && kv.key() != "symbols")
-                      return Response::error(422, std::string{kv.key()} + " is not a strategy field");
+                      return Response::error(422,
+                                             std::string{kv.key()} + " is not a strategy field");
                   if (kv.key() == "params" && kv.value().is_object()) {
                       auto& params = merged["params"].as_object();
-                      for (const auto& p : kv.value().get_object()) params[p.key()] = p.value();
+                      for (const auto& p : kv.value().get_object())
+                          params[p.key()] = p.value();
                   } else {
                       merged[kv.key()] = kv.value();
                   }
@@ -328,7 +335,8 @@ void SignalsService::add_routes(net::Router& router) {
     route(router, "GET", "/signals", Role::Viewer,
           "Recent signals, newest first, with the order each led to", [this](Request&) {
               json::array out;
-              for (auto it = signals_.rbegin(); it != signals_.rend(); ++it) out.push_back(*it);
+              for (auto it = signals_.rbegin(); it != signals_.rend(); ++it)
+                  out.push_back(*it);
               return Response::json(200, out);
           });
 }

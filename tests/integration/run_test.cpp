@@ -1,0 +1,444 @@
+// `meridian run` end to end: real HTTP and WebSocket against the real binary on a free port.
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/meridian_process.hpp"
+
+namespace meridian::test {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+const std::string kBinary = MERIDIAN_BINARY;
+const std::string kConfig =
+    std::string{MERIDIAN_SOURCE_DIR} + "/tests/integration/testdata/run.toml";
+
+/// A running `meridian run` on a free port with its own data directory.
+class RunningSystem {
+public:
+    explicit RunningSystem(const std::filesystem::path& dir, std::string key = {})
+        : dir_{dir}, admin_key_{std::move(key)} {
+        process_ = std::make_unique<Process>(std::vector<std::string>{
+            kBinary, "run", "--port", "0", "--data-dir", dir.string(), "--config", kConfig});
+        while (auto line = process_->read_line(30s)) {
+            if (line->starts_with("mk_")) admin_key_ = *line;
+            const std::string marker = "listening on http://127.0.0.1:";
+            if (line->starts_with(marker)) {
+                port_ = static_cast<std::uint16_t>(std::stoi(line->substr(marker.size())));
+                break;
+            }
+        }
+        if (port_ == 0)
+            throw std::runtime_error("meridian run did not start:\n" + process_->output());
+    }
+    std::uint16_t port() const { return port_; }
+    const std::string& admin_key() const { return admin_key_; }
+    Process& process() { return *process_; }
+
+private:
+    std::filesystem::path dir_;
+    std::string admin_key_;
+    std::unique_ptr<Process> process_;
+    std::uint16_t port_ = 0;
+};
+
+std::map<std::string, std::string> auth(const std::string& key) {
+    return {{"Authorization", "Bearer " + key}};
+}
+
+std::string order_body(const std::string& symbol, const std::string& qty, const std::string& side,
+                       const std::string& coid = {}, const std::string& type = "market",
+                       const std::string& limit = {}) {
+    json::object o{
+        {"symbol", symbol}, {"qty", qty}, {"side", side}, {"type", type}, {"time_in_force", "day"}};
+    if (!coid.empty()) o["client_order_id"] = coid;
+    if (!limit.empty()) o["limit_price"] = limit;
+    return json::serialize(o);
+}
+
+/// Polls until `ok` holds or 20 seconds pass.
+template <typename F>
+bool eventually(F ok) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (ok()) return true;
+        std::this_thread::sleep_for(20ms);
+    }
+    return false;
+}
+
+class RunTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("meridian-run-" + std::to_string(getpid()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(dir_);
+        system_ = std::make_unique<RunningSystem>(dir_);
+        key_ = system_->admin_key();
+        ASSERT_FALSE(key_.empty()) << "no admin key printed on first start";
+        wait_for_quotes();
+    }
+    /// Orders need a price: wait for the market's first quotes.
+    void wait_for_quotes() {
+        auto c = client();
+        for (const char* sym : {"AAPL", "MSFT"}) {
+            ASSERT_TRUE(eventually([&] {
+                return c.request("GET", std::string{"/marketdata/quotes/"} + sym, {}, auth(key_))
+                           .status == 200;
+            }));
+        }
+    }
+    void TearDown() override {
+        system_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+    HttpClient client() { return HttpClient{system_->port()}; }
+    std::string create_key(const std::string& role) {
+        auto c = client();
+        auto r = c.request("POST", "/auth/keys", json::serialize(json::object{{"role", role}}),
+                           auth(key_));
+        EXPECT_EQ(r.status, 201) << r.body;
+        return std::string{r.json().at("key").as_string()};
+    }
+
+    std::filesystem::path dir_;
+    std::unique_ptr<RunningSystem> system_;
+    std::string key_;
+};
+
+TEST_F(RunTest, AMarketOrderIsAcknowledgedThenFilledAndMakesAPosition) {
+    auto c = client();
+    auto r = c.request("POST", "/orders", order_body("AAPL", "7", "buy", "life-1"), auth(key_));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto order = r.json().as_object();
+    EXPECT_EQ(order.at("client_order_id").as_string(), "life-1");
+    EXPECT_EQ(order.at("qty").as_string(), "7");
+    const std::string id{order.at("id").as_string()};
+
+    json::object filled;
+    ASSERT_TRUE(eventually([&] {
+        auto g = c.request("GET", "/orders/" + id, {}, auth(key_));
+        if (g.status != 200) return false;
+        filled = g.json().as_object();
+        return filled.at("status") == "filled";
+    }));
+    EXPECT_EQ(filled.at("filled_qty").as_string(), "7");
+    EXPECT_FALSE(filled.at("filled_avg_price").is_null());
+
+    auto fills = c.request("GET", "/fills", {}, auth(key_)).json().as_array();
+    ASSERT_FALSE(fills.empty());
+    EXPECT_EQ(fills[0].at("order_id").as_string(), id);
+    ASSERT_TRUE(eventually([&] {
+        auto p = c.request("GET", "/positions/AAPL", {}, auth(key_));
+        return p.status == 200 && p.json().at("qty") == "7";
+    }));
+    EXPECT_EQ(c.request("GET", "/positions/MSFT", {}, auth(key_)).status, 404);
+}
+
+TEST_F(RunTest, ALimitOrderCanBeReplacedAndCanceledOnce) {
+    auto c = client();
+    auto r = c.request("POST", "/orders", order_body("MSFT", "3", "buy", "lim-1", "limit", "1.00"),
+                       auth(key_));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string id{r.json().at("id").as_string()};
+    auto p = c.request("PATCH", "/orders/" + id, R"({"limit_price":"2.00"})", auth(key_));
+    ASSERT_EQ(p.status, 200) << p.body;
+    const std::string new_id{p.json().at("id").as_string()};
+    EXPECT_NE(new_id, id);
+    EXPECT_EQ(p.json().at("limit_price").as_string(), "2");
+    EXPECT_EQ(c.request("GET", "/orders/" + id, {}, auth(key_)).json().at("status"), "replaced");
+    EXPECT_EQ(c.request("DELETE", "/orders/" + new_id, {}, auth(key_)).status, 204);
+    EXPECT_EQ(c.request("GET", "/orders/" + new_id, {}, auth(key_)).json().at("status"),
+              "canceled");
+    EXPECT_EQ(c.request("DELETE", "/orders/" + new_id, {}, auth(key_)).status, 422);
+    EXPECT_EQ(
+        c.request("DELETE", "/orders/00000000-0000-4000-8000-000000000000", {}, auth(key_)).status,
+        404);
+    auto open = c.request("GET", "/orders?status=open", {}, auth(key_)).json().as_array();
+    EXPECT_TRUE(open.empty());
+}
+
+TEST_F(RunTest, ARepeatedClientOrderIdNeverMakesASecondOrder) {
+    std::vector<std::thread> threads;
+    std::vector<std::string> ids(8);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        threads.emplace_back([&, i] {
+            HttpClient c{system_->port()};
+            auto r = c.request("POST", "/orders", order_body("AAPL", "1", "buy", "same-key"),
+                               auth(key_));
+            if (r.status == 200) ids[i] = std::string{r.json().at("id").as_string()};
+        });
+    }
+    for (auto& t : threads)
+        t.join();
+    for (const auto& id : ids)
+        EXPECT_EQ(id, ids[0]);
+    auto c = client();
+    auto all = c.request("GET", "/orders?status=all&limit=500", {}, auth(key_)).json().as_array();
+    EXPECT_EQ(all.size(), 1u);
+}
+
+TEST_F(RunTest, EveryRouteAnswersEachRoleAsItsDocumentSays) {
+    const std::string viewer = create_key("viewer");
+    const std::string trader = create_key("trader");
+    auto c = client();
+    auto doc = c.request("GET", "/openapi.json");
+    ASSERT_EQ(doc.status, 200);
+    const auto paths = doc.json().at("paths").as_object();
+    int checked = 0;
+    for (const auto& [path, ops] : paths) {
+        for (const auto& [method_lower, op] : ops.as_object()) {
+            std::string method{method_lower};
+            for (auto& ch : method)
+                ch = static_cast<char>(std::toupper(ch));
+            const std::string need{op.at("x-meridian-role").as_string()};
+            if (path == "/risk/halt") continue;  // would halt the other checks; tested elsewhere
+            std::string target{path};
+            for (auto pos = target.find('{'); pos != std::string::npos; pos = target.find('{'))
+                target.replace(pos, target.find('}', pos) - pos + 1, "ZZZZ");
+            const std::string body = method == "GET" || method == "DELETE" ? "" : "{}";
+            auto status_for = [&](const std::string& key) {
+                HttpClient h{system_->port()};
+                return h
+                    .request(method, target, body,
+                             key.empty() ? std::map<std::string, std::string>{} : auth(key))
+                    .status;
+            };
+            const int rank = need == "public" ? 0 : need == "viewer" ? 1 : need == "trader" ? 2 : 3;
+            const int none = status_for("");
+            if (rank == 0) {
+                EXPECT_NE(none, 401) << method << " " << path;
+            } else {
+                EXPECT_EQ(none, 401) << method << " " << path;
+            }
+            for (auto [key, key_rank] :
+                 {std::pair{viewer, 1}, std::pair{trader, 2}, std::pair{key_, 3}}) {
+                const int s = status_for(key);
+                EXPECT_NE(s, 401) << method << " " << path;
+                if (key_rank < rank)
+                    EXPECT_EQ(s, 403) << method << " " << path << " as rank " << key_rank;
+                else
+                    EXPECT_NE(s, 403) << method << " " << path << " as rank " << key_rank;
+                EXPECT_LT(s, 500) << method << " " << path;
+            }
+            ++checked;
+        }
+    }
+    EXPECT_GT(checked, 30);
+    EXPECT_EQ(c.request("GET", "/health/live").status, 200);
+}
+
+TEST_F(RunTest, BadInputGets4xxAndChangesNothing) {
+    auto c = client();
+    struct Case {
+        std::string body;
+        int status;
+    };
+    const std::vector<Case> cases{
+        {"{not json", 400},
+        {"[1,2]", 400},
+        {std::string(200, '[') + std::string(200, ']'), 400},
+        {R"({"symbol":"AAPL","qty":"-5","side":"buy","type":"market","time_in_force":"day"})", 422},
+        {R"({"symbol":"AAPL","qty":"0","side":"buy","type":"market","time_in_force":"day"})", 422},
+        {R"({"symbol":"AAPL","qty":"NaN","side":"buy","type":"market","time_in_force":"day"})",
+         422},
+        {R"({"symbol":"AAPL","qty":"1e400","side":"buy","type":"market","time_in_force":"day"})",
+         422},
+        {R"({"symbol":"AAPL","qty":99999999999999999999999,"side":"buy","type":"market","time_in_force":"day"})",
+         422},
+        {R"({"symbol":"AAPL","qty":{"x":1},"side":"buy","type":"market","time_in_force":"day"})",
+         422},
+        {R"({"symbol":"AAPL","qty":"1","side":"buy","type":"limit","time_in_force":"day"})", 422},
+        {R"({"symbol":"ZZZZ","qty":"1","side":"buy","type":"market","time_in_force":"day"})", 422},
+        {R"({"symbol":"AAPL","qty":"1","side":"sideways","type":"market","time_in_force":"day"})",
+         422},
+    };
+    for (const auto& k : cases) {
+        auto r = c.request("POST", "/orders", k.body, auth(key_));
+        EXPECT_EQ(r.status, k.status) << k.body.substr(0, 120) << " -> " << r.body;
+        if (r.status >= 400 && r.status != 413) {
+            auto err = r.json().as_object();
+            EXPECT_TRUE(err.at("code").is_int64());
+            EXPECT_TRUE(err.at("message").is_string());
+        }
+    }
+    auto big = c.request("POST", "/orders", std::string(10 << 20, ' '), auth(key_));
+    EXPECT_EQ(big.status, 413);
+    auto c2 = client();
+    EXPECT_EQ(c2.request("GET", "/health/live").status, 200);
+    auto all = c2.request("GET", "/orders?status=all", {}, auth(key_)).json().as_array();
+    EXPECT_TRUE(all.empty());
+    EXPECT_EQ(c2.request("GET", "/orders?limit=abc", {}, auth(key_)).status, 422);
+    EXPECT_EQ(c2.request("GET", "/nope", {}, auth(key_)).status, 404);
+    EXPECT_EQ(c2.request("GET", "/orders", {}, auth("mk_wrong")).status, 401);
+}
+
+TEST_F(RunTest, RiskLimitsAndTheHaltSwitchRefuseOrdersWith403) {
+    auto c = client();
+    ASSERT_EQ(c.request("PUT", "/risk/limits", R"({"max_order_qty":"100"})", auth(key_)).status,
+              200);
+    // The execution service applies the limits it hears about from risk: give it a moment.
+    ASSERT_TRUE(eventually([&] {
+        auto r = c.request("POST", "/orders", order_body("AAPL", "500", "buy"), auth(key_));
+        return r.status == 403 && r.json().at("reason") == "max_order_qty";
+    }));
+    ASSERT_EQ(c.request("POST", "/risk/halt", {}, auth(key_)).status, 200);
+    ASSERT_TRUE(eventually([&] {
+        auto r = c.request("POST", "/orders", order_body("AAPL", "1", "buy"), auth(key_));
+        return r.status == 403 && r.json().at("reason") == "halted";
+    }));
+    auto events = c.request("GET", "/risk/events", {}, auth(key_)).json().as_array();
+    EXPECT_FALSE(events.empty());
+    ASSERT_EQ(c.request("POST", "/risk/resume", {}, auth(key_)).status, 200);
+    ASSERT_TRUE(eventually([&] {
+        return c.request("POST", "/orders", order_body("AAPL", "1", "buy"), auth(key_)).status ==
+               200;
+    }));
+    auto audit = c.request("GET", "/audit", {}, auth(key_)).json().as_array();
+    std::set<std::string> actions;
+    for (const auto& a : audit)
+        actions.insert(std::string{a.at("action").as_string()});
+    EXPECT_TRUE(actions.contains("POST /risk/halt"));
+    EXPECT_TRUE(actions.contains("PUT /risk/limits"));
+}
+
+TEST_F(RunTest, AWebSocketClientSeesItsOrdersEvents) {
+    WsClient ws{system_->port(), "/ws"};
+    ws.send(R"({"action":"subscribe","channels":["orders"]})");
+    auto refused = json::parse(ws.receive().value_or("{}"));
+    EXPECT_EQ(refused.at("data").at("status"), "error");  // not authenticated yet
+
+    WsClient ws2{system_->port(), "/ws"};
+    ws2.send(json::serialize(json::object{{"action", "auth"}, {"key", key_}}));
+    EXPECT_EQ(json::parse(ws2.receive().value_or("{}")).at("data").at("status"), "authenticated");
+    ws2.send(R"({"action":"subscribe","channels":["orders","fills"],"symbols":["AAPL"]})");
+    EXPECT_EQ(json::parse(ws2.receive().value_or("{}")).at("data").at("status"), "subscribed");
+
+    auto c = client();
+    auto r = c.request("POST", "/orders", order_body("AAPL", "2", "buy", "ws-1"), auth(key_));
+    ASSERT_EQ(r.status, 200);
+    const std::string id{r.json().at("id").as_string()};
+    std::set<std::string> seen;
+    bool fill_seen = false;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline && !(seen.contains("fill") && fill_seen)) {
+        auto msg = ws2.receive(2s);
+        if (!msg) continue;
+        auto m = json::parse(*msg).as_object();
+        if (m.at("channel") == "orders" && m.at("data").at("order").at("id") == id.c_str())
+            seen.insert(std::string{m.at("type").as_string()});
+        if (m.at("channel") == "fills" && m.at("data").at("order_id") == id.c_str())
+            fill_seen = true;
+    }
+    EXPECT_TRUE(seen.contains("new"));
+    EXPECT_TRUE(seen.contains("fill"));
+    EXPECT_TRUE(fill_seen);
+}
+
+TEST_F(RunTest, Kill9LosesNoAcknowledgedOrderOrFillAndAppliesNothingTwice) {
+    std::set<std::string> acknowledged;
+    {
+        auto c = client();
+        for (int i = 0; i < 60; ++i) {
+            const std::string side = i % 3 == 2 ? "sell" : "buy";
+            auto r =
+                c.request("POST", "/orders",
+                          order_body(i % 2 ? "AAPL" : "MSFT", "1", side, "k9-" + std::to_string(i)),
+                          auth(key_));
+            ASSERT_EQ(r.status, 200) << r.body;
+            acknowledged.insert(std::string{r.json().at("id").as_string()});
+        }
+    }
+    auto c = client();
+    const auto fills_before =
+        c.request("GET", "/fills?limit=10000", {}, auth(key_)).json().as_array();
+    system_->process().signal(SIGKILL);
+
+    system_ = std::make_unique<RunningSystem>(dir_, key_);
+    wait_for_quotes();
+    auto c2 = client();
+    auto all = c2.request("GET", "/orders?status=all&limit=500", {}, auth(key_)).json().as_array();
+    std::set<std::string> kept;
+    for (const auto& o : all)
+        kept.insert(std::string{o.at("id").as_string()});
+    for (const auto& id : acknowledged)
+        EXPECT_TRUE(kept.contains(id)) << id;
+    EXPECT_EQ(kept.size(), acknowledged.size());
+
+    // Every fill published before the kill is kept; after the restart the rest may fill.
+    auto fills_after = c2.request("GET", "/fills?limit=10000", {}, auth(key_)).json().as_array();
+    std::set<std::string> after_ids;
+    for (const auto& f : fills_after)
+        after_ids.insert(std::string{f.at("id").as_string()});
+    for (const auto& f : fills_before)
+        EXPECT_TRUE(after_ids.contains(std::string{f.at("id").as_string()}));
+    ASSERT_TRUE(eventually([&] {
+        auto open = c2.request("GET", "/orders?status=open", {}, auth(key_)).json().as_array();
+        return open.empty();
+    }));
+    // Positions rebuilt from the fills exactly once: qty = signed sum of the fills.
+    fills_after = c2.request("GET", "/fills?limit=10000", {}, auth(key_)).json().as_array();
+    std::map<std::string, long> expected;
+    for (const auto& f : fills_after) {
+        const long q = std::stol(std::string{f.at("qty").as_string()});
+        expected[std::string{f.at("symbol").as_string()}] += f.at("side") == "buy" ? q : -q;
+    }
+    ASSERT_TRUE(eventually([&] {
+        auto positions = c2.request("GET", "/positions", {}, auth(key_)).json().as_array();
+        std::map<std::string, long> got;
+        for (const auto& p : positions)
+            got[std::string{p.at("symbol").as_string()}] =
+                std::stol(std::string{p.at("qty").as_string()});
+        for (auto it = expected.begin(); it != expected.end();)
+            it = it->second == 0 ? expected.erase(it) : std::next(it);
+        return got == expected;
+    }));
+}
+
+TEST_F(RunTest, KeysCreatedFromTheCommandLineWorkWhileItRuns) {
+    int code = -1;
+    const std::string out = run_to_end(
+        {kBinary, "keys", "create", "--role", "viewer", "--data-dir", dir_.string()}, &code);
+    ASSERT_EQ(code, 0) << out;
+    std::string last = out.substr(0, out.size() - 1);
+    last = last.substr(last.rfind('\n') + 1);
+    ASSERT_TRUE(last.starts_with("mk_")) << out;
+    auto c = client();
+    EXPECT_EQ(c.request("GET", "/positions", {}, auth(last)).status, 200);
+    EXPECT_EQ(c.request("POST", "/orders", order_body("AAPL", "1", "buy"), auth(last)).status, 403);
+    // A short-lived token works in place of the key.
+    auto t = c.request("POST", "/auth/token", {}, auth(last));
+    ASSERT_EQ(t.status, 200);
+    EXPECT_EQ(
+        c.request("GET", "/positions", {}, auth(std::string{t.json().at("token").as_string()}))
+            .status,
+        200);
+}
+
+TEST_F(RunTest, SigtermStopsCleanly) {
+    system_->process().signal(SIGTERM);
+    EXPECT_EQ(system_->process().wait_exit(), 0);
+}
+
+TEST_F(RunTest, HealthAndMetricsReportEveryService) {
+    auto c = client();
+    ASSERT_TRUE(eventually([&] { return c.request("GET", "/health").status == 200; }));
+    auto health = c.request("GET", "/health").json();
+    EXPECT_EQ(health.at("services").as_object().size(), 8u);
+    auto services = c.request("GET", "/services", {}, auth(key_)).json().as_array();
+    EXPECT_EQ(services.size(), 8u);
+    auto metrics = c.request("GET", "/metrics");
+    ASSERT_EQ(metrics.status, 200);
+    EXPECT_NE(metrics.body.find("# TYPE meridian_http_requests_total counter"), std::string::npos);
+    EXPECT_NE(metrics.body.find("meridian_bus_queue_depth{"), std::string::npos);
+    EXPECT_NE(metrics.body.find("meridian_equity_dollars"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace meridian::test

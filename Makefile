@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 MERIDIAN := build/release/bin/meridian
 FORMAT_FILES = git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp'
 
-.PHONY: all deps build run test test-release test-asan test-fuzz format format-check check-core-pure tidy \
+.PHONY: all deps build run demo test test-release test-asan test-fuzz format format-check check-core-pure tidy \
         bench clean
 
 all: build
@@ -26,8 +26,13 @@ build/fuzz/build.ninja: CMakePresets.json | deps
 build: deps build/release/build.ninja
 	cmake --build --preset release -j $(JOBS)
 
-# Until the services exist, the main job is a demo backtest over the bundled sample data.
+# The main job: the whole trading system in one process (paper broker, simulated market),
+# state in ./var. Prints where to reach it and, on first start, an admin API key.
 run: build
+	$(MERIDIAN) run $(ARGS)
+
+# A backtest over the bundled sample data (the engine alone).
+demo: build
 	$(MERIDIAN) backtest --data data/orcl-1995-2014.csv --data data/nvda-1999-2014.csv \
 	    --data data/yhoo-1996-2014.csv --strategy sma_crossover \
 	    --set fast=20 --set slow=50 --set qty=1000 --out var/demo

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <thread>
 
+#include <boost/json.hpp>
 #include <pthread.h>
 
 #include "adapters/sqlite/sqlite_store.hpp"
@@ -15,12 +16,15 @@
 #include "app/default_config.hpp"
 #include "bus/inproc_bus.hpp"
 #include "core/clock.hpp"
+#include "services/analytics/analytics_service.hpp"
+#include "services/config/config_service.hpp"
 #include "services/discovery/discovery_service.hpp"
 #include "services/execution/execution_service.hpp"
 #include "services/gateway/auth.hpp"
 #include "services/gateway/gateway_service.hpp"
 #include "services/history/history_service.hpp"
 #include "services/marketdata/marketdata_service.hpp"
+#include "services/notifications/notifications_service.hpp"
 #include "services/positions/positions_service.hpp"
 #include "services/risk/risk_service.hpp"
 #include "services/signals/signals_service.hpp"
@@ -128,7 +132,7 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
     // Every connection opened before any thread starts, so that a bad data directory is
     // reported at once. Each service uses its own connection on its own thread.
     std::vector<std::unique_ptr<SqliteStore>> stores;
-    for (int i = 0; i < 9; ++i) {
+    for (int i = 0; i < 12; ++i) {
         auto s = open_store(opts->data_dir);
         if (!s) {
             err << "meridian run: " << s.error().message << "\n";
@@ -188,17 +192,50 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
     if (rs.rate_limit_per_minute) gc.rate_limit_per_minute = *rs.rate_limit_per_minute;
     if (rs.metrics_public) gc.metrics_public = *rs.metrics_public;
 
-    const std::vector<std::string> names{"gateway", "execution",  "positions", "risk",
-                                         "signals", "marketdata", "history",   "discovery"};
+    // Live changes saved through PATCH /config win over the file.
+    const auto saved = services::ConfigService::saved_changes(*stores[9]);
+    if (const auto* v = saved.if_contains("rate_limit_per_minute"))
+        gc.rate_limit_per_minute = v->to_number<std::uint32_t>();
+    if (const auto* v = saved.if_contains("stale_after_seconds"))
+        rc.stale_after = std::chrono::seconds(v->to_number<std::int64_t>());
+    boost::json::array symbol_list;
+    for (const auto& s : symbols)
+        symbol_list.push_back(boost::json::value(s.str()));
+    const boost::json::object effective{
+        {"symbols", std::move(symbol_list)},
+        {"speed", mc.speed},
+        {"cash", cash.to_string()},
+        {"seed", mc.seed},
+        {"bind", gc.server.bind},
+        {"port", gc.server.port},
+        {"data_dir", opts->data_dir},
+        {"broker", opts->broker},
+        {"feed", opts->feed},
+        {"max_connections", gc.server.max_connections},
+        {"rate_limit_per_minute", gc.rate_limit_per_minute},
+        {"stale_after_seconds",
+         std::chrono::duration_cast<std::chrono::seconds>(rc.stale_after).count()},
+        {"metrics_public", gc.metrics_public}};
+
+    const std::vector<std::string> names{"gateway",       "execution",  "positions", "risk",
+                                         "signals",       "marketdata", "history",   "analytics",
+                                         "notifications", "config",     "discovery"};
     services::DiscoveryService discovery{bus, clock, metrics, names};
     services::RiskService risk{bus, clock, metrics, *stores[1], rc};
     services::ExecutionService execution{bus, clock, metrics, *stores[2], *stores[3], ec};
     services::PositionsService positions{bus, clock, metrics, *stores[4], *stores[4], pc};
     services::HistoryService history{bus, clock, metrics, *stores[5]};
     services::SignalsService signals{bus, clock, metrics, *stores[6], *stores[6], sc};
+    services::AnalyticsConfig ac;
+    ac.starting_cash = cash;
+    services::AnalyticsService analytics{bus,         clock,       metrics, *stores[10],
+                                         *stores[10], *stores[10], ac};
+    services::NotificationsService notifications{bus, clock, metrics, *stores[11]};
+    services::ConfigService config{bus, clock, metrics, *stores[9], effective};
     services::MarketDataService marketdata{bus, clock, metrics, mc};
-    std::vector<services::Service*> all{&discovery, &risk,    &execution, &positions,
-                                        &history,   &signals, &marketdata};
+    std::vector<services::Service*> all{&discovery, &config,    &risk,      &execution,
+                                        &positions, &history,   &analytics, &notifications,
+                                        &signals,   &marketdata};
     net::Router router;
     services::GatewayService gateway{
         bus, clock, metrics, router, *stores[0], *stores[7], *stores[8], gc, [&all] {

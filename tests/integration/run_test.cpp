@@ -1,5 +1,8 @@
 // `meridian run` end to end: real HTTP and WebSocket against the real binary on a free port.
+#include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -230,7 +233,7 @@ TEST_F(RunTest, EveryRouteAnswersEachRoleAsItsDocumentSays) {
             ++checked;
         }
     }
-    EXPECT_GT(checked, 30);
+    EXPECT_GT(checked, 40);
     EXPECT_EQ(c.request("GET", "/health/live").status, 200);
 }
 
@@ -430,14 +433,140 @@ TEST_F(RunTest, HealthAndMetricsReportEveryService) {
     auto c = client();
     ASSERT_TRUE(eventually([&] { return c.request("GET", "/health").status == 200; }));
     auto health = c.request("GET", "/health").json();
-    EXPECT_EQ(health.at("services").as_object().size(), 8u);
+    EXPECT_EQ(health.at("services").as_object().size(), 11u);
     auto services = c.request("GET", "/services", {}, auth(key_)).json().as_array();
-    EXPECT_EQ(services.size(), 8u);
+    EXPECT_EQ(services.size(), 11u);
     auto metrics = c.request("GET", "/metrics");
     ASSERT_EQ(metrics.status, 200);
     EXPECT_NE(metrics.body.find("# TYPE meridian_http_requests_total counter"), std::string::npos);
     EXPECT_NE(metrics.body.find("meridian_bus_queue_depth{"), std::string::npos);
     EXPECT_NE(metrics.body.find("meridian_equity_dollars"), std::string::npos);
+}
+
+TEST_F(RunTest, ConfigChangesApplyLiveOrAreRefusedWithTheReason) {
+    auto c = client();
+    auto refused = c.request("PATCH", "/config", R"({"symbols":["TSLA"]})", auth(key_));
+    EXPECT_EQ(refused.status, 409);
+    EXPECT_NE(refused.body.find("restart"), std::string::npos);
+    EXPECT_EQ(c.request("PATCH", "/config", R"({"rate_limit_per_minute":-3})", auth(key_)).status,
+              422);
+    ASSERT_EQ(c.request("PATCH", "/config", R"({"rate_limit_per_minute":3})", auth(key_)).status,
+              200);
+    const std::string viewer = create_key("viewer");
+    ASSERT_TRUE(eventually([&] {
+        auto r = c.request("GET", "/positions", {}, auth(viewer));
+        return r.status == 429 && !r.headers["Retry-After"].empty();
+    }));
+    EXPECT_EQ(c.request("GET", "/config", {}, auth(key_)).json().at("rate_limit_per_minute"), 3);
+}
+
+TEST_F(RunTest, ImportedHistoryCanBeBacktestedInTheBackground) {
+    auto c = client();
+    std::ifstream in{std::string{MERIDIAN_SOURCE_DIR} + "/data/orcl-1995-2014.csv"};
+    const std::string csv{std::istreambuf_iterator<char>{in}, {}};
+    auto imported = c.request("POST", "/history/import?symbol=ORCL", csv, auth(key_));
+    ASSERT_EQ(imported.status, 200) << imported.body;
+    EXPECT_EQ(imported.json().at("timeframe"), "1Day");
+    auto bars = c.request(
+        "GET", "/history/bars/ORCL?timeframe=1Day&start=2014-01-01&end=2015-01-01", {}, auth(key_));
+    ASSERT_EQ(bars.status, 200);
+    EXPECT_EQ(bars.json().as_array().size(), 252u);
+    EXPECT_EQ(
+        c.request("POST", "/history/import?symbol=ORCL", "Date,Open\nxx,1\n", auth(key_)).status,
+        422);
+
+    auto started = c.request("POST", "/analytics/backtests",
+                             R"({"strategy":"sma_crossover","params":{"fast":20,"slow":50},
+                                 "symbols":["ORCL"],"timeframe":"1Day"})",
+                             auth(key_));
+    ASSERT_EQ(started.status, 202) << started.body;
+    const std::string id{started.json().at("id").as_string()};
+    json::object state;
+    ASSERT_TRUE(eventually([&] {
+        state = c.request("GET", "/analytics/backtests/" + id, {}, auth(key_)).json().as_object();
+        return state.at("state") != "running";
+    }));
+    EXPECT_EQ(state.at("state"), "done");
+    EXPECT_TRUE(state.at("summary").as_object().contains("sharpe"));
+    EXPECT_GT(state.at("summary").at("num_fills").to_number<int>(), 0);
+}
+
+/// A webhook receiver: answers 500 to the first request and 200 after, keeping the bodies.
+class WebhookServer {
+public:
+    WebhookServer() : acceptor_{ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}} {
+        thread_ = std::thread{[this] {
+            namespace http = boost::beast::http;
+            for (;;) {
+                boost::system::error_code ec;
+                boost::asio::ip::tcp::socket socket{ioc_};
+                acceptor_.accept(socket, ec);
+                if (ec || stop_) return;
+                boost::beast::flat_buffer buffer;
+                http::request<http::string_body> req;
+                http::read(socket, buffer, req, ec);
+                if (ec) continue;
+                int n = 0;
+                {
+                    std::lock_guard lock{mutex_};
+                    bodies_.push_back(req.body());
+                    n = static_cast<int>(bodies_.size());
+                }
+                http::response<http::string_body> res{
+                    n == 1 ? http::status::internal_server_error : http::status::ok, 11};
+                res.body() = "{}";
+                res.prepare_payload();
+                http::write(socket, res, ec);
+            }
+        }};
+    }
+    ~WebhookServer() {
+        stop_ = true;
+        {
+            // Unblocks accept; the loop sees stop_ and ends.
+            boost::system::error_code ec;
+            boost::asio::ip::tcp::socket s{ioc_};
+            s.connect({boost::asio::ip::make_address("127.0.0.1"), port()}, ec);
+        }
+        if (thread_.joinable()) thread_.join();
+    }
+    std::uint16_t port() { return port_ = acceptor_.local_endpoint().port(); }
+    std::vector<std::string> bodies() {
+        std::lock_guard lock{mutex_};
+        return bodies_;
+    }
+
+private:
+    boost::asio::io_context ioc_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::uint16_t port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::mutex mutex_;
+    std::vector<std::string> bodies_;
+    std::thread thread_;
+};
+
+TEST_F(RunTest, WebhooksGetFillNotificationsRetriedUntilDelivered) {
+    WebhookServer hook;
+    auto c = client();
+    EXPECT_EQ(
+        c.request("POST", "/notifications/channels", R"({"url":"ftp://x"})", auth(key_)).status,
+        422);
+    auto ch = c.request("POST", "/notifications/channels",
+                        json::serialize(json::object{
+                            {"url", "http://127.0.0.1:" + std::to_string(hook.port()) + "/hook"},
+                            {"events", json::array{"fill"}}}),
+                        auth(key_));
+    ASSERT_EQ(ch.status, 201) << ch.body;
+    ASSERT_EQ(c.request("POST", "/orders", order_body("AAPL", "4", "buy"), auth(key_)).status, 200);
+    ASSERT_TRUE(eventually([&] { return hook.bodies().size() >= 2; }));
+    const auto bodies = hook.bodies();
+    EXPECT_EQ(bodies[0], bodies[1]);  // the same notification, delivered again after the 500
+    auto n = json::parse(bodies[1]).as_object();
+    EXPECT_EQ(n.at("event"), "fill");
+    auto listed = c.request("GET", "/notifications", {}, auth(key_)).json().as_array();
+    ASSERT_FALSE(listed.empty());
+    EXPECT_EQ(listed[0].at("event"), "fill");
 }
 
 }  // namespace

@@ -116,6 +116,12 @@ void GatewayService::on_start() {
                          ok.error().message.c_str());
     }
     reload_keys();
+    subscribe("config", [this](const bus::Envelope& e) {
+        const auto* key = e.data.if_contains("key");
+        const auto* value = e.data.if_contains("value");
+        if (key && value && *key == "rate_limit_per_minute" && value->is_number())
+            config_.rate_limit_per_minute = value->to_number<std::uint32_t>();
+    });
     for (const auto& [topic, channel] : channel_of_topic()) {
         subscribe(topic, [this, ch = channel](const bus::Envelope& e) { broadcast(ch, e); });
     }

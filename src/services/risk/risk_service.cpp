@@ -80,6 +80,12 @@ void RiskService::on_start() {
         }
     });
     subscribe("account", [this](const bus::Envelope& e) { on_account(e); });
+    subscribe("config", [this](const bus::Envelope& e) {
+        const auto* key = e.data.if_contains("key");
+        const auto* value = e.data.if_contains("value");
+        if (key && value && *key == "stale_after_seconds" && value->is_number())
+            config_.stale_after = std::chrono::seconds(value->to_number<std::int64_t>());
+    });
     every(std::chrono::milliseconds(1000), [this] {
         check_stale();
         publish_state();

@@ -54,7 +54,7 @@ test-asan: deps build/asan/build.ninja
 
 # Every parser of outside bytes under libFuzzer (clang, ASan + UBSan), a bounded number of inputs.
 test-fuzz: deps build/fuzz/build.ninja
-	cmake --build --preset fuzz -j $(JOBS)
+	cmake --build --preset fuzz -j $(JOBS) --target fuzzers
 	ctest --test-dir build/fuzz -j $(JOBS) -L fuzz --output-on-failure
 
 format-check:

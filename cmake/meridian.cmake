@@ -95,4 +95,10 @@ function(meridian_add_fuzz name)
     endif()
     add_test(NAME ${name} COMMAND ${name} -runs=${MERIDIAN_FUZZ_RUNS} -max_len=4096 -seed=1 ${corpus} ${seeds})
     set_tests_properties(${name} PROPERTIES LABELS fuzz TIMEOUT 600)
+    # `fuzzers` builds every fuzz target and only what they link (the fuzz tree builds nothing
+    # else: the services and the binary are not needed there).
+    if(NOT TARGET fuzzers)
+        add_custom_target(fuzzers)
+    endif()
+    add_dependencies(fuzzers ${name})
 endfunction()

@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 MERIDIAN := build/release/bin/meridian
 FORMAT_FILES = git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp'
 
-.PHONY: all deps build run demo test test-release test-asan test-fuzz format format-check check-core-pure tidy \
+.PHONY: all deps build run demo test test-release test-openapi test-asan test-fuzz format format-check check-core-pure tidy \
         bench clean
 
 all: build
@@ -40,12 +40,17 @@ demo: build
 test: build format-check check-core-pure
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory test-release && \
+	$(MAKE) --no-print-directory test-openapi && \
 	$(MAKE) --no-print-directory test-asan && \
 	$(MAKE) --no-print-directory test-fuzz && \
 	echo "make test: all green in $$(( $$(date +%s) - start ))s after the build"
 
 test-release: build
 	ctest --test-dir build/release -j $(JOBS) --output-on-failure
+
+# The API document passes Redocly's linter (recommended rules) with no errors.
+test-openapi: build
+	scripts/lint-openapi
 
 # The I/O-free components' unit tests again under AddressSanitizer and UBSan.
 test-asan: deps build/asan/build.ninja

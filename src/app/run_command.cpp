@@ -237,12 +237,20 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
                                         &positions, &history,   &analytics, &notifications,
                                         &signals,   &marketdata};
     net::Router router;
-    services::GatewayService gateway{
-        bus, clock, metrics, router, *stores[0], *stores[7], *stores[8], gc, [&all] {
-            for (auto* s : all)
-                if (!s->ready()) return false;
-            return true;
-        }};
+    services::GatewayService gateway{bus,
+                                     clock,
+                                     metrics,
+                                     router,
+                                     *stores[0],
+                                     *stores[7],
+                                     *stores[8],
+                                     gc,
+                                     [&all](std::string_view name) {
+                                         for (auto* s : all)
+                                             if ((name.empty() || s->name() == name) && !s->ready())
+                                                 return false;
+                                         return true;
+                                     }};
     for (auto* s : all)
         s->add_routes(router);
     gateway.add_routes(router);

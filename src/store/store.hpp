@@ -74,6 +74,8 @@ public:
     virtual ~KeyStore() = default;
     virtual core::Result<void> add_key(const ApiKey& key) = 0;
     virtual core::Result<std::vector<ApiKey>> keys() = 0;
+    /// The key with this hash (revoked or not), or nothing.
+    virtual core::Result<std::optional<ApiKey>> find_key(const std::string& hash) = 0;
     /// Marks a key revoked; NotFound if there is no such key.
     virtual core::Result<void> revoke_key(const std::string& id, core::Timestamp at) = 0;
 };

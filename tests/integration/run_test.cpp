@@ -282,7 +282,7 @@ TEST_F(RunTest, BadInputGets4xxAndChangesNothing) {
     EXPECT_EQ(c2.request("GET", "/orders", {}, auth("mk_wrong")).status, 401);
 }
 
-TEST_F(RunTest, RiskLimitsAndTheHaltSwitchRefuseOrdersWith403) {
+TEST_F(RunTest, RiskLimitsRefuseOrdersWith403AndTheHaltSwitchWith503) {
     auto c = client();
     ASSERT_EQ(c.request("PUT", "/risk/limits", R"({"max_order_qty":"100"})", auth(key_)).status,
               200);
@@ -294,7 +294,7 @@ TEST_F(RunTest, RiskLimitsAndTheHaltSwitchRefuseOrdersWith403) {
     ASSERT_EQ(c.request("POST", "/risk/halt", {}, auth(key_)).status, 200);
     ASSERT_TRUE(eventually([&] {
         auto r = c.request("POST", "/orders", order_body("AAPL", "1", "buy"), auth(key_));
-        return r.status == 403 && r.json().at("reason") == "halted";
+        return r.status == 503 && r.json().at("reason") == "halted";
     }));
     auto events = c.request("GET", "/risk/events", {}, auth(key_)).json().as_array();
     EXPECT_FALSE(events.empty());

@@ -511,6 +511,20 @@ core::Result<std::vector<store::ApiKey>> SqliteStore::keys() {
     return out;
 }
 
+core::Result<std::optional<store::ApiKey>> SqliteStore::find_key(const std::string& hash) {
+    Statement st{db_,
+                 "SELECT id, hash, role, label, created_at, revoked_at FROM api_keys WHERE hash = "
+                 "?1"};
+    if (!st.ok()) return db_error(db_, "prepare find key");
+    st.text(1, hash);
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) return std::optional<store::ApiKey>{};
+    if (rc != SQLITE_ROW) return db_error(db_, "find key");
+    return std::optional<store::ApiKey>{
+        store::ApiKey{st.column_text(0), st.column_text(1), st.column_text(2), st.column_text(3),
+                      core::Timestamp::from_ns(st.column_int(4)), optional_time(st, 5)}};
+}
+
 core::Result<void> SqliteStore::revoke_key(const std::string& id, core::Timestamp at) {
     Statement st{db_, "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2"};
     if (!st.ok()) return db_error(db_, "prepare revoke");

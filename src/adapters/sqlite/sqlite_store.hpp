@@ -40,6 +40,7 @@ public:
 
     core::Result<void> add_key(const store::ApiKey& key) override;
     core::Result<std::vector<store::ApiKey>> keys() override;
+    core::Result<std::optional<store::ApiKey>> find_key(const std::string& hash) override;
     core::Result<void> revoke_key(const std::string& id, core::Timestamp at) override;
 
     core::Result<void> append(const store::AuditEntry& entry) override;

@@ -46,7 +46,10 @@ private:
     void on_start() override;
     void on_stop() override;
 
-    boost::asio::awaitable<Outcome> submit(core::OrderRequest request, std::string strategy);
+    /// `tick` is when the market event that led to the order was published (strategy orders):
+    /// the time from it to the broker is the tick-to-order latency.
+    boost::asio::awaitable<Outcome> submit(core::OrderRequest request, std::string strategy,
+                                           std::optional<core::Timestamp> tick = std::nullopt);
     boost::asio::awaitable<core::Result<void>> write(OrderWriter::Job job);
     void on_quote(const bus::Envelope& e);
     void on_risk_state(const bus::Envelope& e);

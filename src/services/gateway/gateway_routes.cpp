@@ -20,7 +20,7 @@ void GatewayService::add_routes(net::Router& router) {
     });
     route(router, "GET", "/health/ready", Role::Public,
           "Every service has started and the gateway takes requests", [this](Request&) {
-              const bool ready = all_ready_ ? all_ready_() : true;
+              const bool ready = service_ready_ ? service_ready_("") : true;
               return Response::json(ready ? 200 : 503, {{"status", ready ? "ready" : "starting"}});
           });
     route(router, "GET", "/ws", Role::Public,

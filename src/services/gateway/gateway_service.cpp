@@ -67,14 +67,14 @@ struct GatewayService::WsClient {
 GatewayService::GatewayService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
                                net::Router& router, store::KeyStore& keys, store::AuditLog& audit,
                                store::SettingsStore& settings, GatewayConfig config,
-                               std::function<bool()> all_ready)
+                               std::function<bool(std::string_view)> service_ready)
     : Service{"gateway", bus, clock, metrics},
       router_{router},
       keys_{keys},
       audit_log_{audit},
       settings_{settings},
       config_{std::move(config)},
-      all_ready_{std::move(all_ready)} {
+      service_ready_{std::move(service_ready)} {
     metrics_.counter("meridian_http_requests_total", "HTTP requests answered.",
                      {"method", "route", "status"});
     metrics_.histogram(
@@ -159,14 +159,22 @@ void GatewayService::reload_keys() {
 
 std::optional<GatewayService::KeyInfo> GatewayService::find_key(const std::string& hash) {
     auto it = keys_by_hash_.find(hash);
-    // Keys made by `meridian keys create` while we run, or revoked elsewhere: read again, at
-    // most ten times a second.
-    if (it == keys_by_hash_.end() &&
-        clock_.now() - keys_loaded_ > core::Duration::milliseconds(100)) {
+    if (it == keys_by_hash_.end()) {
+        // A key made by `meridian keys create` while we run: one indexed read of the store.
+        auto found = keys_.find_key(hash);
+        if (!found || !*found) return std::nullopt;
+        const auto& k = **found;
+        it = keys_by_hash_
+                 .insert_or_assign(k.hash, KeyInfo{k.id, parse_role(k.role).value_or(Role::Viewer),
+                                                   k.revoked_at.has_value()})
+                 .first;
+    } else if (clock_.now() - keys_loaded_ > core::Duration::seconds(1)) {
+        // Revocations made elsewhere reach us within a second.
         reload_keys();
         it = keys_by_hash_.find(hash);
+        if (it == keys_by_hash_.end()) return std::nullopt;
     }
-    if (it == keys_by_hash_.end() || it->second.revoked) return std::nullopt;
+    if (it->second.revoked) return std::nullopt;
     return it->second;
 }
 
@@ -176,6 +184,12 @@ std::optional<Response> GatewayService::admit(Request& req) {
         (m.route && m.route->min_role == 0) ||
         (req.method == "GET" && req.path == "/metrics" && config_.metrics_public);
     if (public_route) return std::nullopt;
+    if (m.route && m.route->service != name() && service_ready_ &&
+        !service_ready_(m.route->service)) {
+        Response r = Response::error(503, "the " + m.route->service + " service is not ready");
+        r.headers.emplace_back("Retry-After", "1");
+        return r;
+    }
     const std::string_view token = bearer(req);
     if (token.empty()) {
         Response r =

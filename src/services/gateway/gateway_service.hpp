@@ -35,7 +35,7 @@ class GatewayService final : public Service, public net::HttpHandler {
 public:
     GatewayService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics, net::Router& router,
                    store::KeyStore& keys, store::AuditLog& audit, store::SettingsStore& settings,
-                   GatewayConfig config, std::function<bool()> all_ready);
+                   GatewayConfig config, std::function<bool(std::string_view)> service_ready);
     ~GatewayService() override;
     void add_routes(net::Router& router) override;
 
@@ -75,7 +75,7 @@ private:
     store::AuditLog& audit_log_;
     store::SettingsStore& settings_;
     GatewayConfig config_;
-    std::function<bool()> all_ready_;
+    std::function<bool(std::string_view)> service_ready_;  // "" asks about every service
     std::unique_ptr<net::HttpServer> server_;
     std::string jwt_secret_;
     std::unordered_map<std::string, KeyInfo> keys_by_hash_;

@@ -63,8 +63,9 @@ struct SignalsService::Running final : engine::StrategyContext {
         }
         owner.metrics_.inc("meridian_signals_total", {spec.id});
         owner.bus_.publish("signals", "signal", std::move(signal));
-        owner.bus_.publish("orders.commands", "submit",
-                           {{"order", std::move(order)}, {"strategy", spec.id}});
+        json::object command{{"order", std::move(order)}, {"strategy", spec.id}};
+        if (owner.tick_) command["tick_ns"] = owner.tick_->ns();
+        owner.bus_.publish("orders.commands", "submit", std::move(command));
         return handle;
     }
     core::Result<void> cancel(const core::OrderId& id) override {
@@ -224,6 +225,7 @@ void SignalsService::on_start() {
 void SignalsService::on_bar(const bus::Envelope& e) {
     auto bar = bar_from_json(e.data);
     if (!bar) return;
+    tick_ = e.ts;
     for (auto& [id, r] : strategies_)
         if (r->spec.enabled && r->strategy->trades(bar->symbol)) r->strategy->on_bar(*bar, *r);
 }
@@ -231,6 +233,7 @@ void SignalsService::on_bar(const bus::Envelope& e) {
 void SignalsService::on_quote(const bus::Envelope& e) {
     auto q = quote_from_json(e.data);
     if (!q) return;
+    tick_ = e.ts;
     for (auto& [id, r] : strategies_)
         if (r->spec.enabled && r->strategy->trades(q->symbol)) r->strategy->on_quote(*q, *r);
 }

@@ -62,6 +62,7 @@ private:
     std::size_t signal_base_ = 0;                      // number of signals dropped from the front
     core::Money cash_;
     core::Money equity_;
+    std::optional<core::Timestamp> tick_;  // when the event being handled was published
 };
 
 /// A spec as JSON ({"id","name","symbols","enabled","params"}) and back; errors name the field.

@@ -1,0 +1,10 @@
+-- wrk: POST /orders, each connection waiting PACE_MS between requests (10 connections x 10 ms
+-- is about 1,000 orders/s), for latency at a set rate rather than at saturation.
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("MERIDIAN_KEY")
+wrk.body = '{"symbol":"MSFT","qty":"1","side":"buy","type":"market","time_in_force":"day"}'
+local pace = tonumber(os.getenv("PACE_MS") or "10")
+function delay()
+    return pace
+end

@@ -12,27 +12,6 @@ namespace meridian::services {
 
 namespace asio = boost::asio;
 
-std::string_view to_string(Role r) noexcept {
-    switch (r) {
-        case Role::Public:
-            return "public";
-        case Role::Viewer:
-            return "viewer";
-        case Role::Trader:
-            return "trader";
-        case Role::Admin:
-            return "admin";
-    }
-    return "?";
-}
-
-std::optional<Role> parse_role(std::string_view text) noexcept {
-    if (text == "viewer") return Role::Viewer;
-    if (text == "trader") return Role::Trader;
-    if (text == "admin") return Role::Admin;
-    return std::nullopt;
-}
-
 Service::Service(std::string name, bus::Bus& bus, const core::Clock& clock, Metrics& metrics)
     : bus_{bus},
       clock_{clock},

@@ -16,14 +16,9 @@
 #include "core/clock.hpp"
 #include "net/router.hpp"
 #include "services/common/metrics.hpp"
+#include "services/common/role.hpp"
 
 namespace meridian::services {
-
-/// Who may call a route: anyone (health), or a key of at least this role.
-enum class Role { Public = 0, Viewer = 1, Trader = 2, Admin = 3 };
-std::string_view to_string(Role r) noexcept;
-/// "viewer", "trader", "admin"; nothing otherwise.
-std::optional<Role> parse_role(std::string_view text) noexcept;
 
 /// The version every service reports.
 inline constexpr std::string_view kServiceVersion = "0.1.0";

@@ -8,7 +8,7 @@
 
 #include "core/result.hpp"
 #include "core/timestamp.hpp"
-#include "services/common/service.hpp"
+#include "services/common/role.hpp"
 
 namespace meridian::services {
 

@@ -12,6 +12,8 @@
 
 namespace meridian::net {
 
+struct Route;
+
 /// A request: the method, the decoded path and query, headers (names lower-cased), the body and
 /// the route parameters the router matched ({id} -> "abc").
 struct Request {
@@ -25,6 +27,9 @@ struct Request {
     /// Set by the gateway once the credentials are checked: who is asking, and their role.
     std::string principal;
     int role = 0;
+    /// The route matched when the request was admitted (null: none); reused by handle().
+    const Route* route = nullptr;
+    int match_status = 0;  // 404 or 405 when no route matched
 
     /// The header's value, or empty.
     std::string_view header(std::string_view name) const;

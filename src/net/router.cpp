@@ -25,11 +25,14 @@ void Router::add(Route route) {
     for (const auto& r : routes_)
         MERIDIAN_ASSERT(!(r.method == route.method && r.pattern == route.pattern),
                         "a route is registered twice");
+    route.segments.clear();
+    for (auto seg : split_path(route.pattern))
+        route.segments.emplace_back(seg);
     routes_.push_back(std::move(route));
 }
 
 namespace {
-bool is_param(std::string_view seg) {
+bool is_param(const std::string& seg) {
     return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
 }
 }  // namespace
@@ -40,7 +43,7 @@ Match Router::match(std::string_view method, std::string_view path) const {
     best.status = 404;
     int best_literals = -1;
     for (const auto& r : routes_) {
-        const auto pat = split_path(r.pattern);
+        const auto& pat = r.segments;
         if (pat.size() != parts.size()) continue;
         int literals = 0;
         bool ok = true;
@@ -61,8 +64,7 @@ Match Router::match(std::string_view method, std::string_view path) const {
         best.params.clear();
         for (std::size_t i = 0; i < pat.size(); ++i)
             if (is_param(pat[i]))
-                best.params[std::string{pat[i].substr(1, pat[i].size() - 2)}] =
-                    std::string{parts[i]};
+                best.params[pat[i].substr(1, pat[i].size() - 2)] = std::string{parts[i]};
     }
     return best;
 }

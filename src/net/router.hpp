@@ -27,6 +27,7 @@ struct Route {
     std::string summary;
     boost::asio::any_io_executor executor;
     RouteHandler handler;
+    std::vector<std::string> segments;  // the pattern split at '/', set by Router::add
 };
 
 struct Match {

@@ -151,6 +151,11 @@ public:
                                    core::Timestamp at) = 0;
     virtual core::Result<std::optional<std::string>> get(const std::string& key) = 0;
     virtual core::Result<void> erase(const std::string& key) = 0;
+    /// Puts every document in one transaction.
+    virtual core::Result<void> put_all(
+        const std::vector<std::pair<std::string, std::string>>& documents, core::Timestamp at) = 0;
+    /// Keeps only the last `keep` documents (by key) whose key starts with `prefix`.
+    virtual core::Result<void> trim(const std::string& prefix, std::size_t keep) = 0;
     /// Every document whose key starts with `prefix`, by key.
     virtual core::Result<std::vector<std::pair<std::string, std::string>>> scan(
         const std::string& prefix) = 0;

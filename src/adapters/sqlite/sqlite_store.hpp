@@ -11,6 +11,8 @@ struct sqlite3;
 
 namespace meridian::adapters::sqlite {
 
+class StatementCache;
+
 /// Orders and fills in one SQLite file. Opened in WAL mode with synchronous=FULL, so a call
 /// that returned is on disk; applies the schema migrations it has not applied yet.
 /// Blocks; one connection, used by one thread at a time (not thread-safe).
@@ -51,6 +53,9 @@ public:
                            core::Timestamp at) override;
     core::Result<std::optional<std::string>> get(const std::string& key) override;
     core::Result<void> erase(const std::string& key) override;
+    core::Result<void> put_all(const std::vector<std::pair<std::string, std::string>>& documents,
+                               core::Timestamp at) override;
+    core::Result<void> trim(const std::string& prefix, std::size_t keep) override;
     core::Result<std::vector<std::pair<std::string, std::string>>> scan(
         const std::string& prefix) override;
 
@@ -67,12 +72,14 @@ public:
     int schema_version() const noexcept { return version_; }
 
 private:
-    explicit SqliteStore(sqlite3* db) : db_{db} {}
+    explicit SqliteStore(sqlite3* db);
     core::Result<void> migrate();
     core::Result<std::vector<store::StoredOrder>> select_orders(
-        const std::string& where, const std::vector<std::variant<std::string, std::int64_t>>& args);
+        const std::string& where, const std::vector<std::variant<std::string, std::int64_t>>& args,
+        bool keep = true);
 
     sqlite3* db_;
+    std::unique_ptr<StatementCache> cache_;
     int version_ = 0;
 };
 

@@ -180,6 +180,9 @@ std::optional<GatewayService::KeyInfo> GatewayService::find_key(const std::strin
 
 std::optional<Response> GatewayService::admit(Request& req) {
     auto m = router_.match(req.method, req.path);
+    req.route = m.route;
+    req.match_status = m.status;
+    req.params = std::move(m.params);
     const bool public_route =
         (m.route && m.route->min_role == 0) ||
         (req.method == "GET" && req.path == "/metrics" && config_.metrics_public);
@@ -244,22 +247,21 @@ std::optional<Response> GatewayService::admit(Request& req) {
 
 asio::awaitable<Response> GatewayService::handle(Request& req) {
     const auto started = std::chrono::steady_clock::now();
-    auto m = router_.match(req.method, req.path);
-    std::string route_name = m.route ? m.route->pattern : "unmatched";
+    const net::Route* route = req.route;  // matched in admit()
+    std::string route_name = route ? route->pattern : "unmatched";
     Response res;
-    if (req.method == "GET" && req.path == "/metrics" && !m.route) {
+    if (req.method == "GET" && req.path == "/metrics" && !route) {
         res = Response::text(200, metrics_.render(), "text/plain; version=0.0.4; charset=utf-8");
         route_name = "/metrics";
-    } else if (!m.route) {
-        res = m.status == 405 ? Response::error(405, "method not allowed")
-                              : Response::error(404, "not found: " + req.path);
+    } else if (!route) {
+        res = req.match_status == 405 ? Response::error(405, "method not allowed")
+                                      : Response::error(404, "not found: " + req.path);
     } else {
-        req.params = std::move(m.params);
         try {
-            if (m.route->executor == executor())
-                res = co_await m.route->handler(req);
+            if (route->executor == executor())
+                res = co_await route->handler(req);
             else
-                res = co_await asio::co_spawn(m.route->executor, m.route->handler(req),
+                res = co_await asio::co_spawn(route->executor, route->handler(req),
                                               asio::use_awaitable);
         } catch (const std::exception& e) {
             std::fprintf(stderr, "gateway: %s %s failed: %s\n", req.method.c_str(),

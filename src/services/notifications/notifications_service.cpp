@@ -143,7 +143,22 @@ void NotificationsService::on_start() {
             if (dd < c.drawdown_threshold / 2) drawdown_sent_.erase(id);
         }
     });
+    every(std::chrono::milliseconds(1000), [this] { flush(); });
     set_ready(true);
+}
+
+void NotificationsService::on_stop() {
+    flush();
+}
+
+void NotificationsService::flush() {
+    if (pending_.empty()) return;
+    if (auto ok = settings_.put_all(pending_, clock_.now()); !ok) {
+        std::fprintf(stderr, "notifications: not stored: %s\n", ok.error().message.c_str());
+        return;  // kept; tried again in a second
+    }
+    pending_.clear();
+    (void)settings_.trim("notification/", config_.kept);
 }
 
 void NotificationsService::notify(const std::string& event, std::string message,
@@ -159,16 +174,9 @@ void NotificationsService::notify(const std::string& event, std::string message,
     std::snprintf(key, sizeof key, "notification/%020lld-%08llu", static_cast<long long>(now.ns()),
                   static_cast<unsigned long long>(seq_));
     const std::string body = json::serialize(n);
-    if (auto ok = settings_.put(key, body, now); !ok)
-        std::fprintf(stderr, "notifications: not stored: %s\n", ok.error().message.c_str());
+    pending_.emplace_back(key, body);  // stored with the others once a second
     recent_.push_back(n);
-    if (recent_.size() > config_.kept) {
-        recent_.pop_front();
-        // Oldest stored ones go too: the store keeps as many as the service shows.
-        if (auto old = settings_.scan("notification/"); old && old->size() > config_.kept)
-            for (std::size_t i = 0; i + config_.kept < old->size(); ++i)
-                (void)settings_.erase((*old)[i].first);
-    }
+    if (recent_.size() > config_.kept) recent_.pop_front();
     bus_.publish("notifications", event, n);
     for (const auto& [id, c] : channels_)
         if (c.events.empty() || c.events.contains(event)) deliver(c, body);

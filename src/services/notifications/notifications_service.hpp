@@ -28,9 +28,9 @@ struct NotificationsConfig {
 
 /// Listens to "orders" (fills), "risk.events" (denials, halts, stale data) and "account"
 /// (drawdown from the peak beyond a channel's threshold). Each notification is kept (settings
-/// store), published on "notifications" and POSTed as JSON to every channel whose rules match,
-/// retried with backoff. Routes: /notifications, /notifications/channels.
-/// Runs on the notifications loop; not thread-safe.
+/// store, written in batches each second; the last `kept`), published on "notifications" and POSTed
+/// as JSON to every channel whose rules match, retried with backoff. Routes: /notifications,
+/// /notifications/channels. Runs on the notifications loop; not thread-safe.
 class NotificationsService final : public Service {
 public:
     NotificationsService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
@@ -39,6 +39,8 @@ public:
 
 private:
     void on_start() override;
+    void on_stop() override;
+    void flush();
     void notify(const std::string& event, std::string message, boost::json::object data);
     void deliver(const Channel& channel, std::string body);
 
@@ -47,6 +49,7 @@ private:
     core::IdGenerator ids_;
     std::map<std::string, Channel> channels_;
     std::deque<boost::json::object> recent_;
+    std::vector<std::pair<std::string, std::string>> pending_;  // to store
     std::uint64_t seq_ = 0;
     double peak_equity_ = 0;
     std::set<std::string> drawdown_sent_;  // channel ids told about the current drawdown

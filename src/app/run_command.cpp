@@ -103,12 +103,17 @@ core::Result<RunArgs> parse_run_args(Args args) {
     return r;
 }
 
-core::Result<std::unique_ptr<SqliteStore>> open_store(const std::string& dir) {
+/// The data directory holds three SQLite files, so that their writers never wait for each other
+/// (SQLite lets one writer at a time into a file): orders.db (orders and fills: the order
+/// path's group commits), state.db (keys, audit, settings, strategies, limits, notifications)
+/// and history.db (bars, the equity curve).
+core::Result<std::unique_ptr<SqliteStore>> open_store(const std::string& dir,
+                                                      std::string_view file) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec)
         return core::Error{core::Errc::Unavailable, "cannot create " + dir + ": " + ec.message()};
-    return SqliteStore::open((std::filesystem::path{dir} / "meridian.db").string());
+    return SqliteStore::open((std::filesystem::path{dir} / (std::string{file} + ".db")).string());
 }
 
 }  // namespace
@@ -132,15 +137,21 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
     // Every connection opened before any thread starts, so that a bad data directory is
     // reported at once. Each service uses its own connection on its own thread.
     std::vector<std::unique_ptr<SqliteStore>> stores;
-    for (int i = 0; i < 12; ++i) {
-        auto s = open_store(opts->data_dir);
+    auto connect = [&](std::string_view db) -> SqliteStore* {
+        auto s = open_store(opts->data_dir, db);
         if (!s) {
             err << "meridian run: " << s.error().message << "\n";
-            return 1;
+            return nullptr;
         }
         stores.push_back(std::move(*s));
-    }
-    auto& keys_store = *stores[0];
+        return stores.back().get();
+    };
+    SqliteStore* conn[14];
+    const char* files[14] = {"state", "state", "orders", "orders", "orders",  "history", "history",
+                             "state", "state", "state",  "orders", "history", "state",   "state"};
+    for (int i = 0; i < 14; ++i)
+        if ((conn[i] = connect(files[i])) == nullptr) return 1;
+    auto& keys_store = *conn[0];
 
     core::SystemClock clock;
     bus::InProcBus bus{clock};
@@ -193,7 +204,7 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
     if (rs.metrics_public) gc.metrics_public = *rs.metrics_public;
 
     // Live changes saved through PATCH /config win over the file.
-    const auto saved = services::ConfigService::saved_changes(*stores[9]);
+    const auto saved = services::ConfigService::saved_changes(*conn[9]);
     if (const auto* v = saved.if_contains("rate_limit_per_minute"))
         gc.rate_limit_per_minute = v->to_number<std::uint32_t>();
     if (const auto* v = saved.if_contains("stale_after_seconds"))
@@ -221,17 +232,16 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
                                          "signals",       "marketdata", "history",   "analytics",
                                          "notifications", "config",     "discovery"};
     services::DiscoveryService discovery{bus, clock, metrics, names};
-    services::RiskService risk{bus, clock, metrics, *stores[1], rc};
-    services::ExecutionService execution{bus, clock, metrics, *stores[2], *stores[3], ec};
-    services::PositionsService positions{bus, clock, metrics, *stores[4], *stores[4], pc};
-    services::HistoryService history{bus, clock, metrics, *stores[5]};
-    services::SignalsService signals{bus, clock, metrics, *stores[6], *stores[6], sc};
+    services::RiskService risk{bus, clock, metrics, *conn[1], rc};
+    services::ExecutionService execution{bus, clock, metrics, *conn[2], *conn[3], ec};
+    services::PositionsService positions{bus, clock, metrics, *conn[4], *conn[5], pc};
+    services::HistoryService history{bus, clock, metrics, *conn[6]};
+    services::SignalsService signals{bus, clock, metrics, *conn[12], *conn[6], sc};
     services::AnalyticsConfig ac;
     ac.starting_cash = cash;
-    services::AnalyticsService analytics{bus,         clock,       metrics, *stores[10],
-                                         *stores[10], *stores[10], ac};
-    services::NotificationsService notifications{bus, clock, metrics, *stores[11]};
-    services::ConfigService config{bus, clock, metrics, *stores[9], effective};
+    services::AnalyticsService analytics{bus, clock, metrics, *conn[10], *conn[11], *conn[11], ac};
+    services::NotificationsService notifications{bus, clock, metrics, *conn[13]};
+    services::ConfigService config{bus, clock, metrics, *conn[9], effective};
     services::MarketDataService marketdata{bus, clock, metrics, mc};
     std::vector<services::Service*> all{&discovery, &config,    &risk,      &execution,
                                         &positions, &history,   &analytics, &notifications,
@@ -241,9 +251,9 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
                                      clock,
                                      metrics,
                                      router,
-                                     *stores[0],
-                                     *stores[7],
-                                     *stores[8],
+                                     *conn[0],
+                                     *conn[7],
+                                     *conn[8],
                                      gc,
                                      [&all](std::string_view name) {
                                          for (auto* s : all)
@@ -277,7 +287,7 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
     marketdata.start();
 
     out << "meridian " << services::kServiceVersion << ": every service in one process; state in "
-        << opts->data_dir << "/meridian.db\n"
+        << opts->data_dir << "/{orders,state,history}.db\n"
         << "market: " << symbols.size() << " simulated symbols at " << mc.speed
         << "x speed, around the clock; broker: paper\n";
     if (first_key) {
@@ -325,7 +335,7 @@ int run_keys_command(Args args, std::ostream& out, std::ostream& err) {
             return 2;
         }
     }
-    auto store = open_store(data_dir);
+    auto store = open_store(data_dir, "state");
     if (!store) {
         err << "meridian keys: " << store.error().message << "\n";
         return 1;
@@ -343,7 +353,7 @@ int run_keys_command(Args args, std::ostream& out, std::ostream& err) {
             return 1;
         }
         out << "created key " << k.id << " (role " << role << ") in " << data_dir
-            << "/meridian.db; the key, shown once:\n"
+            << "/state.db; the key, shown once:\n"
             << k.secret << "\n";
         return 0;
     }

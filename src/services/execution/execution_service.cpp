@@ -138,7 +138,9 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
         return Outcome{status, json::object{{"code", status * 100'000 + 10'000},
                                             {"message", std::move(message)}}};
     };
-    if (!request.client_order_id) request.client_order_id = ids_.next_client_order_id();
+    // A client_order_id we make is new by construction: only a given one may name an order.
+    const bool given = request.client_order_id.has_value();
+    if (!given) request.client_order_id = ids_.next_client_order_id();
     const core::ClientOrderId coid = *request.client_order_id;
     // A retry racing its original waits for it, then answers with the same order.
     asio::steady_timer wait{executor()};
@@ -150,7 +152,9 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
     if (known != client_ids_.end()) {
         if (auto o = find_order(known->second)) co_return Outcome{200, to_json(*o)};
     }
-    if (auto stored = reads_.find_by_client_order_id(coid); stored && *stored) {
+    if (auto stored = given ? reads_.find_by_client_order_id(coid)
+                            : core::Result<std::optional<store::StoredOrder>>{std::nullopt};
+        stored && *stored) {
         client_ids_[coid] = (*stored)->order.id();
         co_return Outcome{200, to_json((*stored)->order)};
     }

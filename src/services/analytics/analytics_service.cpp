@@ -65,7 +65,7 @@ void AnalyticsService::on_start() {
             exposed_.push_back(p.equity != p.cash);
         }
     }
-    subscribe("orders", [this](const bus::Envelope& e) {
+    subscribe("fills", [this](const bus::Envelope& e) {
         if (e.type != "fill" && e.type != "partial_fill") return;
         const auto* f = e.data.if_contains("fill");
         const auto* s = e.data.if_contains("strategy");

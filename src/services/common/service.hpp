@@ -66,7 +66,7 @@ protected:
     bus::Bus& bus_;
     const core::Clock& clock_;
     Metrics& metrics_;
-    boost::asio::io_context ioc_;
+    boost::asio::io_context ioc_{1};  // one thread runs it
 
 private:
     void heartbeat();

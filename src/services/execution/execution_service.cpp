@@ -279,6 +279,9 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
                                             r.error().message.c_str());
                                return;
                            }
+                           // Fills also go to "fills", for services that want nothing else.
+                           if (type == "fill" || type == "partial_fill")
+                               bus_.publish("fills", type, event);
                            bus_.publish("orders", type, std::move(event));
                        });
     }

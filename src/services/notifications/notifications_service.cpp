@@ -97,7 +97,7 @@ void NotificationsService::on_start() {
         }
         seq_ = recent_.size();
     }
-    subscribe("orders", [this](const bus::Envelope& e) {
+    subscribe("fills", [this](const bus::Envelope& e) {
         if (e.type != "fill" && e.type != "partial_fill") return;
         const auto* f = e.data.if_contains("fill");
         if (!f || !f->is_object()) return;

@@ -46,7 +46,7 @@ void PositionsService::on_start() {
     if (auto points = equity_store_.equity(core::Timestamp{}, 10'000)) {
         curve_.assign(points->begin(), points->end());
     }
-    subscribe("orders", [this](const bus::Envelope& e) {
+    subscribe("fills", [this](const bus::Envelope& e) {
         if (e.type == "fill" || e.type == "partial_fill") on_fill(e);
     });
     subscribe("md.quotes", [this](const bus::Envelope& e) {

@@ -23,6 +23,10 @@ URL=http://127.0.0.1:$PORT
 AUTH="Authorization: Bearer $KEY"
 for _ in $(seq 100); do curl -sf -H "$AUTH" "$URL/marketdata/quotes/SPY" >/dev/null && break; sleep 0.1; done
 
+echo "== tick to order on a quiet system ($DURATION s of a strategy trading every few bars)"
+sleep "$DURATION"
+curl -s "$URL/metrics" | python3 bench/http/quantiles.py meridian_tick_to_order_seconds
+
 # Some positions, so that GET /positions answers a realistic body.
 for s in AAPL MSFT NVDA AMZN SPY; do
     curl -s -H "$AUTH" -X POST "$URL/orders" \
@@ -64,5 +68,5 @@ wrk -t2 -c50 -d"${DURATION}s" --latency -s bench/http/post_order.lua "$URL/order
 echo "== POST /orders paced: 10 connections x one every 10 ms (about 1,000 orders/s)"
 PACE_MS=10 wrk -t2 -c10 -d"${DURATION}s" --latency -s bench/http/post_order_paced.lua "$URL/orders" | grep -E "Requests/sec|Latency|99%|50%|Non-2xx"
 
-echo "== tick to order (strategy orders: market event -> validated, risk-checked, stored, at the broker)"
+echo "== tick to order over the whole run, load included"
 curl -s "$URL/metrics" | python3 bench/http/quantiles.py meridian_tick_to_order_seconds

@@ -1,6 +1,7 @@
 // `meridian run`: every service in one process over InProcBus, state in SQLite; `meridian keys`.
 #include "app/run_command.hpp"
 
+#include <atomic>
 #include <charconv>
 #include <csignal>
 #include <filesystem>

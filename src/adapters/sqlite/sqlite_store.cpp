@@ -526,6 +526,17 @@ core::Result<std::vector<store::StoredOrder>> SqliteStore::list(const store::Ord
     return select_orders(where, args, false);  // built per call: not kept
 }
 
+core::Result<void> SqliteStore::disable_auto_checkpoint() {
+    return exec(db_, "PRAGMA wal_autocheckpoint = 0");
+}
+
+core::Result<void> SqliteStore::checkpoint() {
+    if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) !=
+        SQLITE_OK)
+        return db_error(db_, "checkpoint");
+    return {};
+}
+
 core::Result<void> SqliteStore::transaction(const std::function<core::Result<void>()>& body) {
     return in_transaction<void>(db_, body);
 }

@@ -68,6 +68,12 @@ public:
     core::Result<std::vector<store::EquityPoint>> equity(core::Timestamp from,
                                                          std::size_t limit) override;
 
+    /// Leaves WAL checkpoints to checkpoint() (on another connection): a commit then never
+    /// pays for copying the log into the database (the order path's tail latency).
+    core::Result<void> disable_auto_checkpoint();
+    /// Copies what it can of the log into the database without blocking writers (PASSIVE).
+    core::Result<void> checkpoint();
+
     /// The schema version applied (the number of migrations).
     int schema_version() const noexcept { return version_; }
 

@@ -178,7 +178,7 @@ core::Result<void> read_run(const Reader& r, const toml::table& t, RunSettings& 
                 run.symbols.push_back(*sym);
             }
         } else if (key == "speed") {
-            auto v = r.number(node, key, 0.001, 1e6);
+            auto v = r.number(node, key, 0.001, 1e9);
             if (!v) return v.error();
             run.speed = *v;
         } else if (key == "port") {

@@ -1,12 +1,14 @@
 // `meridian run`: every service in one process over InProcBus, state in SQLite; `meridian keys`.
 #include "app/run_command.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <csignal>
 #include <filesystem>
 #include <memory>
 #include <ostream>
+#include <set>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -15,6 +17,7 @@
 #include "adapters/sqlite/sqlite_store.hpp"
 #include "app/config.hpp"
 #include "app/default_config.hpp"
+#include "app/files.hpp"
 #include "bus/inproc_bus.hpp"
 #include "core/clock.hpp"
 #include "services/analytics/analytics_service.hpp"
@@ -45,6 +48,7 @@ struct RunArgs {
     std::optional<double> speed;
     std::string broker = "paper";
     std::string feed = "simulated";
+    std::vector<std::string> replay;  // files for --feed replay
 };
 
 core::Result<RunArgs> parse_run_args(Args args) {
@@ -82,7 +86,7 @@ core::Result<RunArgs> parse_run_args(Args args) {
         } else if (flag == "--speed") {
             double s = 0;
             auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), s);
-            if (ec != std::errc{} || end != v->data() + v->size() || !(s > 0 && s <= 1e6))
+            if (ec != std::errc{} || end != v->data() + v->size() || !(s > 0 && s <= 1e9))
                 return core::invalid("--speed must be a number above 0 (1 is real time)");
             r.speed = s;
         } else if (flag == "--broker") {
@@ -92,15 +96,19 @@ core::Result<RunArgs> parse_run_args(Args args) {
                     "(the Alpaca adapter is not built yet)");
             r.broker = *v;
         } else if (flag == "--feed") {
-            if (*v != "simulated")
+            if (*v != "simulated" && *v != "replay")
                 return core::invalid(
-                    "--feed: only 'simulated' is available in this build "
-                    "(the Alpaca adapter is not built yet)");
+                    "--feed: 'simulated' or 'replay' (the Alpaca adapter is not built yet)");
             r.feed = *v;
+        } else if (flag == "--replay") {
+            r.replay.push_back(*v);
+            r.feed = "replay";
         } else {
             return core::invalid("unknown option " + std::string{flag});
         }
     }
+    if (r.feed == "replay" && r.replay.empty())
+        return core::invalid("--feed replay needs the files to replay: --replay FILE (repeatable)");
     return r;
 }
 
@@ -134,6 +142,30 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
     const RunSettings& rs = file->run;
     std::vector<core::Symbol> symbols = !opts->symbols.empty() ? opts->symbols : rs.symbols;
     if (symbols.empty()) symbols = {core::Symbol::parse("AAPL").value()};
+    std::vector<engine::Bar> replay;
+    std::string replay_timeframe = "1Min";
+    std::optional<double> replay_speed;
+    if (opts->feed == "replay") {
+        auto bars = load_bars(opts->replay, engine::BarsCsvOptions{});
+        if (!bars) {
+            err << "meridian run: " << bars.error().message << "\n";
+            return 1;
+        }
+        replay = std::move(*bars);
+        std::set<core::Symbol> seen;
+        symbols.clear();
+        for (const auto& b : replay)
+            if (seen.insert(b.symbol).second) symbols.push_back(b.symbol);
+        // Daily files (a day between a symbol's first two bars): a bar a second unless --speed.
+        bool daily = false;
+        for (std::size_t i = 1; i < replay.size(); ++i) {
+            if (replay[i].symbol != replay[0].symbol) continue;
+            daily = (replay[i].ts - replay[0].ts).ns >= core::Duration::hours(20).ns;
+            break;
+        }
+        replay_timeframe = daily ? "1Day" : "1Min";
+        replay_speed = daily ? 86'400.0 : 60.0;
+    }
 
     // Every connection opened before any thread starts, so that a bad data directory is
     // reported at once. Each service uses its own connection on its own thread.
@@ -186,14 +218,18 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
         services::StrategySpec spec;
         spec.kind = s.kind;
         spec.id = s.name.empty() ? s.kind : s.name;
-        spec.symbols = s.symbols.empty() ? symbols : s.symbols;
+        // The built-in config's strategies trade whatever the market has (its symbols name the
+        // simulated market's); a config file's strategies trade what it says.
+        spec.symbols = s.symbols.empty() || !opts->config ? symbols : s.symbols;
         spec.params = s.params;
         sc.strategies.push_back(std::move(spec));
     }
     services::MarketDataConfig mc;
     mc.symbols = symbols;
     mc.seed = rs.seed.value_or(7);
-    mc.speed = opts->speed.value_or(rs.speed.value_or(1));
+    mc.speed = opts->speed.value_or(replay_speed.value_or(rs.speed.value_or(1)));
+    mc.replay = std::move(replay);
+    mc.replay_timeframe = replay_timeframe;
     if (rs.volatility) mc.volatility = *rs.volatility;
     if (rs.quotes_per_minute) mc.quotes_per_minute = *rs.quotes_per_minute;
     if (rs.regular_hours) mc.regular_hours = *rs.regular_hours;
@@ -289,8 +325,11 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
 
     out << "meridian " << services::kServiceVersion << ": every service in one process; state in "
         << opts->data_dir << "/{orders,state,history}.db\n"
-        << "market: " << symbols.size() << " simulated symbols at " << mc.speed
-        << "x speed, around the clock; broker: paper\n";
+        << "market: " << symbols.size()
+        << (opts->feed == "replay"
+                ? " symbols replayed from " + std::to_string(opts->replay.size()) + " file(s)"
+                : std::string{" simulated symbols, around the clock,"})
+        << " at " << mc.speed << "x speed; broker: paper\n";
     if (first_key) {
         out << "admin API key (shown once; only its hash is kept):\n" << *first_key << "\n";
     }

@@ -19,6 +19,8 @@ inline constexpr std::string_view run_usage = R"(usage: meridian run [options]
   --speed X         market seconds per second (default 1)
   --broker paper    the broker adapter (paper: the simulated broker)
   --feed simulated  the market data adapter (simulated: a seeded random market)
+  --replay FILE     replay recorded bars instead (repeatable; any file `meridian backtest`
+                    reads), a bar a second unless --speed says otherwise
 Prints the address and, on first start, an admin API key. SIGTERM or Ctrl-C stops it cleanly.)";
 
 inline constexpr std::string_view keys_usage =

@@ -24,10 +24,13 @@ const std::string kConfig =
 /// A running `meridian run` on a free port with its own data directory.
 class RunningSystem {
 public:
-    explicit RunningSystem(const std::filesystem::path& dir, std::string key = {})
+    explicit RunningSystem(const std::filesystem::path& dir, std::string key = {},
+                           std::vector<std::string> extra = {})
         : dir_{dir}, admin_key_{std::move(key)} {
-        process_ = std::make_unique<Process>(std::vector<std::string>{
-            kBinary, "run", "--port", "0", "--data-dir", dir.string(), "--config", kConfig});
+        std::vector<std::string> argv{kBinary, "run", "--port", "0", "--data-dir", dir.string()};
+        if (extra.empty()) extra = {"--config", kConfig};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        process_ = std::make_unique<Process>(std::move(argv));
         while (auto line = process_->read_line(30s)) {
             if (line->starts_with("mk_")) admin_key_ = *line;
             const std::string marker = "listening on http://127.0.0.1:";
@@ -567,6 +570,34 @@ TEST_F(RunTest, WebhooksGetFillNotificationsRetriedUntilDelivered) {
     auto listed = c.request("GET", "/notifications", {}, auth(key_)).json().as_array();
     ASSERT_FALSE(listed.empty());
     EXPECT_EQ(listed[0].at("event"), "fill");
+}
+
+TEST(RunReplay, RecordedBarsReplayAsALiveMarketThatStrategiesTrade) {
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("meridian-replay-" + std::to_string(getpid()));
+    std::filesystem::remove_all(dir);
+    {
+        RunningSystem sys{
+            dir,
+            {},
+            {"--replay", std::string{MERIDIAN_SOURCE_DIR} + "/data/orcl-1995-2014.csv", "--speed",
+             "2592000"}};  // a month of market a second
+        HttpClient c{sys.port()};
+        const auto key = sys.admin_key();
+        EXPECT_EQ(c.request("GET", "/marketdata/symbols", {}, auth(key)).body, R"(["ORCL"])");
+        ASSERT_TRUE(eventually([&] {
+            return c.request("GET", "/marketdata/quotes/ORCL", {}, auth(key)).status == 200;
+        }));
+        // The built-in strategies trade the replayed symbol: some of their orders fill.
+        ASSERT_TRUE(eventually([&] {
+            auto fills = c.request("GET", "/fills", {}, auth(key));
+            return fills.status == 200 && !fills.json().as_array().empty();
+        }));
+        auto bars = c.request("GET", "/history/bars/ORCL?timeframe=1Day", {}, auth(key));
+        ASSERT_EQ(bars.status, 200);
+        EXPECT_FALSE(bars.json().as_array().empty());
+    }
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

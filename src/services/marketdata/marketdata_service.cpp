@@ -27,6 +27,26 @@ core::Timestamp MarketDataService::market_now() const {
 }
 
 void MarketDataService::on_start() {
+    if (!config_.replay.empty()) {
+        wall_start_ = clock_.now();
+        market_start_ = config_.replay.front().ts;
+        // A bar is complete at its start plus the symbol's bar spacing.
+        std::map<core::Symbol, core::Timestamp> last;
+        std::int64_t spacing = 0;
+        for (const auto& b : config_.replay) {
+            if (auto it = last.find(b.symbol); it != last.end()) {
+                const auto gap = (b.ts - it->second).ns;
+                if (gap > 0 && (spacing == 0 || gap < spacing)) spacing = gap;
+            }
+            last[b.symbol] = b.ts;
+        }
+        replay_spacing_ = core::Duration{spacing > 0 ? spacing : 60'000'000'000};
+        const auto period = std::chrono::milliseconds(20);
+        every(period, [this] { pump_replay(); });
+        pump_replay();
+        set_ready(true);
+        return;
+    }
     wall_start_ = clock_.now();
     // Bars start on whole minutes, as real ones do.
     const std::int64_t minute = 60'000'000'000;
@@ -76,15 +96,47 @@ void MarketDataService::pump() {
         if (next_quote_ < step_->quotes.size()) return;
         const core::Timestamp bar_end = step_->ts + core::Duration::minutes(1);
         if (bar_end > now) return;
-        for (const auto& b : step_->bars) {
-            auto& kept = bars_[b.symbol];
-            kept.push_back(b);
-            if (kept.size() > config_.bars_kept) kept.pop_front();
-            json::object j = to_json(b);
-            j["timeframe"] = "1Min";
-            bus_.publish("md.bars", "bar", std::move(j));
-        }
+        for (const auto& b : step_->bars)
+            publish_bar(b, "1Min");
         step_.reset();
+    }
+}
+
+void MarketDataService::publish_bar(const engine::Bar& b, std::string_view timeframe) {
+    auto& kept = bars_[b.symbol];
+    kept.push_back(b);
+    if (kept.size() > config_.bars_kept) kept.pop_front();
+    json::object j = to_json(b);
+    j["timeframe"] = timeframe;
+    bus_.publish("md.bars", "bar", std::move(j));
+}
+
+void MarketDataService::pump_replay() {
+    const core::Timestamp now = market_now();
+    const core::Timestamp wall = clock_.now();
+    while (next_replay_ < config_.replay.size()) {
+        engine::Bar b = config_.replay[next_replay_];
+        if (b.ts + replay_spacing_ > now) return;  // not complete yet on the market clock
+        ++next_replay_;
+        b.ts = wall;  // as if it had just closed
+        // A cent-wide quote at the close: orders work against it as against a live quote.
+        const core::Price cent = core::Price::parse("0.01").value();
+        const engine::Quote q{b.symbol,
+                              wall,
+                              b.close,
+                              b.close + cent,
+                              core::Quantity::from_units(100),
+                              core::Quantity::from_units(100)};
+        last_quote_[q.symbol] = q;
+        metrics_.inc("meridian_market_quotes_total", {q.symbol.str()});
+        metrics_.set("meridian_market_last_price_dollars", {q.symbol.str()}, b.close.to_double());
+        publish_bar(b, config_.replay_timeframe);
+        bus_.publish("md.quotes", "quote", to_json(q));
+        bus_.publish("md.trades", "trade",
+                     {{"symbol", b.symbol.str()},
+                      {"t", wall.to_iso8601()},
+                      {"p", b.close.to_string()},
+                      {"s", b.volume.to_string()}});
     }
 }
 

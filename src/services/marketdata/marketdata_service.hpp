@@ -22,12 +22,18 @@ struct MarketDataConfig {
     /// Quotes (and trades) per symbol per market minute.
     int quotes_per_minute = 60;
     std::size_t bars_kept = 5000;
+    /// Recorded bars (time-ordered) to replay instead of the simulated market: each is
+    /// released when `speed` times the wall time since start reaches its end, stamped with the
+    /// time it is released (so that orders, fills and stops work as live), with a quote one
+    /// cent wide at its close and a trade at its close.
+    std::vector<engine::Bar> replay;
+    std::string replay_timeframe = "1Min";  // what the replayed bars are ("1Day" for daily files)
 };
 
-/// A simulated market (seeded GBM) released in real time, scaled by `speed`: each quote, trade
-/// and finished 1-minute bar is published ("md.quotes", "md.trades", "md.bars") when the market
-/// clock reaches it. Keeps the last quote and recent bars per symbol for its routes.
-/// Runs on the marketdata loop; not thread-safe.
+/// A simulated market (seeded GBM), or a replay of recorded bars, released in real time scaled
+/// by `speed`: each quote, trade and finished bar is published ("md.quotes", "md.trades",
+/// "md.bars") when the market clock reaches it. Keeps the last quote and recent bars per symbol for
+/// its routes. Runs on the marketdata loop; not thread-safe.
 class MarketDataService final : public Service {
 public:
     MarketDataService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
@@ -39,6 +45,8 @@ public:
 private:
     void on_start() override;
     void pump();
+    void pump_replay();
+    void publish_bar(const engine::Bar& bar, std::string_view timeframe);
 
     MarketDataConfig config_;
     std::optional<engine::SyntheticMarket> market_;
@@ -46,6 +54,8 @@ private:
     core::Timestamp market_start_;
     std::optional<engine::MarketStep> step_;
     std::size_t next_quote_ = 0;
+    std::size_t next_replay_ = 0;
+    core::Duration replay_spacing_;  // the smallest gap between bars of one symbol
     std::map<core::Symbol, engine::Quote> last_quote_;
     std::map<core::Symbol, std::deque<engine::Bar>> bars_;
 };

@@ -306,12 +306,14 @@ TEST_F(RunTest, RiskLimitsRefuseOrdersWith403AndTheHaltSwitchWith503) {
         return c.request("POST", "/orders", order_body("AAPL", "1", "buy"), auth(key_)).status ==
                200;
     }));
-    auto audit = c.request("GET", "/audit", {}, auth(key_)).json().as_array();
+    // The audit log is written in batches by its own thread: it shows up within moments.
     std::set<std::string> actions;
-    for (const auto& a : audit)
-        actions.insert(std::string{a.at("action").as_string()});
-    EXPECT_TRUE(actions.contains("POST /risk/halt"));
-    EXPECT_TRUE(actions.contains("PUT /risk/limits"));
+    EXPECT_TRUE(eventually([&] {
+        auto audit = c.request("GET", "/audit?limit=10000", {}, auth(key_)).json().as_array();
+        for (const auto& a : audit)
+            actions.insert(std::string{a.at("action").as_string()});
+        return actions.contains("POST /risk/halt") && actions.contains("PUT /risk/limits");
+    }));
 }
 
 TEST_F(RunTest, AWebSocketClientSeesItsOrdersEvents) {

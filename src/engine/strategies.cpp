@@ -152,6 +152,7 @@ public:
         if (it == state_.end()) it = state_.emplace(bar.symbol, make_state_()).first;
         const Signal signal = decide_(it->second, bar);
         if (signal == Signal::None) return;
+        if (!ctx.working(bar.symbol).is_zero()) return;  // its last order is not done yet
         const core::Quantity held = ctx.position(bar.symbol);
         core::OrderRequest r;
         r.symbol = bar.symbol;

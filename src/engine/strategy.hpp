@@ -25,6 +25,11 @@ public:
     /// Signed position of this strategy in `symbol` (zero when flat): what its own fills add
     /// up to, whatever other strategies hold.
     virtual core::Quantity position(const core::Symbol& symbol) const = 0;
+    /// Signed quantity of this strategy's orders in `symbol` still working (sent, not yet
+    /// filled or finished). Live, a fill arrives some time after the order; a strategy that
+    /// waits for it does not send the same order twice. Zero in a backtest, where an order
+    /// decided on a bar is worked before the next one.
+    virtual core::Quantity working(const core::Symbol& /*symbol*/) const { return {}; }
     virtual core::Money cash() const = 0;
     virtual core::Money equity() const = 0;
     /// Submits an order on behalf of the calling strategy. An invalid request is an error.

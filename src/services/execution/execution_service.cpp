@@ -334,7 +334,16 @@ void ExecutionService::on_command(const bus::Envelope& e) {
     asio::co_spawn(
         executor(),
         [this, r = *request, strategy, tick]() -> asio::awaitable<void> {
-            (void)co_await submit(r, strategy, tick);
+            auto out = co_await submit(r, strategy, tick);
+            // The sender learns the outcome: a refused order never shows up on "orders".
+            if (out.status != 200) {
+                json::object result{{"client_order_id",
+                                     r.client_order_id ? r.client_order_id->str() : std::string{}},
+                                    {"strategy", strategy},
+                                    {"status", out.status}};
+                if (const auto* m = out.body.if_contains("message")) result["message"] = *m;
+                bus_.publish("orders.refused", "refused", std::move(result));
+            }
         },
         asio::detached);
 }

@@ -26,6 +26,12 @@ struct SignalsService::Running final : engine::StrategyContext {
         auto it = positions.find(symbol);
         return it == positions.end() ? core::Quantity{} : it->second;
     }
+    core::Quantity working(const core::Symbol& symbol) const override {
+        core::Quantity sum;
+        for (const auto& [coid, w] : in_flight)
+            if (w.symbol == symbol) sum = sum + (w.buy ? w.left : -w.left);
+        return sum;
+    }
     core::Money cash() const override { return owner.cash_; }
     core::Money equity() const override { return owner.equity_; }
     core::Result<core::OrderId> submit(const core::OrderRequest& request) override {
@@ -54,6 +60,7 @@ struct SignalsService::Running final : engine::StrategyContext {
                             {"ts", now().to_iso8601()},
                             {"order_id", nullptr},
                             {"status", "sent"}};
+        if (r.qty) in_flight[coid.str()] = Working{r.symbol, r.side == core::Side::Buy, *r.qty};
         owner.signal_index_[coid.str()] = owner.signal_base_ + owner.signals_.size();
         owner.signals_.push_back(signal);
         while (owner.signals_.size() > owner.config_.signals_kept) {
@@ -88,6 +95,12 @@ struct SignalsService::Running final : engine::StrategyContext {
     StrategySpec spec;
     std::unique_ptr<engine::Strategy> strategy;
     std::map<core::Symbol, core::Quantity> positions;
+    struct Working {
+        core::Symbol symbol;
+        bool buy;
+        core::Quantity left;  // not yet filled
+    };
+    std::map<std::string, Working> in_flight;  // by client_order_id, until the order is final
     bool warming_up = false;
     std::optional<core::Timestamp> clock_now;  // the bar's time during warm-up
 };
@@ -218,6 +231,20 @@ void SignalsService::on_start() {
     subscribe("md.bars", [this](const bus::Envelope& e) { on_bar(e); });
     subscribe("md.quotes", [this](const bus::Envelope& e) { on_quote(e); });
     subscribe("orders", [this](const bus::Envelope& e) { on_order_event(e); });
+    subscribe("orders.refused", [this](const bus::Envelope& e) {
+        const auto* coid = e.data.if_contains("client_order_id");
+        const auto* strategy = e.data.if_contains("strategy");
+        if (!coid || !coid->is_string() || !strategy || !strategy->is_string()) return;
+        if (auto it = strategies_.find(std::string{strategy->get_string()});
+            it != strategies_.end())
+            it->second->in_flight.erase(std::string{coid->get_string()});
+        auto s = signal_index_.find(std::string{coid->get_string()});
+        if (s != signal_index_.end() && s->second >= signal_base_) {
+            auto& sig = signals_[s->second - signal_base_];
+            sig["status"] = "refused";
+            if (const auto* m = e.data.if_contains("message")) sig["reason"] = *m;
+        }
+    });
     subscribe("account", [this](const bus::Envelope& e) { on_account(e); });
     set_ready(true);
 }
@@ -256,6 +283,27 @@ void SignalsService::on_order_event(const bus::Envelope& e) {
             auto& sig = signals_[it->second - signal_base_];
             sig["order_id"] = o.at("id");
             sig["status"] = o.at("status");
+        }
+    }
+    // The strategy's working orders: what is left of each until it is final.
+    if (const auto* strategy_name = e.data.if_contains("strategy");
+        strategy_name && strategy_name->is_string() && coid && coid->is_string()) {
+        auto sit = strategies_.find(std::string{strategy_name->get_string()});
+        if (sit != strategies_.end()) {
+            auto& flight = sit->second->in_flight;
+            auto wit = flight.find(std::string{coid->get_string()});
+            if (wit != flight.end()) {
+                auto status = core::parse_order_status(o.at("status").as_string());
+                const auto* q = o.if_contains("qty");
+                const auto* f = o.if_contains("filled_qty");
+                if (status && core::is_terminal(*status)) {
+                    flight.erase(wit);
+                } else if (q && q->is_string() && f && f->is_string()) {
+                    auto qty = core::Quantity::parse(q->get_string());
+                    auto filled = core::Quantity::parse(f->get_string());
+                    if (qty && filled) wit->second.left = *qty - *filled;
+                }
+            }
         }
     }
     if (e.type != "fill" && e.type != "partial_fill") return;

@@ -95,6 +95,21 @@ TEST_F(SignalsTest, AStrategyWarmedUpOnStoredBarsActsOnTheFirstLiveBar) {
     EXPECT_EQ(commands[0].data.at("strategy").as_string(), "trend");
 }
 
+TEST_F(SignalsTest, AStrategyDoesNotSendAgainWhileItsOrderIsStillWorking) {
+    std::vector<store::StoredBar> history;
+    int minute = 0;
+    for (const char* close : {"110", "108", "106", "104", "102", "100"}) {
+        const auto b = bar(minute++, close);
+        history.push_back({b.symbol, "1Min", b.ts, b.open, b.high, b.low, b.close, b.volume,
+                           std::nullopt, 0});
+    }
+    ASSERT_TRUE(store_->put_bars(history));
+    // Up cross (buy sent), down cross (nothing held yet), up cross again: the first buy has not
+    // filled (no broker here), so a second one would double the position.
+    const auto commands = run({bar(minute, "120"), bar(minute + 1, "70"), bar(minute + 2, "200")});
+    EXPECT_EQ(commands.size(), 1u);
+}
+
 TEST_F(SignalsTest, WithoutHistoryTheSameBarIsOnlyWarmUp) {
     EXPECT_TRUE(run({bar(0, "120")}).empty());
 }

@@ -27,7 +27,11 @@ public:
         co_return Response::json(200, o);
     }
     void upgrade(Request&, std::shared_ptr<WsConnection> c) override {
-        c->on_message([c](std::string_view text) { c->send("echo:" + std::string{text}); });
+        // A weak reference: the connection owns this callback.
+        std::weak_ptr<WsConnection> weak = c;
+        c->on_message([weak](std::string_view text) {
+            if (auto conn = weak.lock()) conn->send("echo:" + std::string{text});
+        });
     }
     int admitted = 0;
 };

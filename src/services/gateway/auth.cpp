@@ -32,7 +32,9 @@ std::string base64url(std::string_view in) {
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     std::string out;
     std::size_t i = 0;
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(in[k]); };
+    const auto byte = [&](std::size_t k) {
+        return static_cast<unsigned>(static_cast<unsigned char>(in[k]));
+    };
     for (; i + 2 < in.size(); i += 3) {
         const unsigned v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
         out += table[(v >> 18) & 63];

@@ -100,8 +100,8 @@ TEST_F(SignalsTest, AStrategyDoesNotSendAgainWhileItsOrderIsStillWorking) {
     int minute = 0;
     for (const char* close : {"110", "108", "106", "104", "102", "100"}) {
         const auto b = bar(minute++, close);
-        history.push_back({b.symbol, "1Min", b.ts, b.open, b.high, b.low, b.close, b.volume,
-                           std::nullopt, 0});
+        history.push_back(
+            {b.symbol, "1Min", b.ts, b.open, b.high, b.low, b.close, b.volume, std::nullopt, 0});
     }
     ASSERT_TRUE(store_->put_bars(history));
     // Up cross (buy sent), down cross (nothing held yet), up cross again: the first buy has not

@@ -120,23 +120,20 @@ void AnalyticsService::add_routes(net::Router& router) {
               Response r = Response::text(200, engine::summary_json(summary), "application/json");
               return r;
           });
-    route(
-        router, "GET", "/analytics/trades", Role::Viewer,
-        "Executions with the strategy each belongs to, newest first (limit)", [this](Request& req) {
-            std::size_t limit = 500;
-            if (auto l = req.query_param("limit")) {
-                auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
-                if (ec != std::errc{} || p != l->data() + l->size() || limit == 0 || limit > 10'000)
-                    return Response::error(422, "limit must be a whole number from 1 to 10000");
-            }
-            json::array out;
-            for (auto it = fills_.rbegin(); it != fills_.rend() && out.size() < limit; ++it) {
-                json::object j = to_json(it->fill);
-                j["strategy"] = it->strategy;
-                out.push_back(std::move(j));
-            }
-            return Response::json(200, out);
-        });
+    route(router, "GET", "/analytics/trades", Role::Viewer,
+          "Executions with the strategy each belongs to, newest first (limit)",
+          [this](Request& req) {
+              auto limit_or = limit_param(req, 500, 10'000);
+              if (!limit_or) return Response::error(422, limit_or.error().message);
+              const std::size_t limit = *limit_or;
+              json::array out;
+              for (auto it = fills_.rbegin(); it != fills_.rend() && out.size() < limit; ++it) {
+                  json::object j = to_json(it->fill);
+                  j["strategy"] = it->strategy;
+                  out.push_back(std::move(j));
+              }
+              return Response::json(200, out);
+          });
     route(router, "POST", "/analytics/backtests", Role::Trader,
           "Backtest a strategy over stored history in the background ({strategy, params, "
           "symbols, timeframe: 1Min|1Day, cash}); answers 202 with its id",
@@ -146,20 +143,9 @@ void AnalyticsService::add_routes(net::Router& router) {
               auto strategy = string_field(*body, "strategy");
               if (!strategy) return Response::error(422, strategy.error().message);
               if (!*strategy) return Response::error(422, "strategy: is required");
-              engine::StrategyParams params;
-              if (const auto* p = body->if_contains("params"); p && !p->is_null()) {
-                  if (!p->is_object()) return Response::error(422, "params: must be an object");
-                  for (const auto& kv : p->get_object()) {
-                      auto text = decimal_text(p->get_object(), kv.key());
-                      if (text && *text)
-                          params[std::string{kv.key()}] = **text;
-                      else if (kv.value().is_string())
-                          params[std::string{kv.key()}] = std::string{kv.value().get_string()};
-                      else
-                          return Response::error(422, "params." + std::string{kv.key()} +
-                                                          ": must be a number or a string");
-                  }
-              }
+              auto params_or = strategy_params_from_json(*body);
+              if (!params_or) return Response::error(422, params_or.error().message);
+              const engine::StrategyParams& params = *params_or;
               auto made = engine::make_strategy(**strategy, params);
               if (!made) return Response::error(422, made.error().message);
               std::vector<core::Symbol> symbols;

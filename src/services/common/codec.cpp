@@ -472,6 +472,36 @@ core::Result<engine::RiskLimits> risk_limits_from_json(const json::object& o,
     return l;
 }
 
+core::Result<engine::StrategyParams> strategy_params_from_json(const json::object& o) {
+    engine::StrategyParams params;
+    const auto* p = o.if_contains("params");
+    if (!p || p->is_null()) return params;
+    if (!p->is_object()) return core::invalid("params: must be an object");
+    for (const auto& kv : p->get_object()) {
+        auto text = decimal_text(p->get_object(), kv.key());
+        if (text && *text) {
+            params[std::string{kv.key()}] = **text;
+        } else if (kv.value().is_string()) {
+            params[std::string{kv.key()}] = std::string{kv.value().get_string()};
+        } else {
+            return core::invalid("params." + std::string{kv.key()} +
+                                 ": must be a number or a string");
+        }
+    }
+    return params;
+}
+
+core::Result<std::size_t> limit_param(const net::Request& req, std::size_t fallback,
+                                      std::size_t max) {
+    auto l = req.query_param("limit");
+    if (!l) return fallback;
+    std::size_t n = 0;
+    auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), n);
+    if (ec != std::errc{} || end != l->data() + l->size() || n == 0 || n > max)
+        return core::invalid("limit must be a whole number from 1 to " + std::to_string(max));
+    return n;
+}
+
 core::Result<json::object> parse_object(std::string_view body) {
     json::parse_options options;
     options.max_depth = 32;

@@ -14,6 +14,8 @@
 #include "core/result.hpp"
 #include "engine/bar.hpp"
 #include "engine/risk.hpp"
+#include "engine/strategy.hpp"
+#include "net/http.hpp"
 
 namespace meridian::services {
 
@@ -49,6 +51,15 @@ core::Result<std::optional<std::string>> string_field(const boost::json::object&
 core::Result<std::optional<std::string>> decimal_text(const boost::json::object& o,
                                                       std::string_view name);
 core::Result<std::optional<bool>> bool_field(const boost::json::object& o, std::string_view name);
+
+/// A strategy's parameters from the `params` member of `o` (absent or null: none): each a
+/// number (read exactly) or a string. Errors (InvalidArgument) name the parameter.
+core::Result<engine::StrategyParams> strategy_params_from_json(const boost::json::object& o);
+
+/// The `limit` query parameter: `fallback` when absent; an error (InvalidArgument) unless a
+/// whole number from 1 to `max`.
+core::Result<std::size_t> limit_param(const net::Request& req, std::size_t fallback,
+                                      std::size_t max);
 
 /// Parses a request body as a JSON object: errors (InvalidArgument) for malformed JSON, too deep
 /// nesting, or anything but an object.

@@ -431,13 +431,9 @@ Response ExecutionService::list_orders(Request& req) {
             *field = *ts;
         }
     }
-    if (auto l = req.query_param("limit")) {
-        std::size_t n = 0;
-        auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), n);
-        if (ec != std::errc{} || end != l->data() + l->size() || n == 0 || n > 500)
-            return Response::error(422, "limit must be a whole number from 1 to 500");
-        q.limit = n;
-    }
+    auto limit = limit_param(req, q.limit, 500);
+    if (!limit) return Response::error(422, limit.error().message);
+    q.limit = *limit;
     if (auto d = req.query_param("direction")) {
         if (*d != "asc" && *d != "desc")
             return Response::error(422, "direction must be asc or desc");
@@ -546,16 +542,11 @@ Response ExecutionService::replace_order(Request& req) {
 }
 
 Response ExecutionService::list_fills(Request& req) {
+    auto limit_or = limit_param(req, 100, 10'000);
+    if (!limit_or) return Response::error(422, limit_or.error().message);
+    const std::size_t limit = *limit_or;
     auto fills = reads_.fills();
     if (!fills) return Response::error(503, fills.error().message);
-    std::size_t limit = 100;
-    if (auto l = req.query_param("limit")) {
-        std::size_t n = 0;
-        auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), n);
-        if (ec != std::errc{} || end != l->data() + l->size() || n == 0 || n > 10'000)
-            return Response::error(422, "limit must be a whole number from 1 to 10000");
-        limit = n;
-    }
     json::array out;
     for (auto it = fills->rbegin(); it != fills->rend() && out.size() < limit; ++it)
         out.push_back(to_json(*it));

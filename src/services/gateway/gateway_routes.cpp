@@ -110,28 +110,24 @@ tr.insertCell().textContent=(op['x-meridian-role']||'');}});
               r.status = 204;
               return r;
           });
-    route(
-        router, "GET", "/audit", Role::Admin,
-        "State-changing requests: who, what, when, result (newest first; limit)",
-        [this](Request& req) {
-            std::size_t limit = 100;
-            if (auto l = req.query_param("limit")) {
-                auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
-                if (ec != std::errc{} || p != l->data() + l->size() || limit == 0 || limit > 10'000)
-                    return Response::error(422, "limit must be a whole number from 1 to 10000");
-            }
-            auto rows = audit_log_.recent(limit);
-            if (!rows) return Response::error(503, rows.error().message);
-            json::array out;
-            for (const auto& e : *rows)
-                out.push_back({{"seq", e.seq},
-                               {"ts", e.ts.to_iso8601()},
-                               {"principal", e.principal},
-                               {"action", e.action},
-                               {"status", e.status},
-                               {"remote", e.detail}});
-            return Response::json(200, out);
-        });
+    route(router, "GET", "/audit", Role::Admin,
+          "State-changing requests: who, what, when, result (newest first; limit)",
+          [this](Request& req) {
+              auto limit_or = limit_param(req, 100, 10'000);
+              if (!limit_or) return Response::error(422, limit_or.error().message);
+              const std::size_t limit = *limit_or;
+              auto rows = audit_log_.recent(limit);
+              if (!rows) return Response::error(503, rows.error().message);
+              json::array out;
+              for (const auto& e : *rows)
+                  out.push_back({{"seq", e.seq},
+                                 {"ts", e.ts.to_iso8601()},
+                                 {"principal", e.principal},
+                                 {"action", e.action},
+                                 {"status", e.status},
+                                 {"remote", e.detail}});
+              return Response::json(200, out);
+          });
     route(router, "GET", "/metrics", config_.metrics_public ? Role::Public : Role::Viewer,
           "Prometheus metrics (text format 0.0.4)", [this](Request&) {
               return Response::text(200, metrics_.render(),

@@ -75,55 +75,52 @@ void HistoryService::flush() {
 }
 
 void HistoryService::add_routes(net::Router& router) {
-    route(
-        router, "GET", "/history/bars/{symbol}", Role::Viewer,
-        "Stored bars (start, end: RFC 3339 or dates; timeframe: 1Min..1Day; limit)",
-        [this](Request& req) {
-            flush();
-            auto sym = core::Symbol::parse(req.params["symbol"]);
-            if (!sym) return Response::error(422, sym.error().message);
-            core::Timestamp start = core::Timestamp::from_ns(0);
-            core::Timestamp end =
-                core::Timestamp::from_ns(std::numeric_limits<std::int64_t>::max());
-            for (auto [name, field] : {std::pair{"start", &start}, std::pair{"end", &end}}) {
-                if (auto t = req.query_param(name)) {
-                    auto ts = core::Timestamp::parse(*t);
-                    if (!ts)
-                        return Response::error(422, std::string{name} + ": " + ts.error().message);
-                    *field = *ts;
-                }
-            }
-            if (end < start) return Response::error(422, "end is before start");
-            std::string tf_text{req.query_param("timeframe").value_or("1Min")};
-            auto tf = engine::Timeframe::parse(tf_text);
-            if (!tf) return Response::error(422, "timeframe: " + tf.error().message);
-            std::size_t limit = 10'000;
-            if (auto l = req.query_param("limit")) {
-                auto [p, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
-                if (ec != std::errc{} || p != l->data() + l->size() || limit == 0 || limit > 10'000)
-                    return Response::error(422, "limit must be a whole number from 1 to 10000");
-            }
-            // Stored as given: 1-minute bars from the market, daily ones from imports.
-            const bool daily = tf->daily;
-            auto rows = bars_.bars(*sym, daily ? "1Day" : "1Min", start, end, 100'000);
-            if (!rows) return Response::error(503, rows.error().message);
-            std::vector<engine::Bar> bars;
-            for (const auto& r : *rows)
-                bars.push_back(bar(r));
-            if (daily && bars.empty()) {
-                rows = bars_.bars(*sym, "1Min", start, end, 100'000);
-                if (!rows) return Response::error(503, rows.error().message);
-                for (const auto& r : *rows)
-                    bars.push_back(bar(r));
-            }
-            if (!(tf->daily && !bars.empty() && (*rows)[0].timeframe == "1Day"))
-                bars = engine::aggregate(bars, *tf);
-            json::array out;
-            const std::size_t first = bars.size() > limit ? bars.size() - limit : 0;
-            for (std::size_t i = first; i < bars.size(); ++i)
-                out.push_back(to_json(bars[i]));
-            return Response::json(200, out);
-        });
+    route(router, "GET", "/history/bars/{symbol}", Role::Viewer,
+          "Stored bars (start, end: RFC 3339 or dates; timeframe: 1Min..1Day; limit)",
+          [this](Request& req) {
+              flush();
+              auto sym = core::Symbol::parse(req.params["symbol"]);
+              if (!sym) return Response::error(422, sym.error().message);
+              core::Timestamp start = core::Timestamp::from_ns(0);
+              core::Timestamp end =
+                  core::Timestamp::from_ns(std::numeric_limits<std::int64_t>::max());
+              for (auto [name, field] : {std::pair{"start", &start}, std::pair{"end", &end}}) {
+                  if (auto t = req.query_param(name)) {
+                      auto ts = core::Timestamp::parse(*t);
+                      if (!ts)
+                          return Response::error(422,
+                                                 std::string{name} + ": " + ts.error().message);
+                      *field = *ts;
+                  }
+              }
+              if (end < start) return Response::error(422, "end is before start");
+              std::string tf_text{req.query_param("timeframe").value_or("1Min")};
+              auto tf = engine::Timeframe::parse(tf_text);
+              if (!tf) return Response::error(422, "timeframe: " + tf.error().message);
+              auto limit_or = limit_param(req, 10'000, 10'000);
+              if (!limit_or) return Response::error(422, limit_or.error().message);
+              const std::size_t limit = *limit_or;
+              // Stored as given: 1-minute bars from the market, daily ones from imports.
+              const bool daily = tf->daily;
+              auto rows = bars_.bars(*sym, daily ? "1Day" : "1Min", start, end, 100'000);
+              if (!rows) return Response::error(503, rows.error().message);
+              std::vector<engine::Bar> bars;
+              for (const auto& r : *rows)
+                  bars.push_back(bar(r));
+              if (daily && bars.empty()) {
+                  rows = bars_.bars(*sym, "1Min", start, end, 100'000);
+                  if (!rows) return Response::error(503, rows.error().message);
+                  for (const auto& r : *rows)
+                      bars.push_back(bar(r));
+              }
+              if (!(tf->daily && !bars.empty() && (*rows)[0].timeframe == "1Day"))
+                  bars = engine::aggregate(bars, *tf);
+              json::array out;
+              const std::size_t first = bars.size() > limit ? bars.size() - limit : 0;
+              for (std::size_t i = first; i < bars.size(); ++i)
+                  out.push_back(to_json(bars[i]));
+              return Response::json(200, out);
+          });
     route(router, "POST", "/history/import", Role::Trader,
           "Import bars from CSV text (symbol= and timeframe= in the query when the file has none)",
           [this](Request& req) {

@@ -171,13 +171,9 @@ void MarketDataService::add_routes(net::Router& router) {
               std::string tf_text{req.query_param("timeframe").value_or("1Min")};
               auto tf = engine::Timeframe::parse(tf_text);
               if (!tf) return Response::error(422, "timeframe: " + tf.error().message);
-              std::size_t limit = 1000;
-              if (auto l = req.query_param("limit")) {
-                  auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
-                  if (ec != std::errc{} || end != l->data() + l->size() || limit == 0 ||
-                      limit > 10'000)
-                      return Response::error(422, "limit must be a whole number from 1 to 10000");
-              }
+              auto limit_or = limit_param(req, 1000, 10'000);
+              if (!limit_or) return Response::error(422, limit_or.error().message);
+              const std::size_t limit = *limit_or;
               std::vector<engine::Bar> bars;
               if (auto it = bars_.find(*sym); it != bars_.end())
                   bars.assign(it->second.begin(), it->second.end());

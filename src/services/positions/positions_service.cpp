@@ -160,13 +160,9 @@ void PositionsService::add_routes(net::Router& router) {
           });
     route(router, "GET", "/portfolio/history", Role::Viewer,
           "The equity curve (one point per sample; limit)", [this](Request& req) {
-              std::size_t limit = 1000;
-              if (auto l = req.query_param("limit")) {
-                  auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
-                  if (ec != std::errc{} || end != l->data() + l->size() || limit == 0 ||
-                      limit > 10'000)
-                      return Response::error(422, "limit must be a whole number from 1 to 10000");
-              }
+              auto limit_or = limit_param(req, 1000, 10'000);
+              if (!limit_or) return Response::error(422, limit_or.error().message);
+              const std::size_t limit = *limit_or;
               json::array out;
               const std::size_t first = curve_.size() > limit ? curve_.size() - limit : 0;
               for (std::size_t i = first; i < curve_.size(); ++i)

@@ -144,20 +144,9 @@ core::Result<StrategySpec> strategy_from_json(const json::object& o) {
     auto enabled = bool_field(o, "enabled");
     if (!enabled) return enabled.error();
     s.enabled = enabled->value_or(true);
-    if (const auto* p = o.if_contains("params"); p && !p->is_null()) {
-        if (!p->is_object()) return core::invalid("params: must be an object");
-        for (const auto& kv : p->get_object()) {
-            auto text = decimal_text(p->get_object(), kv.key());
-            if (text && *text) {
-                s.params[std::string{kv.key()}] = **text;
-            } else if (kv.value().is_string()) {
-                s.params[std::string{kv.key()}] = std::string{kv.value().get_string()};
-            } else {
-                return core::invalid("params." + std::string{kv.key()} +
-                                     ": must be a number or a string");
-            }
-        }
-    }
+    auto params = strategy_params_from_json(o);
+    if (!params) return params.error();
+    s.params = std::move(*params);
     return s;
 }
 

@@ -57,6 +57,15 @@ int run_help(Args /*args*/, std::ostream& out, std::ostream& /*err*/) {
 
 }  // namespace
 
+core::Result<std::vector<std::pair<std::string_view, std::string>>> flag_values(Args args) {
+    std::vector<std::pair<std::string_view, std::string>> out;
+    for (std::size_t i = 0; i < args.size(); i += 2) {
+        if (i + 1 >= args.size()) return core::invalid(std::string{args[i]} + " needs a value");
+        out.emplace_back(args[i], std::string{args[i + 1]});
+    }
+    return out;
+}
+
 std::span<const Command> commands() noexcept {
     return command_table;
 }

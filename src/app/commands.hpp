@@ -3,7 +3,12 @@
 
 #include <iosfwd>
 #include <span>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
 
 namespace meridian::app {
 
@@ -18,6 +23,10 @@ struct Command {
     std::string_view summary;
     std::string_view usage;  // options, one per line, shown by `meridian <name> --help`
 };
+
+/// `--flag value` pairs, in order, for commands whose every flag takes a value. Error
+/// (InvalidArgument): "--flag needs a value".
+core::Result<std::vector<std::pair<std::string_view, std::string>>> flag_values(Args args);
 
 /// Every subcommand, in the order --help lists them.
 std::span<const Command> commands() noexcept;

@@ -40,15 +40,9 @@ int run_generate_command(Args args, std::ostream& out, std::ostream& err) {
         if (i + 1 >= args.size()) return usage_error(std::string{flag} + " needs a value");
         const std::string v{args[++i]};
         if (flag == "--symbols") {
-            std::string_view rest = v;
-            while (!rest.empty()) {
-                const auto comma = rest.find(',');
-                auto s = core::Symbol::parse(rest.substr(0, comma));
-                if (!s) return usage_error("--symbols: " + s.error().message);
-                config.symbols.push_back(*s);
-                rest =
-                    comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-            }
+            auto symbols = core::parse_symbols(v);
+            if (!symbols) return usage_error("--symbols: " + symbols.error().message);
+            config.symbols.insert(config.symbols.end(), symbols->begin(), symbols->end());
         } else if (flag == "--bars") {
             const auto n = number(v, 1, 100'000'000);
             if (!n || *n != std::floor(*n))

@@ -53,14 +53,10 @@ struct RunArgs {
 
 core::Result<RunArgs> parse_run_args(Args args) {
     RunArgs r;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string_view flag = args[i];
-        auto value = [&]() -> core::Result<std::string> {
-            if (i + 1 >= args.size()) return core::invalid(std::string{flag} + " needs a value");
-            return std::string{args[++i]};
-        };
-        auto v = value();
-        if (!v) return v.error();
+    auto pairs = flag_values(args);
+    if (!pairs) return pairs.error();
+    for (const auto& [flag, value] : *pairs) {
+        const std::string* v = &value;
         if (flag == "--config") {
             r.config = *v;
         } else if (flag == "--data-dir") {
@@ -74,15 +70,9 @@ core::Result<RunArgs> parse_run_args(Args args) {
         } else if (flag == "--bind") {
             r.bind = *v;
         } else if (flag == "--symbols") {
-            std::string_view rest = *v;
-            while (!rest.empty()) {
-                const auto comma = rest.find(',');
-                auto sym = core::Symbol::parse(rest.substr(0, comma));
-                if (!sym) return core::invalid("--symbols: " + sym.error().message);
-                r.symbols.push_back(*sym);
-                rest =
-                    comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-            }
+            auto symbols = core::parse_symbols(*v);
+            if (!symbols) return core::invalid("--symbols: " + symbols.error().message);
+            r.symbols = std::move(*symbols);
         } else if (flag == "--speed") {
             double s = 0;
             auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), s);

@@ -49,14 +49,10 @@ core::Result<RunOptions> parse_run_options(Args args, const ExtraFlag& extra) {
     }
     bool cli_data = false;
     std::vector<std::string> sets;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string_view flag = args[i];
-        auto value = [&]() -> core::Result<std::string> {
-            if (i + 1 >= args.size()) return core::invalid(std::string{flag} + " needs a value");
-            return std::string{args[++i]};
-        };
-        auto v = value();
-        if (!v) return v.error();
+    auto pairs = flag_values(args);
+    if (!pairs) return pairs.error();
+    for (const auto& [flag, value] : *pairs) {
+        const std::string* v = &value;
         if (flag == "--config") {
             continue;  // read above
         } else if (flag == "--data") {

@@ -83,6 +83,18 @@ Result<E> parse_name(const NameTable<E, N>& table, std::string_view text, std::s
 
 }  // namespace
 
+Result<std::vector<Symbol>> parse_symbols(std::string_view rest) {
+    std::vector<Symbol> out;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        auto s = Symbol::parse(rest.substr(0, comma));
+        if (!s) return s.error();
+        out.push_back(*s);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+    return out;
+}
+
 Result<Symbol> Symbol::parse(std::string_view text) {
     if (text.empty()) return invalid("symbol is empty");
     if (text.size() > 20) {

@@ -8,6 +8,7 @@
 #include <iosfwd>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 
@@ -65,6 +66,9 @@ std::string_view to_string(OrderClass v) noexcept;
 std::string_view to_string(OrderStatus v) noexcept;
 
 /// Parse the exact lower-case wire names; anything else is an InvalidArgument error.
+/// "AAPL,MSFT" -> {AAPL, MSFT}; empty text gives none. An error names the bad symbol.
+Result<std::vector<Symbol>> parse_symbols(std::string_view comma_separated);
+
 /// parse_order_class also takes "" (Alpaca's common spelling of simple).
 Result<Side> parse_side(std::string_view text);
 Result<OrderType> parse_order_type(std::string_view text);

@@ -415,14 +415,9 @@ Response ExecutionService::list_orders(Request& req) {
             return Response::error(422, "status must be open, closed or all");
     }
     if (auto s = req.query_param("symbols"); s && !s->empty()) {
-        std::string_view rest = *s;
-        while (!rest.empty()) {
-            const auto comma = rest.find(',');
-            auto sym = core::Symbol::parse(rest.substr(0, comma));
-            if (!sym) return Response::error(422, "symbols: " + sym.error().message);
-            q.symbols.push_back(*sym);
-            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-        }
+        auto symbols = core::parse_symbols(*s);
+        if (!symbols) return Response::error(422, "symbols: " + symbols.error().message);
+        q.symbols = std::move(*symbols);
     }
     for (auto [name, field] : {std::pair{"after", &q.after}, std::pair{"until", &q.until}}) {
         if (auto t = req.query_param(name)) {

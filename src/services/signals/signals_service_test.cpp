@@ -70,20 +70,26 @@ protected:
         return commands;
     }
 
+    /// Stores one-minute AAPL bars closing at `closes`; the minute after the last.
+    int keep_history(std::initializer_list<const char*> closes) {
+        std::vector<store::StoredBar> history;
+        int minute = 0;
+        for (const char* close : closes) {
+            const auto b = bar(minute++, close);
+            history.push_back({b.symbol, "1Min", b.ts, b.open, b.high, b.low, b.close, b.volume,
+                               std::nullopt, 0});
+        }
+        EXPECT_TRUE(store_->put_bars(history));
+        return minute;
+    }
+
     std::filesystem::path dir_;
     std::unique_ptr<adapters::sqlite::SqliteStore> store_;
 };
 
 TEST_F(SignalsTest, AStrategyWarmedUpOnStoredBarsActsOnTheFirstLiveBar) {
     // Stored history: a falling market, so the fast average is below the slow one.
-    std::vector<store::StoredBar> history;
-    int minute = 0;
-    for (const char* close : {"110", "108", "106", "104", "102", "100"}) {
-        const auto b = bar(minute++, close);
-        history.push_back(
-            {b.symbol, "1Min", b.ts, b.open, b.high, b.low, b.close, b.volume, std::nullopt, 0});
-    }
-    ASSERT_TRUE(store_->put_bars(history));
+    const int minute = keep_history({"110", "108", "106", "104", "102", "100"});
 
     // One live bar jumps up: SMA(2) crosses above SMA(3) only if the history was replayed.
     const auto commands = run({bar(minute, "120")});
@@ -96,14 +102,7 @@ TEST_F(SignalsTest, AStrategyWarmedUpOnStoredBarsActsOnTheFirstLiveBar) {
 }
 
 TEST_F(SignalsTest, AStrategyDoesNotSendAgainWhileItsOrderIsStillWorking) {
-    std::vector<store::StoredBar> history;
-    int minute = 0;
-    for (const char* close : {"110", "108", "106", "104", "102", "100"}) {
-        const auto b = bar(minute++, close);
-        history.push_back(
-            {b.symbol, "1Min", b.ts, b.open, b.high, b.low, b.close, b.volume, std::nullopt, 0});
-    }
-    ASSERT_TRUE(store_->put_bars(history));
+    const int minute = keep_history({"110", "108", "106", "104", "102", "100"});
     // Up cross (buy sent), down cross (nothing held yet), up cross again: the first buy has not
     // filled (no broker here), so a second one would double the position.
     const auto commands = run({bar(minute, "120"), bar(minute + 1, "70"), bar(minute + 2, "200")});
@@ -115,15 +114,8 @@ TEST_F(SignalsTest, WithoutHistoryTheSameBarIsOnlyWarmUp) {
 }
 
 TEST_F(SignalsTest, OrdersDuringWarmUpAreNeverSent) {
-    std::vector<store::StoredBar> history;
-    int minute = 0;
     // A history with crossings in it: a strategy replaying it would buy and sell.
-    for (const char* close : {"100", "90", "80", "120", "130", "70", "60", "140"}) {
-        const auto b = bar(minute++, close);
-        history.push_back(
-            {b.symbol, "1Min", b.ts, b.open, b.high, b.low, b.close, b.volume, std::nullopt, 0});
-    }
-    ASSERT_TRUE(store_->put_bars(history));
+    keep_history({"100", "90", "80", "120", "130", "70", "60", "140"});
     EXPECT_TRUE(run({}).empty());
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -12,6 +13,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/json/object.hpp>
 
+#include "core/result.hpp"
 #include "core/timestamp.hpp"
 
 namespace meridian::bus {
@@ -22,6 +24,7 @@ namespace meridian::bus {
 struct Envelope {
     std::string topic;
     std::uint64_t seq = 0;
+    std::string id;  // the transport's id for this delivery ("" in process; a stream entry id)
     core::Timestamp ts;
     std::string type;
     boost::json::object data;
@@ -82,6 +85,12 @@ public:
                                    boost::asio::any_io_executor executor, Handler handler) = 0;
     /// Messages sent and not yet handled, per subscription.
     virtual std::vector<QueueDepth> queue_depths() const = 0;
+    /// Waits until every message published so far is accepted by the transport (durable in
+    /// Redis); Unavailable or Timeout when it is not within `timeout`. In process: at once.
+    virtual core::Result<void> flush(std::chrono::milliseconds timeout) {
+        (void)timeout;
+        return {};
+    }
 };
 
 }  // namespace meridian::bus

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,7 +21,9 @@ namespace meridian::test {
 /// A child process whose stdout is read line by line (stderr goes to the test's stderr).
 class Process {
 public:
-    explicit Process(std::vector<std::string> argv) {
+    /// Runs argv[0] (a path) with `argv`; as user `uid`/`gid` when given (from root).
+    explicit Process(std::vector<std::string> argv, std::optional<uid_t> uid = std::nullopt,
+                     gid_t gid = 0) {
         int fds[2];
         if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
         pid_ = fork();
@@ -29,6 +32,11 @@ public:
             dup2(fds[1], STDOUT_FILENO);
             close(fds[0]);
             close(fds[1]);
+            if (uid && (setgid(gid) != 0 || setuid(*uid) != 0)) {
+                std::perror("setuid");
+                _exit(126);
+            }
+            prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives the test (after setuid)
             std::vector<char*> args;
             for (auto& a : argv)
                 args.push_back(a.data());
@@ -97,8 +105,9 @@ private:
 };
 
 /// Runs a command to its end; its stdout.
-inline std::string run_to_end(std::vector<std::string> argv, int* exit_code = nullptr) {
-    Process p{std::move(argv)};
+inline std::string run_to_end(std::vector<std::string> argv, int* exit_code = nullptr,
+                              std::optional<uid_t> uid = std::nullopt, gid_t gid = 0) {
+    Process p{std::move(argv), uid, gid};
     std::string out;
     while (auto line = p.read_line(std::chrono::seconds(30)))
         out += *line + "\n";

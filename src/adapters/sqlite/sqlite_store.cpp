@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "store/migrations.hpp"
+#include "store/rows.hpp"
 
 namespace meridian::adapters::sqlite {
 namespace {
@@ -88,6 +89,19 @@ public:
             sqlite3_bind_null(stmt_, i);
     }
     int step() { return sqlite3_step(stmt_); }
+    /// Binds a row's cells to parameters first, first + 1, ...
+    void row(const store::Row& row, int first = 1) {
+        for (std::size_t i = 0; i < row.size(); ++i)
+            optional_text(first + static_cast<int>(i), row[i]);
+    }
+    /// The current result row's first `columns` columns as text (NULL as nullopt).
+    store::Row row(int columns) const {
+        store::Row out;
+        out.reserve(static_cast<std::size_t>(columns));
+        for (int i = 0; i < columns; ++i)
+            out.push_back(is_null(i) ? store::Cell{} : store::Cell{column_text(i)});
+        return out;
+    }
 
     std::string column_text(int i) const {
         const auto* p = sqlite3_column_text(stmt_, i);
@@ -134,63 +148,34 @@ core::Result<T> in_transaction(sqlite3* db, const std::function<core::Result<T>(
     return result;
 }
 
-template <typename T>
-std::optional<std::string> text_of(const std::optional<T>& v) {
-    if (!v) return std::nullopt;
-    return v->to_string();
-}
-
-constexpr const char* order_columns =
-    "id, client_order_id, strategy, symbol, side, type, time_in_force, order_class, qty, notional, "
-    "limit_price, stop_price, trail_price, trail_percent, take_profit_limit, stop_loss_stop, "
-    "stop_loss_limit, extended_hours, status, filled_qty, filled_notional, commission, created_at, "
-    "updated_at, submitted_at, filled_at, canceled_at, expired_at, failed_at, replaced_at, "
-    "replaced_by";
-
-/// Binds the state columns shared by insert and update, from parameter `first` on.
-void bind_state(Statement& st, int first, const core::OrderSnapshot& s) {
-    st.text(first, core::to_string(s.status));
-    st.text(first + 1, s.filled_qty.to_string());
-    st.text(first + 2, s.filled_notional.to_string());
-    st.text(first + 3, s.commission.to_string());
-    st.integer(first + 4, s.updated_at.ns());
-    st.optional_time(first + 5, s.submitted_at);
-    st.optional_time(first + 6, s.filled_at);
-    st.optional_time(first + 7, s.canceled_at);
-    st.optional_time(first + 8, s.expired_at);
-    st.optional_time(first + 9, s.failed_at);
-    st.optional_time(first + 10, s.replaced_at);
-    st.optional_text(first + 11, s.replaced_by ? std::optional<std::string>{s.replaced_by->str()}
-                                               : std::nullopt);
+/// "?1, ?2, ... ?n".
+std::string placeholders(std::size_t n, std::size_t first = 1) {
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i)
+        out += (i ? ", ?" : "?") + std::to_string(first + i);
+    return out;
 }
 
 core::Result<void> save_state(StatementCache& cache, const core::Order& order) {
     sqlite3* db = cache.db();
-    Statement st{
-        cache,
-        "UPDATE orders SET status = ?1, filled_qty = ?2, filled_notional = ?3, commission = ?4, "
-        "updated_at = ?5, submitted_at = ?6, filled_at = ?7, canceled_at = ?8, expired_at = ?9, "
-        "failed_at = ?10, replaced_at = ?11, replaced_by = ?12 WHERE id = ?13"};
+    static const std::string sql = [] {
+        std::string q = "UPDATE orders SET ";
+        int i = 1;
+        for (auto column : store::kOrderStateColumns) {
+            q += (i > 1 ? ", " : "") + std::string{column} + " = ?" + std::to_string(i);
+            ++i;
+        }
+        return q + " WHERE id = ?" + std::to_string(i);
+    }();
+    Statement st{cache, sql.c_str()};
     if (!st.ok()) return db_error(db, "prepare update");
-    bind_state(st, 1, order.snapshot());
-    st.text(13, order.id().str());
+    const store::Row row = store::order_state_row(order);
+    st.row(row);
+    st.text(static_cast<int>(row.size()) + 1, order.id().str());
     if (st.step() != SQLITE_DONE) return db_error(db, "update order " + order.id().str());
     if (sqlite3_changes(db) != 1)
         return Error{Errc::NotFound, "no stored order " + order.id().str()};
     return {};
-}
-
-template <typename T, typename Parse>
-core::Result<std::optional<T>> optional_parse(const Statement& st, int col, Parse parse) {
-    if (st.is_null(col)) return std::optional<T>{};
-    auto v = parse(st.column_text(col));
-    if (!v) return v.error();
-    return std::optional<T>{*v};
-}
-
-std::optional<core::Timestamp> optional_time(const Statement& st, int col) {
-    if (st.is_null(col)) return std::nullopt;
-    return core::Timestamp::from_ns(st.column_int(col));
 }
 
 }  // namespace
@@ -252,57 +237,17 @@ core::Result<void> SqliteStore::migrate() {
 }
 
 core::Result<void> SqliteStore::insert(const core::Order& order, std::string_view strategy) {
-    const std::string sql =
-        std::string{"INSERT INTO orders ("} + order_columns +
-        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-        "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)";
+    static const std::string sql = "INSERT INTO orders (" + std::string{store::kOrderColumns} +
+                                   ") VALUES (" + placeholders(store::kOrderColumnCount) + ")";
     Statement st{*cache_, sql.c_str()};
     if (!st.ok()) return db_error(db_, "prepare insert");
-    const core::OrderSnapshot s = order.snapshot();
-    const core::OrderRequest& r = s.request;
-    st.text(1, s.id.str());
-    st.text(2, s.client_order_id.str());
-    st.text(3, strategy);
-    st.text(4, r.symbol.str());
-    st.text(5, core::to_string(r.side));
-    st.text(6, core::to_string(r.type));
-    st.text(7, core::to_string(r.time_in_force));
-    st.text(8, core::to_string(r.order_class));
-    st.optional_text(9, text_of(r.qty));
-    st.optional_text(10, text_of(r.notional));
-    st.optional_text(11, text_of(r.limit_price));
-    st.optional_text(12, text_of(r.stop_price));
-    st.optional_text(13, text_of(r.trail_price));
-    st.optional_text(14, text_of(r.trail_percent));
-    st.optional_text(15, r.take_profit
-                             ? std::optional<std::string>{r.take_profit->limit_price.to_string()}
-                             : std::nullopt);
-    st.optional_text(16, r.stop_loss
-                             ? std::optional<std::string>{r.stop_loss->stop_price.to_string()}
-                             : std::nullopt);
-    st.optional_text(17, r.stop_loss ? text_of(r.stop_loss->limit_price) : std::nullopt);
-    st.integer(18, r.extended_hours ? 1 : 0);
-    st.integer(23, s.created_at.ns());
-    // State columns 19-22 and 24-31 (bind_state's order, with created_at between).
-    st.text(19, core::to_string(s.status));
-    st.text(20, s.filled_qty.to_string());
-    st.text(21, s.filled_notional.to_string());
-    st.text(22, s.commission.to_string());
-    st.integer(24, s.updated_at.ns());
-    st.optional_time(25, s.submitted_at);
-    st.optional_time(26, s.filled_at);
-    st.optional_time(27, s.canceled_at);
-    st.optional_time(28, s.expired_at);
-    st.optional_time(29, s.failed_at);
-    st.optional_time(30, s.replaced_at);
-    st.optional_text(
-        31, s.replaced_by ? std::optional<std::string>{s.replaced_by->str()} : std::nullopt);
+    st.row(store::order_row(order, strategy));
     const int rc = st.step();
     if (rc == SQLITE_CONSTRAINT) {
-        return Error{Errc::Duplicate, "order " + s.id.str() + " or client_order_id " +
-                                          s.client_order_id.str() + " is already stored"};
+        return Error{Errc::Duplicate, "order " + order.id().str() + " or client_order_id " +
+                                          order.client_order_id().str() + " is already stored"};
     }
-    if (rc != SQLITE_DONE) return db_error(db_, "insert order " + s.id.str());
+    if (rc != SQLITE_DONE) return db_error(db_, "insert order " + order.id().str());
     return {};
 }
 
@@ -312,20 +257,12 @@ core::Result<void> SqliteStore::update(const core::Order& order) {
 
 core::Result<bool> SqliteStore::record_fill(const core::Fill& fill, const core::Order& order) {
     return in_transaction<bool>(db_, [&]() -> core::Result<bool> {
-        Statement st{*cache_,
-                     "INSERT OR IGNORE INTO fills (execution_id, order_id, symbol, side, qty, "
-                     "price, commission, "
-                     "ts_event, ts_init) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
+        static const std::string sql = "INSERT OR IGNORE INTO fills (" +
+                                       std::string{store::kFillColumns} + ") VALUES (" +
+                                       placeholders(9) + ")";
+        Statement st{*cache_, sql.c_str()};
         if (!st.ok()) return db_error(db_, "prepare fill");
-        st.text(1, fill.execution_id);
-        st.text(2, fill.order_id.str());
-        st.text(3, fill.symbol.str());
-        st.text(4, core::to_string(fill.side));
-        st.text(5, fill.qty.to_string());
-        st.text(6, fill.price.to_string());
-        st.text(7, fill.commission.to_string());
-        st.integer(8, fill.ts_event.ns());
-        st.integer(9, fill.ts_init.ns());
+        st.row(store::fill_row(fill));
         if (st.step() != SQLITE_DONE) return db_error(db_, "insert fill " + fill.execution_id);
         if (sqlite3_changes(db_) == 0) return false;  // kept before
         if (auto ok = save_state(*cache_, order); !ok) return ok.error();
@@ -336,7 +273,7 @@ core::Result<bool> SqliteStore::record_fill(const core::Fill& fill, const core::
 core::Result<std::vector<store::StoredOrder>> SqliteStore::select_orders(
     const std::string& where, const std::vector<std::variant<std::string, std::int64_t>>& args,
     bool keep) {
-    const std::string sql = std::string{"SELECT "} + order_columns + " FROM orders " + where;
+    const std::string sql = "SELECT " + std::string{store::kOrderColumns} + " FROM orders " + where;
     Statement st{*cache_, sql.c_str(), keep};
     if (!st.ok()) return db_error(db_, "prepare select");
     int index = 1;
@@ -349,93 +286,18 @@ core::Result<std::vector<store::StoredOrder>> SqliteStore::select_orders(
     std::vector<store::StoredOrder> out;
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW) {
-        core::OrderSnapshot s;
-        auto bad = [&](const core::Error& e) {
-            return Error{Errc::Internal, "stored order: " + e.message};
-        };
-        auto id = core::OrderId::parse(st.column_text(0));
-        auto coid = core::ClientOrderId::parse(st.column_text(1));
-        auto symbol = core::Symbol::parse(st.column_text(3));
-        auto side = core::parse_side(st.column_text(4));
-        auto type = core::parse_order_type(st.column_text(5));
-        auto tif = core::parse_time_in_force(st.column_text(6));
-        auto cls = core::parse_order_class(st.column_text(7));
-        auto status = core::parse_order_status(st.column_text(18));
-        auto filled = core::Quantity::parse(st.column_text(19));
-        auto notional_filled = core::Money::parse(st.column_text(20));
-        auto commission = core::Money::parse(st.column_text(21));
-        for (const core::Error* e :
-             {id ? nullptr : &id.error(), coid ? nullptr : &coid.error(),
-              symbol ? nullptr : &symbol.error(), side ? nullptr : &side.error(),
-              type ? nullptr : &type.error(), tif ? nullptr : &tif.error(),
-              cls ? nullptr : &cls.error(), status ? nullptr : &status.error(),
-              filled ? nullptr : &filled.error(),
-              notional_filled ? nullptr : &notional_filled.error(),
-              commission ? nullptr : &commission.error()}) {
-            if (e) return bad(*e);
-        }
-        s.id = *id;
-        s.client_order_id = *coid;
-        s.request.symbol = *symbol;
-        s.request.side = *side;
-        s.request.type = *type;
-        s.request.time_in_force = *tif;
-        s.request.order_class = *cls;
-        auto qty = optional_parse<core::Quantity>(st, 8, core::Quantity::parse);
-        auto notional = optional_parse<core::Money>(st, 9, core::Money::parse);
-        auto limit = optional_parse<core::Price>(st, 10, core::Price::parse);
-        auto stop = optional_parse<core::Price>(st, 11, core::Price::parse);
-        auto trail = optional_parse<core::Price>(st, 12, core::Price::parse);
-        auto trail_pct = optional_parse<core::Price>(st, 13, core::Price::parse);
-        auto tp = optional_parse<core::Price>(st, 14, core::Price::parse);
-        auto sl = optional_parse<core::Price>(st, 15, core::Price::parse);
-        auto sl_limit = optional_parse<core::Price>(st, 16, core::Price::parse);
-        if (!qty) return bad(qty.error());
-        if (!notional) return bad(notional.error());
-        if (!limit) return bad(limit.error());
-        if (!stop) return bad(stop.error());
-        if (!trail) return bad(trail.error());
-        if (!trail_pct) return bad(trail_pct.error());
-        if (!tp) return bad(tp.error());
-        if (!sl) return bad(sl.error());
-        if (!sl_limit) return bad(sl_limit.error());
-        s.request.qty = *qty;
-        s.request.notional = *notional;
-        s.request.limit_price = *limit;
-        s.request.stop_price = *stop;
-        s.request.trail_price = *trail;
-        s.request.trail_percent = *trail_pct;
-        if (*tp) s.request.take_profit = core::TakeProfit{**tp};
-        if (*sl) s.request.stop_loss = core::StopLoss{**sl, *sl_limit};
-        s.request.extended_hours = st.column_int(17) != 0;
-        s.status = *status;
-        s.filled_qty = *filled;
-        s.filled_notional = *notional_filled;
-        s.commission = *commission;
-        s.created_at = core::Timestamp::from_ns(st.column_int(22));
-        s.updated_at = core::Timestamp::from_ns(st.column_int(23));
-        s.submitted_at = optional_time(st, 24);
-        s.filled_at = optional_time(st, 25);
-        s.canceled_at = optional_time(st, 26);
-        s.expired_at = optional_time(st, 27);
-        s.failed_at = optional_time(st, 28);
-        s.replaced_at = optional_time(st, 29);
-        if (!st.is_null(30)) {
-            auto by = core::OrderId::parse(st.column_text(30));
-            if (!by) return bad(by.error());
-            s.replaced_by = *by;
-        }
+        const store::Row row = st.row(static_cast<int>(store::kOrderColumnCount));
+        std::vector<std::string> executions;
         {
             Statement ex{*cache_,
                          "SELECT execution_id FROM fills WHERE order_id = ?1 ORDER BY rowid"};
-            ex.text(1, s.id.str());
+            ex.text(1, *row[0]);
             while (ex.step() == SQLITE_ROW)
-                s.execution_ids.push_back(ex.column_text(0));
+                executions.push_back(ex.column_text(0));
         }
-        const std::string strategy = st.column_text(2);
-        auto order = core::Order::restore(std::move(s));
-        if (!order) return bad(order.error());
-        out.push_back(store::StoredOrder{std::move(*order), strategy});
+        auto order = store::order_from_row(row, std::move(executions));
+        if (!order) return order.error();
+        out.push_back(std::move(*order));
     }
     if (rc != SQLITE_DONE) return db_error(db_, "select orders");
     return out;
@@ -457,41 +319,22 @@ core::Result<std::optional<store::StoredOrder>> SqliteStore::find_by_client_orde
 }
 
 core::Result<std::vector<store::StoredOrder>> SqliteStore::open_orders() {
-    return select_orders(
-        "WHERE status NOT IN ('filled', 'canceled', 'expired', 'replaced', 'rejected') ORDER BY "
-        "created_at, rowid",
-        {});
+    static const std::string where =
+        "WHERE status NOT IN " + std::string{store::kFinalStatuses} + " ORDER BY created_at, rowid";
+    return select_orders(where, {});
 }
 
 core::Result<std::vector<core::Fill>> SqliteStore::fills() {
-    Statement st{
-        *cache_,
-        "SELECT execution_id, order_id, symbol, side, qty, price, commission, ts_event, ts_init "
-        "FROM fills ORDER BY rowid"};
+    static const std::string sql =
+        "SELECT " + std::string{store::kFillColumns} + " FROM fills ORDER BY rowid";
+    Statement st{*cache_, sql.c_str()};
     if (!st.ok()) return db_error(db_, "prepare fills");
     std::vector<core::Fill> out;
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW) {
-        core::Fill f;
-        f.execution_id = st.column_text(0);
-        auto order = core::OrderId::parse(st.column_text(1));
-        auto symbol = core::Symbol::parse(st.column_text(2));
-        auto side = core::parse_side(st.column_text(3));
-        auto qty = core::Quantity::parse(st.column_text(4));
-        auto price = core::Price::parse(st.column_text(5));
-        auto commission = core::Money::parse(st.column_text(6));
-        if (!order || !symbol || !side || !qty || !price || !commission) {
-            return Error{Errc::Internal, "stored fill " + f.execution_id + " is unreadable"};
-        }
-        f.order_id = *order;
-        f.symbol = *symbol;
-        f.side = *side;
-        f.qty = *qty;
-        f.price = *price;
-        f.commission = *commission;
-        f.ts_event = core::Timestamp::from_ns(st.column_int(7));
-        f.ts_init = core::Timestamp::from_ns(st.column_int(8));
-        out.push_back(std::move(f));
+        auto fill = store::fill_from_row(st.row(9));
+        if (!fill) return fill.error();
+        out.push_back(std::move(*fill));
     }
     if (rc != SQLITE_DONE) return db_error(db_, "select fills");
     return out;
@@ -500,11 +343,9 @@ core::Result<std::vector<core::Fill>> SqliteStore::fills() {
 core::Result<std::vector<store::StoredOrder>> SqliteStore::list(const store::OrderQuery& q) {
     std::string where = "WHERE 1 = 1";
     std::vector<std::variant<std::string, std::int64_t>> args;
-    const char* final_states = "('filled', 'canceled', 'expired', 'replaced', 'rejected')";
-    if (q.status == store::OrderQuery::Status::Open)
-        where += std::string{" AND status NOT IN "} + final_states;
-    if (q.status == store::OrderQuery::Status::Closed)
-        where += std::string{" AND status IN "} + final_states;
+    const std::string final_states{store::kFinalStatuses};
+    if (q.status == store::OrderQuery::Status::Open) where += " AND status NOT IN " + final_states;
+    if (q.status == store::OrderQuery::Status::Closed) where += " AND status IN " + final_states;
     if (!q.symbols.empty()) {
         where += " AND symbol IN (";
         for (std::size_t i = 0; i < q.symbols.size(); ++i) {
@@ -542,16 +383,11 @@ core::Result<void> SqliteStore::transaction(const std::function<core::Result<voi
 }
 
 core::Result<void> SqliteStore::add_key(const store::ApiKey& key) {
-    Statement st{*cache_,
-                 "INSERT INTO api_keys (id, hash, role, label, created_at, revoked_at) VALUES "
-                 "(?1, ?2, ?3, ?4, ?5, ?6)"};
+    static const std::string sql = "INSERT INTO api_keys (" + std::string{store::kKeyColumns} +
+                                   ") VALUES (" + placeholders(6) + ")";
+    Statement st{*cache_, sql.c_str()};
     if (!st.ok()) return db_error(db_, "prepare add key");
-    st.text(1, key.id);
-    st.text(2, key.hash);
-    st.text(3, key.role);
-    st.text(4, key.label);
-    st.integer(5, key.created_at.ns());
-    st.optional_time(6, key.revoked_at);
+    st.row(store::key_row(key));
     const int rc = st.step();
     if (rc == SQLITE_CONSTRAINT) return Error{Errc::Duplicate, "key " + key.id + " exists"};
     if (rc != SQLITE_DONE) return db_error(db_, "add key");
@@ -559,33 +395,33 @@ core::Result<void> SqliteStore::add_key(const store::ApiKey& key) {
 }
 
 core::Result<std::vector<store::ApiKey>> SqliteStore::keys() {
-    Statement st{*cache_,
-                 "SELECT id, hash, role, label, created_at, revoked_at FROM api_keys ORDER BY "
-                 "created_at, id"};
+    static const std::string sql =
+        "SELECT " + std::string{store::kKeyColumns} + " FROM api_keys ORDER BY created_at, id";
+    Statement st{*cache_, sql.c_str()};
     if (!st.ok()) return db_error(db_, "prepare keys");
     std::vector<store::ApiKey> out;
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW) {
-        out.push_back(store::ApiKey{st.column_text(0), st.column_text(1), st.column_text(2),
-                                    st.column_text(3), core::Timestamp::from_ns(st.column_int(4)),
-                                    optional_time(st, 5)});
+        auto key = store::key_from_row(st.row(6));
+        if (!key) return key.error();
+        out.push_back(std::move(*key));
     }
     if (rc != SQLITE_DONE) return db_error(db_, "select keys");
     return out;
 }
 
 core::Result<std::optional<store::ApiKey>> SqliteStore::find_key(const std::string& hash) {
-    Statement st{*cache_,
-                 "SELECT id, hash, role, label, created_at, revoked_at FROM api_keys WHERE hash = "
-                 "?1"};
+    static const std::string sql =
+        "SELECT " + std::string{store::kKeyColumns} + " FROM api_keys WHERE hash = ?1";
+    Statement st{*cache_, sql.c_str()};
     if (!st.ok()) return db_error(db_, "prepare find key");
     st.text(1, hash);
     const int rc = st.step();
     if (rc == SQLITE_DONE) return std::optional<store::ApiKey>{};
     if (rc != SQLITE_ROW) return db_error(db_, "find key");
-    return std::optional<store::ApiKey>{
-        store::ApiKey{st.column_text(0), st.column_text(1), st.column_text(2), st.column_text(3),
-                      core::Timestamp::from_ns(st.column_int(4)), optional_time(st, 5)}};
+    auto key = store::key_from_row(st.row(6));
+    if (!key) return key.error();
+    return std::optional<store::ApiKey>{std::move(*key)};
 }
 
 core::Result<void> SqliteStore::revoke_key(const std::string& id, core::Timestamp at) {
@@ -604,12 +440,7 @@ core::Result<void> SqliteStore::append(const store::AuditEntry& e) {
                  "INSERT INTO audit (ts, principal, action, target, status, detail) VALUES (?1, "
                  "?2, ?3, ?4, ?5, ?6)"};
     if (!st.ok()) return db_error(db_, "prepare audit");
-    st.integer(1, e.ts.ns());
-    st.text(2, e.principal);
-    st.text(3, e.action);
-    st.text(4, e.target);
-    st.integer(5, e.status);
-    st.text(6, e.detail);
+    st.row(store::audit_row(e));
     if (st.step() != SQLITE_DONE) return db_error(db_, "append audit");
     return {};
 }
@@ -623,19 +454,16 @@ core::Result<void> SqliteStore::append_all(const std::vector<store::AuditEntry>&
 }
 
 core::Result<std::vector<store::AuditEntry>> SqliteStore::recent(std::size_t limit) {
-    const std::string sql =
-        "SELECT seq, ts, principal, action, target, status, detail FROM audit ORDER BY seq DESC "
-        "LIMIT " +
-        std::to_string(limit);
+    const std::string sql = "SELECT " + std::string{store::kAuditColumns} +
+                            " FROM audit ORDER BY seq DESC LIMIT " + std::to_string(limit);
     Statement st{*cache_, sql.c_str(), false};
     if (!st.ok()) return db_error(db_, "prepare audit read");
     std::vector<store::AuditEntry> out;
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW) {
-        out.push_back(store::AuditEntry{st.column_int(0),
-                                        core::Timestamp::from_ns(st.column_int(1)),
-                                        st.column_text(2), st.column_text(3), st.column_text(4),
-                                        static_cast<int>(st.column_int(5)), st.column_text(6)});
+        auto entry = store::audit_from_row(st.row(7));
+        if (!entry) return entry.error();
+        out.push_back(std::move(*entry));
     }
     if (rc != SQLITE_DONE) return db_error(db_, "read audit");
     return out;
@@ -710,22 +538,14 @@ core::Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::scan
 
 core::Result<void> SqliteStore::put_bars(const std::vector<store::StoredBar>& bars) {
     return in_transaction<void>(db_, [&]() -> core::Result<void> {
-        Statement st{*cache_,
-                     "INSERT OR REPLACE INTO bars (symbol, timeframe, ts, open, high, low, close, "
-                     "volume, vwap, trade_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
+        static const std::string sql = "INSERT OR REPLACE INTO bars (" +
+                                       std::string{store::kBarColumns} + ") VALUES (" +
+                                       placeholders(10) + ")";
+        Statement st{*cache_, sql.c_str()};
         if (!st.ok()) return db_error(db_, "prepare put bars");
         for (const auto& b : bars) {
             sqlite3_reset(st.get());
-            st.text(1, b.symbol.str());
-            st.text(2, b.timeframe);
-            st.integer(3, b.ts.ns());
-            st.text(4, b.open.to_string());
-            st.text(5, b.high.to_string());
-            st.text(6, b.low.to_string());
-            st.text(7, b.close.to_string());
-            st.text(8, b.volume.to_string());
-            st.optional_text(9, text_of(b.vwap));
-            st.integer(10, static_cast<std::int64_t>(b.trade_count));
+            st.row(store::bar_row(b));
             if (st.step() != SQLITE_DONE) return db_error(db_, "put bar");
         }
         return {};
@@ -737,10 +557,10 @@ core::Result<std::vector<store::StoredBar>> SqliteStore::bars(const core::Symbol
                                                               core::Timestamp from,
                                                               core::Timestamp to,
                                                               std::size_t limit) {
-    const std::string sql =
-        "SELECT ts, open, high, low, close, volume, vwap, trade_count FROM (SELECT * FROM bars "
-        "WHERE symbol = ?1 AND timeframe = ?2 AND ts >= ?3 AND ts < ?4 ORDER BY ts DESC LIMIT " +
-        std::to_string(limit) + ") ORDER BY ts";
+    const std::string sql = "SELECT " + std::string{store::kBarColumns} +
+                            " FROM (SELECT * FROM bars WHERE symbol = ?1 AND timeframe = ?2 AND "
+                            "ts >= ?3 AND ts < ?4 ORDER BY ts DESC LIMIT " +
+                            std::to_string(limit) + ") ORDER BY ts";
     Statement st{*cache_, sql.c_str(), false};
     if (!st.ok()) return db_error(db_, "prepare bars");
     st.text(1, symbol.str());
@@ -750,26 +570,9 @@ core::Result<std::vector<store::StoredBar>> SqliteStore::bars(const core::Symbol
     std::vector<store::StoredBar> out;
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW) {
-        store::StoredBar b;
-        b.symbol = symbol;
-        b.timeframe = timeframe;
-        b.ts = core::Timestamp::from_ns(st.column_int(0));
-        auto o = core::Price::parse(st.column_text(1));
-        auto h = core::Price::parse(st.column_text(2));
-        auto l = core::Price::parse(st.column_text(3));
-        auto c = core::Price::parse(st.column_text(4));
-        auto v = core::Quantity::parse(st.column_text(5));
-        auto vw = optional_parse<core::Price>(st, 6, core::Price::parse);
-        if (!o || !h || !l || !c || !v || !vw)
-            return Error{Errc::Internal, "stored bar of " + symbol.str() + " is unreadable"};
-        b.open = *o;
-        b.high = *h;
-        b.low = *l;
-        b.close = *c;
-        b.volume = *v;
-        b.vwap = *vw;
-        b.trade_count = static_cast<std::uint64_t>(st.column_int(7));
-        out.push_back(std::move(b));
+        auto bar = store::bar_from_row(st.row(10));
+        if (!bar) return bar.error();
+        out.push_back(std::move(*bar));
     }
     if (rc != SQLITE_DONE) return db_error(db_, "select bars");
     return out;
@@ -779,9 +582,7 @@ core::Result<void> SqliteStore::add_equity(const store::EquityPoint& p) {
     Statement st{*cache_,
                  "INSERT OR REPLACE INTO equity_history (ts, equity, cash) VALUES (?1, ?2, ?3)"};
     if (!st.ok()) return db_error(db_, "prepare equity");
-    st.integer(1, p.ts.ns());
-    st.text(2, p.equity.to_string());
-    st.text(3, p.cash.to_string());
+    st.row(store::equity_row(p));
     if (st.step() != SQLITE_DONE) return db_error(db_, "add equity");
     return {};
 }
@@ -798,10 +599,9 @@ core::Result<std::vector<store::EquityPoint>> SqliteStore::equity(core::Timestam
     std::vector<store::EquityPoint> out;
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW) {
-        auto e = core::Money::parse(st.column_text(1));
-        auto c = core::Money::parse(st.column_text(2));
-        if (!e || !c) return Error{Errc::Internal, "stored equity is unreadable"};
-        out.push_back({core::Timestamp::from_ns(st.column_int(0)), *e, *c});
+        auto point = store::equity_from_row(st.row(3));
+        if (!point) return point.error();
+        out.push_back(std::move(*point));
     }
     if (rc != SQLITE_DONE) return db_error(db_, "read equity");
     return out;

@@ -1,0 +1,64 @@
+// Rows: how the domain types map onto the schema's columns, shared by every SQL adapter so
+// that SQLite and PostgreSQL store and read exactly the same text.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace meridian::store {
+
+/// One column's value as text (decimals exact, times int64 nanoseconds); nullopt is NULL.
+using Cell = std::optional<std::string>;
+using Row = std::vector<Cell>;
+
+/// The orders table's columns, in the order order_row() fills and order_from_row() reads.
+inline constexpr std::string_view kOrderColumns =
+    "id, client_order_id, strategy, symbol, side, type, time_in_force, order_class, qty, notional, "
+    "limit_price, stop_price, trail_price, trail_percent, take_profit_limit, stop_loss_stop, "
+    "stop_loss_limit, extended_hours, status, filled_qty, filled_notional, commission, created_at, "
+    "updated_at, submitted_at, filled_at, canceled_at, expired_at, failed_at, replaced_at, "
+    "replaced_by";
+inline constexpr std::size_t kOrderColumnCount = 31;
+/// The columns an update changes (status ... replaced_by), in order_state_row()'s order.
+inline constexpr std::string_view kOrderStateColumns[] = {
+    "status",    "filled_qty",  "filled_notional", "commission", "updated_at",  "submitted_at",
+    "filled_at", "canceled_at", "expired_at",      "failed_at",  "replaced_at", "replaced_by"};
+
+Row order_row(const core::Order& order, std::string_view strategy);
+Row order_state_row(const core::Order& order);
+/// An order from its columns and the execution ids of its fills; Internal if unreadable.
+core::Result<StoredOrder> order_from_row(const Row& row, std::vector<std::string> execution_ids);
+
+inline constexpr std::string_view kFillColumns =
+    "execution_id, order_id, symbol, side, qty, price, commission, ts_event, ts_init";
+Row fill_row(const core::Fill& fill);
+core::Result<core::Fill> fill_from_row(const Row& row);
+
+inline constexpr std::string_view kBarColumns =
+    "symbol, timeframe, ts, open, high, low, close, volume, vwap, trade_count";
+Row bar_row(const StoredBar& bar);
+core::Result<StoredBar> bar_from_row(const Row& row);
+
+inline constexpr std::string_view kKeyColumns = "id, hash, role, label, created_at, revoked_at";
+Row key_row(const ApiKey& key);
+core::Result<ApiKey> key_from_row(const Row& row);
+
+inline constexpr std::string_view kAuditColumns =
+    "seq, ts, principal, action, target, status, detail";
+/// Without seq (the database numbers entries).
+Row audit_row(const AuditEntry& entry);
+core::Result<AuditEntry> audit_from_row(const Row& row);
+
+inline constexpr std::string_view kEquityColumns = "ts, equity, cash";
+Row equity_row(const EquityPoint& point);
+core::Result<EquityPoint> equity_from_row(const Row& row);
+
+/// The order statuses that are final, as an SQL list: "('filled', 'canceled', ...)".
+inline constexpr std::string_view kFinalStatuses =
+    "('filled', 'canceled', 'expired', 'replaced', 'rejected')";
+
+}  // namespace meridian::store

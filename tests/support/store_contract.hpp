@@ -1,0 +1,251 @@
+// The store contract: what every store adapter (SQLite, PostgreSQL) must do, as a typed test
+// suite. An adapter's test instantiates it with a backend: `std::unique_ptr<S> open()` opening
+// the same (initially empty) database each call.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include "store/store.hpp"
+#include "tests/support/core_builders.hpp"
+
+namespace meridian::test {
+
+template <typename Backend>
+class StoreContract : public ::testing::Test {
+protected:
+    auto open() { return backend_.open(); }
+
+    static core::Order order(const core::OrderRequest& r, const char* id, const char* coid) {
+        return core::Order::create(r, test::oid(id), test::coid(coid),
+                                   test::ts("2024-03-01T14:30:00.123456789Z"))
+            .value();
+    }
+
+    Backend backend_;
+};
+
+TYPED_TEST_SUITE_P(StoreContract);
+
+using core::OrderStatus;
+using core::Side;
+
+TYPED_TEST_P(StoreContract, OrdersComeBackAsTheyWentIn) {
+    auto store = this->open();
+    core::OrderRequest r = test::limit("SPY", Side::Buy, "100", "300.5");
+    r.order_class = core::OrderClass::Bracket;
+    r.take_profit = core::TakeProfit{test::px("310")};
+    r.stop_loss = core::StopLoss{test::px("295"), test::px("294.5")};
+    core::Order o = this->order(r, "o-1", "c-1");
+    ASSERT_TRUE(store->insert(o, "trend"));
+    ASSERT_TRUE(o.transition(OrderStatus::New, test::ts("2024-03-01T14:30:01Z")));
+    ASSERT_TRUE(store->update(o));
+
+    const auto back = store->find(test::oid("o-1")).value();
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->strategy, "trend");
+    const auto a = o.snapshot();
+    const auto b = back->order.snapshot();
+    EXPECT_EQ(b.status, OrderStatus::New);
+    EXPECT_EQ(b.request.limit_price, a.request.limit_price);
+    EXPECT_EQ(b.request.stop_loss->limit_price, test::px("294.5"));
+    EXPECT_EQ(b.request.take_profit->limit_price, test::px("310"));
+    EXPECT_EQ(b.created_at, a.created_at);
+    EXPECT_EQ(b.submitted_at, a.submitted_at);
+    EXPECT_EQ(store->find_by_client_order_id(test::coid("c-1")).value()->order.id(),
+              test::oid("o-1"));
+    EXPECT_FALSE(store->find(test::oid("nope")).value());
+}
+
+TYPED_TEST_P(StoreContract, AClientOrderIdIsKeptOnce) {
+    auto store = this->open();
+    ASSERT_TRUE(
+        store->insert(this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1"), "s"));
+    const auto again =
+        store->insert(this->order(test::market("AAPL", Side::Buy, "1"), "o-2", "c-1"), "s");
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, core::Errc::Duplicate);
+    EXPECT_FALSE(store->find(test::oid("o-2")).value());
+}
+
+TYPED_TEST_P(StoreContract, FillsAreKeptOnceWithTheirOrder) {
+    auto store = this->open();
+    core::Order o = this->order(test::market("AAPL", Side::Buy, "10"), "o-1", "c-1");
+    ASSERT_TRUE(store->insert(o, "s"));
+    const core::Fill f = test::fill("AAPL", Side::Buy, "4", "187.25", "x-1", "0.35", "o-1");
+    ASSERT_TRUE(*o.apply_fill(f));
+    EXPECT_TRUE(*store->record_fill(f, o));
+    EXPECT_FALSE(*store->record_fill(f, o));  // the same execution again
+    const auto fills = store->fills().value();
+    ASSERT_EQ(fills.size(), 1u);
+    EXPECT_EQ(fills[0].price, test::px("187.25"));
+    EXPECT_EQ(fills[0].commission, test::usd("0.35"));
+    const auto back = store->find(test::oid("o-1")).value()->order;
+    EXPECT_EQ(back.status(), OrderStatus::PartiallyFilled);
+    EXPECT_EQ(back.filled_qty(), test::qty("4"));
+    core::Order restored = back;
+    EXPECT_FALSE(*restored.apply_fill(f));  // the restored order knows the execution too
+    const auto open_orders = store->open_orders().value();
+    ASSERT_EQ(open_orders.size(), 1u);
+}
+
+TYPED_TEST_P(StoreContract, ListsOrdersByStatusSymbolAndTimeNewestFirst) {
+    auto store = this->open();
+    for (int i = 0; i < 5; ++i) {
+        const std::string sym = i % 2 ? "MSFT" : "AAPL";
+        auto o = core::Order::create(test::market(sym, Side::Buy, "1"),
+                                     test::oid(("o-" + std::to_string(i)).c_str()),
+                                     test::coid(("c-" + std::to_string(i)).c_str()),
+                                     core::Timestamp::from_ns(1'000 + i))
+                     .value();
+        if (i == 4) {
+            ASSERT_TRUE(o.transition(OrderStatus::Canceled, core::Timestamp::from_ns(2'000)));
+        }
+        ASSERT_TRUE(store->insert(o, "api"));
+    }
+    store::OrderQuery q;
+    auto open_orders = store->list(q).value();
+    ASSERT_EQ(open_orders.size(), 4u);
+    EXPECT_EQ(open_orders.front().order.id(), test::oid("o-3"));
+    q.status = store::OrderQuery::Status::Closed;
+    ASSERT_EQ(store->list(q).value().size(), 1u);
+    q.status = store::OrderQuery::Status::All;
+    q.symbols = {test::sym("MSFT")};
+    q.ascending = true;
+    auto msft = store->list(q).value();
+    ASSERT_EQ(msft.size(), 2u);
+    EXPECT_EQ(msft.front().order.id(), test::oid("o-1"));
+    q.symbols.clear();
+    q.after = core::Timestamp::from_ns(1'001);
+    q.until = core::Timestamp::from_ns(1'003);
+    q.limit = 1;
+    auto window = store->list(q).value();
+    ASSERT_EQ(window.size(), 1u);
+    EXPECT_EQ(window.front().order.id(), test::oid("o-2"));
+}
+
+TYPED_TEST_P(StoreContract, ATransactionCommitsAllOrNothing) {
+    auto store = this->open();
+    auto a = this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1");
+    auto b = this->order(test::market("AAPL", Side::Buy, "1"), "o-2", "c-1");  // same client id
+    const auto failed = store->transaction([&]() -> core::Result<void> {
+        if (auto ok = store->insert(a, "s"); !ok) return ok;
+        return store->insert(b, "s");
+    });
+    EXPECT_FALSE(failed);
+    EXPECT_FALSE(store->find(test::oid("o-1")).value());
+    ASSERT_TRUE(store->transaction([&]() { return store->insert(a, "s"); }));
+    EXPECT_TRUE(store->find(test::oid("o-1")).value());
+}
+
+TYPED_TEST_P(StoreContract, KeysAuditAndSettingsAreKept) {
+    {
+        auto store = this->open();
+        ASSERT_TRUE(
+            store->add_key({"k1", "abc", "admin", "first", core::Timestamp::from_ns(5), {}}));
+        EXPECT_EQ(store->add_key({"k2", "abc", "viewer", "", core::Timestamp::from_ns(6), {}})
+                      .error()
+                      .code,
+                  core::Errc::Duplicate);
+        ASSERT_TRUE(store->revoke_key("k1", core::Timestamp::from_ns(9)));
+        EXPECT_EQ(store->revoke_key("zz", core::Timestamp::from_ns(9)).error().code,
+                  core::Errc::NotFound);
+        ASSERT_TRUE(store->append(
+            {0, core::Timestamp::from_ns(7), "k1", "POST /orders", "/orders", 200, ""}));
+        ASSERT_TRUE(store->append(
+            {0, core::Timestamp::from_ns(8), "k1", "DELETE /orders", "/orders", 207, ""}));
+        ASSERT_TRUE(store->put("strategy/a", "{}", core::Timestamp::from_ns(1)));
+        ASSERT_TRUE(store->put("strategy/a", "{\"x\":1}", core::Timestamp::from_ns(2)));
+        ASSERT_TRUE(store->put("strategy/b", "{}", core::Timestamp::from_ns(1)));
+        ASSERT_TRUE(store->put("risk/limits", "{}", core::Timestamp::from_ns(1)));
+    }
+    auto store = this->open();
+    auto keys = store->keys().value();
+    ASSERT_EQ(keys.size(), 1u);
+    EXPECT_EQ(keys[0].role, "admin");
+    EXPECT_EQ(keys[0].revoked_at, core::Timestamp::from_ns(9));
+    auto audit = store->recent(10).value();
+    ASSERT_EQ(audit.size(), 2u);
+    EXPECT_EQ(audit[0].action, "DELETE /orders");
+    EXPECT_EQ(store->get("strategy/a").value().value(), "{\"x\":1}");
+    EXPECT_EQ(store->scan("strategy/").value().size(), 2u);
+    ASSERT_TRUE(store->erase("strategy/a"));
+    EXPECT_FALSE(store->get("strategy/a").value());
+}
+
+TYPED_TEST_P(StoreContract, BarsAndEquityComeBackInTimeOrder) {
+    auto store = this->open();
+    std::vector<store::StoredBar> bars;
+    for (int i = 0; i < 5; ++i) {
+        store::StoredBar b;
+        b.symbol = test::sym("AAPL");
+        b.timeframe = "1Min";
+        b.ts = core::Timestamp::from_ns(60 * i);
+        b.open = b.high = b.low = b.close = test::px("187.24");
+        b.volume = test::qty("100");
+        bars.push_back(b);
+    }
+    ASSERT_TRUE(store->put_bars(bars));
+    ASSERT_TRUE(store->put_bars({bars[1]}));  // again: replaced, not doubled
+    auto back = store
+                    ->bars(test::sym("AAPL"), "1Min", core::Timestamp::from_ns(0),
+                           core::Timestamp::from_ns(1'000), 3)
+                    .value();
+    ASSERT_EQ(back.size(), 3u);  // the latest three, oldest first
+    EXPECT_EQ(back[0].ts, core::Timestamp::from_ns(120));
+    EXPECT_EQ(back[2].close, test::px("187.24"));
+    EXPECT_TRUE(store
+                    ->bars(test::sym("AAPL"), "1Day", core::Timestamp::from_ns(0),
+                           core::Timestamp::from_ns(1'000), 3)
+                    .value()
+                    .empty());
+    ASSERT_TRUE(
+        store->add_equity({core::Timestamp::from_ns(1), test::usd("100000"), test::usd("5")}));
+    ASSERT_TRUE(
+        store->add_equity({core::Timestamp::from_ns(2), test::usd("100001.5"), test::usd("5")}));
+    auto eq = store->equity(core::Timestamp::from_ns(0), 10).value();
+    ASSERT_EQ(eq.size(), 2u);
+    EXPECT_EQ(eq[1].equity, test::usd("100001.5"));
+}
+
+TYPED_TEST_P(StoreContract, AFailedCallInsideATransactionFailsAlone) {
+    // The order writer's group commit: a duplicate in a batch fails itself, not its neighbours.
+    auto store = this->open();
+    auto a = this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1");
+    auto dup = this->order(test::market("AAPL", Side::Buy, "1"), "o-2", "c-1");
+    auto b = this->order(test::market("AAPL", Side::Buy, "1"), "o-3", "c-3");
+    std::vector<core::Result<void>> results;
+    ASSERT_TRUE(store->transaction([&]() -> core::Result<void> {
+        results.push_back(store->insert(a, "s"));
+        results.push_back(store->insert(dup, "s"));
+        results.push_back(store->insert(b, "s"));
+        return {};
+    }));
+    EXPECT_TRUE(results[0]);
+    ASSERT_FALSE(results[1]);
+    EXPECT_EQ(results[1].error().code, core::Errc::Duplicate);
+    EXPECT_TRUE(results[2]);
+    EXPECT_TRUE(store->find(test::oid("o-1")).value());
+    EXPECT_FALSE(store->find(test::oid("o-2")).value());
+    EXPECT_TRUE(store->find(test::oid("o-3")).value());
+}
+
+TYPED_TEST_P(StoreContract, OpeningAgainKeepsEverythingAndTheSchema) {
+    {
+        auto first = this->open();
+        ASSERT_TRUE(
+            first->insert(this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1"), "s"));
+    }
+    auto second = this->open();
+    EXPECT_EQ(second->schema_version(), 3);
+    EXPECT_TRUE(second->find(test::oid("o-1")).value());
+}
+
+REGISTER_TYPED_TEST_SUITE_P(StoreContract, OrdersComeBackAsTheyWentIn, AClientOrderIdIsKeptOnce,
+                            FillsAreKeptOnceWithTheirOrder,
+                            ListsOrdersByStatusSymbolAndTimeNewestFirst,
+                            ATransactionCommitsAllOrNothing, KeysAuditAndSettingsAreKept,
+                            BarsAndEquityComeBackInTimeOrder,
+                            AFailedCallInsideATransactionFailsAlone,
+                            OpeningAgainKeepsEverythingAndTheSchema);
+
+}  // namespace meridian::test

@@ -29,6 +29,8 @@ const std::array command_table{
     Command{"run", run_run_command,
             "run the trading system: every service in one process, paper trading by default",
             run_usage},
+    Command{"serve", run_serve_command,
+            "run one service as its own process, over Redis Streams and PostgreSQL", serve_usage},
     Command{"keys", run_keys_command, "create, list and revoke API keys", keys_usage},
     Command{"backtest", run_backtest_command,
             "run strategies over recorded bars with the simulated broker", backtest_usage},

@@ -1,11 +1,15 @@
-// `meridian run`: every service in one process over InProcBus, state in SQLite; `meridian keys`.
+// `meridian run` (every service in one process over InProcBus, state in SQLite), `meridian serve`
+// (one service per process over Redis Streams and PostgreSQL) and `meridian keys`.
 #include "app/run_command.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <ostream>
 #include <set>
@@ -14,6 +18,8 @@
 #include <boost/json.hpp>
 #include <pthread.h>
 
+#include "adapters/postgres/postgres_store.hpp"
+#include "adapters/redis/redis_bus.hpp"
 #include "adapters/sqlite/sqlite_store.hpp"
 #include "app/config.hpp"
 #include "app/default_config.hpp"
@@ -21,11 +27,13 @@
 #include "bus/inproc_bus.hpp"
 #include "core/clock.hpp"
 #include "services/analytics/analytics_service.hpp"
+#include "services/common/service_server.hpp"
 #include "services/config/config_service.hpp"
 #include "services/discovery/discovery_service.hpp"
 #include "services/execution/execution_service.hpp"
 #include "services/gateway/auth.hpp"
 #include "services/gateway/gateway_service.hpp"
+#include "services/gateway/remote.hpp"
 #include "services/history/history_service.hpp"
 #include "services/marketdata/marketdata_service.hpp"
 #include "services/notifications/notifications_service.hpp"
@@ -49,9 +57,16 @@ struct RunArgs {
     std::string broker = "paper";
     std::string feed = "simulated";
     std::vector<std::string> replay;  // files for --feed replay
+    // `meridian serve` only
+    std::optional<std::string> bus;    // redis://HOST:PORT
+    std::optional<std::string> store;  // postgresql://...
+    std::optional<std::string> advertise;
+    std::string token;
+    bool alone = false;
 };
 
-core::Result<RunArgs> parse_run_args(Args args) {
+/// Parses the options `run` and `serve` share; `serve` also takes its own.
+core::Result<RunArgs> parse_run_args(Args args, bool serve) {
     RunArgs r;
     auto pairs = flag_values(args);
     if (!pairs) return pairs.error();
@@ -93,6 +108,23 @@ core::Result<RunArgs> parse_run_args(Args args) {
         } else if (flag == "--replay") {
             r.replay.push_back(*v);
             r.feed = "replay";
+        } else if (serve && flag == "--bus") {
+            if (!v->starts_with("redis://"))
+                return core::invalid("--bus must be a redis:// URL (got '" + *v + "')");
+            r.bus = *v;
+        } else if (serve && flag == "--store") {
+            if (!v->starts_with("postgresql://") && !v->starts_with("postgres://"))
+                return core::invalid("--store must be a postgresql:// URL (got '" + *v + "')");
+            r.store = *v;
+        } else if (serve && flag == "--advertise") {
+            if (!v->starts_with("http://"))
+                return core::invalid("--advertise must be an http:// URL (got '" + *v + "')");
+            r.advertise = *v;
+        } else if (serve && flag == "--internal-token") {
+            r.token = *v;
+        } else if (serve && flag == "--alone") {
+            if (*v != "true" && *v != "false") return core::invalid("--alone takes true or false");
+            r.alone = *v == "true";
         } else {
             return core::invalid("unknown option " + std::string{flag});
         }
@@ -115,32 +147,81 @@ core::Result<std::unique_ptr<SqliteStore>> open_store(const std::string& dir,
     return SqliteStore::open((std::filesystem::path{dir} / (std::string{file} + ".db")).string());
 }
 
-}  // namespace
+/// A URL without its password, for messages.
+std::string redacted(std::string url) {
+    const auto scheme = url.find("://");
+    const auto at = url.find('@');
+    if (scheme == std::string::npos || at == std::string::npos) return url;
+    const auto colon = url.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at) url.replace(colon + 1, at - colon - 1, "***");
+    return url;
+}
 
-int run_run_command(Args args, std::ostream& out, std::ostream& err) {
-    auto opts = parse_run_args(args);
-    if (!opts) {
-        err << "meridian run: " << opts.error().message << "\n" << run_usage << "\n";
-        return 2;
+/// Each service's default port when it runs as its own process.
+const std::map<std::string, std::uint16_t, std::less<>> kServicePorts{
+    {"gateway", 8000},       {"positions", 8001},  {"execution", 8002}, {"signals", 8003},
+    {"risk", 8004},          {"marketdata", 8005}, {"history", 8006},   {"analytics", 8007},
+    {"notifications", 8008}, {"config", 8009},     {"discovery", 8010}};
+
+/// Where services keep state: a new connection for a purpose ("orders", "state", "history").
+using StoreOpener = std::function<core::Result<std::unique_ptr<store::Store>>(std::string_view)>;
+
+/// Every service of the system, built (not started) from the config, over `bus` and stores
+/// from `opener`. `local` names the services this process runs: they get connections of their
+/// own; the others (built only for their routes, which the gateway then forwards) share one.
+struct System {
+    std::vector<std::unique_ptr<store::Store>> stores;
+    store::Store* idle = nullptr;
+    std::unique_ptr<services::DiscoveryService> discovery;
+    std::unique_ptr<services::RiskService> risk;
+    std::unique_ptr<services::ExecutionService> execution;
+    std::unique_ptr<services::PositionsService> positions;
+    std::unique_ptr<services::HistoryService> history;
+    std::unique_ptr<services::SignalsService> signals;
+    std::unique_ptr<services::AnalyticsService> analytics;
+    std::unique_ptr<services::NotificationsService> notifications;
+    std::unique_ptr<services::ConfigService> config;
+    std::unique_ptr<services::MarketDataService> marketdata;
+    std::unique_ptr<services::GatewayService> gateway;
+    net::Router router;
+    std::vector<services::Service*> all;  // gateway last
+    std::set<std::string> local;
+    std::shared_ptr<services::RemoteServices> remote;
+    std::vector<core::Symbol> symbols;
+    double speed = 1;
+    std::optional<std::string> first_key;
+
+    services::Service* find(std::string_view name) const {
+        for (auto* s : all)
+            if (s->name() == name) return s;
+        return nullptr;
     }
-    auto file = opts->config ? load_backtest_config(*opts->config)
-                             : parse_backtest_config(kDefaultConfig, "config/meridian.toml");
-    if (!file) {
-        err << "meridian run: " << file.error().message << "\n";
-        return 1;
-    }
+    bool is_local(std::string_view name) const { return local.contains(std::string{name}); }
+};
+
+const std::vector<std::string> kServiceNames{
+    "gateway", "execution", "positions",     "risk",   "signals",  "marketdata",
+    "history", "analytics", "notifications", "config", "discovery"};
+
+core::Result<std::unique_ptr<System>> build_system(
+    const RunArgs& opts, bus::Bus& bus, const core::Clock& clock, services::Metrics& metrics,
+    const StoreOpener& opener, std::set<std::string> local,
+    std::shared_ptr<services::RemoteServices> remote) {
+    auto file = opts.config ? load_backtest_config(*opts.config)
+                            : parse_backtest_config(kDefaultConfig, "config/meridian.toml");
+    if (!file) return file.error();
     const RunSettings& rs = file->run;
-    std::vector<core::Symbol> symbols = !opts->symbols.empty() ? opts->symbols : rs.symbols;
+    auto sys = std::make_unique<System>();
+    sys->local = std::move(local);
+    sys->remote = std::move(remote);
+    std::vector<core::Symbol> symbols = !opts.symbols.empty() ? opts.symbols : rs.symbols;
     if (symbols.empty()) symbols = {core::Symbol::parse("AAPL").value()};
     std::vector<engine::Bar> replay;
     std::string replay_timeframe = "1Min";
     std::optional<double> replay_speed;
-    if (opts->feed == "replay") {
-        auto bars = load_bars(opts->replay, engine::BarsCsvOptions{});
-        if (!bars) {
-            err << "meridian run: " << bars.error().message << "\n";
-            return 1;
-        }
+    if (opts.feed == "replay") {
+        auto bars = load_bars(opts.replay, engine::BarsCsvOptions{});
+        if (!bars) return bars.error();
         replay = std::move(*bars);
         std::set<core::Symbol> seen;
         symbols.clear();
@@ -156,40 +237,46 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
         replay_timeframe = daily ? "1Day" : "1Min";
         replay_speed = daily ? 86'400.0 : 60.0;
     }
+    sys->symbols = symbols;
 
-    // Every connection opened before any thread starts, so that a bad data directory is
-    // reported at once. Each service uses its own connection on its own thread.
-    std::vector<std::unique_ptr<SqliteStore>> stores;
-    auto connect = [&](std::string_view db) -> SqliteStore* {
-        auto s = open_store(opts->data_dir, db);
-        if (!s) {
-            err << "meridian run: " << s.error().message << "\n";
-            return nullptr;
-        }
-        stores.push_back(std::move(*s));
-        return stores.back().get();
+    // Every connection opened before any thread starts, so that a bad store is reported at
+    // once. Each local service uses its own connections on its own thread.
+    auto conn = [&](std::string_view purpose,
+                    std::string_view owner) -> core::Result<store::Store*> {
+        if (!sys->is_local(owner) && sys->idle) return sys->idle;
+        auto s = opener(purpose);
+        if (!s) return s.error();
+        sys->stores.push_back(std::move(*s));
+        if (!sys->is_local(owner)) sys->idle = sys->stores.back().get();
+        return sys->stores.back().get();
     };
-    SqliteStore* conn[14];
-    const char* files[14] = {"state", "state", "orders", "orders", "orders",  "history", "history",
-                             "state", "state", "state",  "orders", "history", "state",   "state"};
-    for (int i = 0; i < 14; ++i)
-        if ((conn[i] = connect(files[i])) == nullptr) return 1;
-    auto& keys_store = *conn[0];
+    struct Slot {
+        const char* purpose;
+        const char* owner;
+    };
+    static constexpr Slot slots[] = {
+        {"state", "gateway"},    {"state", "risk"},          {"orders", "execution"},
+        {"orders", "execution"}, {"orders", "positions"},    {"history", "positions"},
+        {"history", "history"},  {"state", "gateway"},       {"state", "gateway"},
+        {"state", "config"},     {"orders", "analytics"},    {"history", "analytics"},
+        {"state", "signals"},    {"state", "notifications"}, {"history", "signals"},
+        {"history", "analytics"}};
+    std::vector<store::Store*> c;
+    for (const auto& slot : slots) {
+        auto s = conn(slot.purpose, slot.owner);
+        if (!s) return s.error();
+        c.push_back(*s);
+    }
 
-    core::SystemClock clock;
-    bus::InProcBus bus{clock};
-    services::Metrics metrics;
-
-    std::optional<std::string> first_key;
-    if (auto all = keys_store.keys(); all && all->empty()) {
-        const auto k = services::generate_key();
-        if (auto ok = keys_store.add_key(
-                {k.id, k.hash, "admin", "created on first start", clock.now(), std::nullopt});
-            !ok) {
-            err << "meridian run: " << ok.error().message << "\n";
-            return 1;
+    if (sys->is_local("gateway")) {
+        if (auto all = c[0]->keys(); all && all->empty()) {
+            const auto k = services::generate_key();
+            if (auto ok = c[0]->add_key(
+                    {k.id, k.hash, "admin", "created on first start", clock.now(), std::nullopt});
+                !ok)
+                return ok.error();
+            sys->first_key = k.secret;
         }
-        first_key = k.secret;
     }
 
     const core::Money cash = rs.cash.value_or(core::Money::from_units(100'000));
@@ -204,41 +291,43 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
     rc.limits = file->backtest.risk;
     if (rs.stale_after_seconds) rc.stale_after = std::chrono::seconds(*rs.stale_after_seconds);
     services::SignalsConfig sc;
-    for (const auto& s : file->strategies) {
+    for (const auto& st : file->strategies) {
         services::StrategySpec spec;
-        spec.kind = s.kind;
-        spec.id = s.name.empty() ? s.kind : s.name;
+        spec.kind = st.kind;
+        spec.id = st.name.empty() ? st.kind : st.name;
         // The built-in config's strategies trade whatever the market has (its symbols name the
         // simulated market's); a config file's strategies trade what it says.
-        spec.symbols = s.symbols.empty() || !opts->config ? symbols : s.symbols;
-        spec.params = s.params;
+        spec.symbols = st.symbols.empty() || !opts.config ? symbols : st.symbols;
+        spec.params = st.params;
         sc.strategies.push_back(std::move(spec));
     }
     services::MarketDataConfig mc;
     mc.symbols = symbols;
     mc.seed = rs.seed.value_or(7);
-    mc.speed = opts->speed.value_or(replay_speed.value_or(rs.speed.value_or(1)));
+    mc.speed = opts.speed.value_or(replay_speed.value_or(rs.speed.value_or(1)));
     mc.replay = std::move(replay);
     mc.replay_timeframe = replay_timeframe;
     if (rs.volatility) mc.volatility = *rs.volatility;
     if (rs.quotes_per_minute) mc.quotes_per_minute = *rs.quotes_per_minute;
     if (rs.regular_hours) mc.regular_hours = *rs.regular_hours;
+    sys->speed = mc.speed;
     services::GatewayConfig gc;
-    gc.server.bind = opts->bind.value_or(rs.bind.value_or("127.0.0.1"));
-    gc.server.port = opts->port.value_or(rs.port.value_or(8000));
+    gc.server.bind = opts.bind.value_or(rs.bind.value_or("127.0.0.1"));
+    gc.server.port = opts.port.value_or(rs.port.value_or(8000));
     if (rs.max_connections) gc.server.max_connections = *rs.max_connections;
     if (rs.rate_limit_per_minute) gc.rate_limit_per_minute = *rs.rate_limit_per_minute;
     if (rs.metrics_public) gc.metrics_public = *rs.metrics_public;
+    gc.remote = sys->remote;
 
     // Live changes saved through PATCH /config win over the file.
-    const auto saved = services::ConfigService::saved_changes(*conn[9]);
+    const auto saved = services::ConfigService::saved_changes(*c[9]);
     if (const auto* v = saved.if_contains("rate_limit_per_minute"))
         gc.rate_limit_per_minute = v->to_number<std::uint32_t>();
     if (const auto* v = saved.if_contains("stale_after_seconds"))
         rc.stale_after = std::chrono::seconds(v->to_number<std::int64_t>());
     boost::json::array symbol_list;
-    for (const auto& s : symbols)
-        symbol_list.push_back(boost::json::value(s.str()));
+    for (const auto& sym : symbols)
+        symbol_list.push_back(boost::json::value(sym.str()));
     const boost::json::object effective{
         {"symbols", std::move(symbol_list)},
         {"speed", mc.speed},
@@ -246,95 +335,268 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
         {"seed", mc.seed},
         {"bind", gc.server.bind},
         {"port", gc.server.port},
-        {"data_dir", opts->data_dir},
-        {"broker", opts->broker},
-        {"feed", opts->feed},
+        {"data_dir", opts.store ? std::string{} : opts.data_dir},
+        {"bus", opts.bus ? redacted(*opts.bus) : "inproc"},
+        {"store", opts.store ? redacted(*opts.store) : "sqlite"},
+        {"broker", opts.broker},
+        {"feed", opts.feed},
         {"max_connections", gc.server.max_connections},
         {"rate_limit_per_minute", gc.rate_limit_per_minute},
         {"stale_after_seconds",
          std::chrono::duration_cast<std::chrono::seconds>(rc.stale_after).count()},
         {"metrics_public", gc.metrics_public}};
 
-    const std::vector<std::string> names{"gateway",       "execution",  "positions", "risk",
-                                         "signals",       "marketdata", "history",   "analytics",
-                                         "notifications", "config",     "discovery"};
-    services::DiscoveryService discovery{bus, clock, metrics, names};
-    services::RiskService risk{bus, clock, metrics, *conn[1], rc};
-    services::ExecutionService execution{bus, clock, metrics, *conn[2], *conn[3], ec};
-    services::PositionsService positions{bus, clock, metrics, *conn[4], *conn[5], pc};
-    services::HistoryService history{bus, clock, metrics, *conn[6]};
-    services::SignalsService signals{bus, clock, metrics, *conn[12], *conn[6], sc};
+    sys->discovery =
+        std::make_unique<services::DiscoveryService>(bus, clock, metrics, kServiceNames);
+    sys->risk = std::make_unique<services::RiskService>(bus, clock, metrics, *c[1], rc);
+    sys->execution =
+        std::make_unique<services::ExecutionService>(bus, clock, metrics, *c[2], *c[3], ec);
+    sys->positions =
+        std::make_unique<services::PositionsService>(bus, clock, metrics, *c[4], *c[5], pc);
+    sys->history = std::make_unique<services::HistoryService>(bus, clock, metrics, *c[6]);
+    sys->signals =
+        std::make_unique<services::SignalsService>(bus, clock, metrics, *c[12], *c[14], sc);
     services::AnalyticsConfig ac;
     ac.starting_cash = cash;
-    services::AnalyticsService analytics{bus, clock, metrics, *conn[10], *conn[11], *conn[11], ac};
-    services::NotificationsService notifications{bus, clock, metrics, *conn[13]};
-    services::ConfigService config{bus, clock, metrics, *conn[9], effective};
-    services::MarketDataService marketdata{bus, clock, metrics, mc};
-    std::vector<services::Service*> all{&discovery, &config,    &risk,      &execution,
-                                        &positions, &history,   &analytics, &notifications,
-                                        &signals,   &marketdata};
-    net::Router router;
-    services::GatewayService gateway{bus,
-                                     clock,
-                                     metrics,
-                                     router,
-                                     *conn[0],
-                                     *conn[7],
-                                     *conn[8],
-                                     gc,
-                                     [&all](std::string_view name) {
-                                         for (auto* s : all)
-                                             if ((name.empty() || s->name() == name) && !s->ready())
-                                                 return false;
-                                         return true;
-                                     }};
-    for (auto* s : all)
-        s->add_routes(router);
-    gateway.add_routes(router);
+    sys->analytics = std::make_unique<services::AnalyticsService>(bus, clock, metrics, *c[10],
+                                                                  *c[11], *c[15], ac);
+    sys->notifications =
+        std::make_unique<services::NotificationsService>(bus, clock, metrics, *c[13]);
+    sys->config = std::make_unique<services::ConfigService>(bus, clock, metrics, *c[9], effective);
+    sys->marketdata = std::make_unique<services::MarketDataService>(bus, clock, metrics, mc);
+    System* raw = sys.get();
+    sys->gateway = std::make_unique<services::GatewayService>(
+        bus, clock, metrics, sys->router, *c[0], *c[7], *c[8], gc, [raw](std::string_view name) {
+            for (auto* s : raw->all) {
+                if (!name.empty() && s->name() != name) continue;
+                const bool up = raw->is_local(s->name())
+                                    ? s->ready()
+                                    : raw->remote && raw->remote->ready(s->name());
+                if (!up) return false;
+            }
+            return true;
+        });
+    sys->all = {sys->discovery.get(),  sys->config.get(),        sys->risk.get(),
+                sys->execution.get(),  sys->positions.get(),     sys->history.get(),
+                sys->analytics.get(),  sys->notifications.get(), sys->signals.get(),
+                sys->marketdata.get(), sys->gateway.get()};
 
-    // Signals are taken by sigwait below, never by a handler on some service's thread.
+    // The routes this process answers: its own services' directly, the others' (when it is
+    // the gateway of services in other processes) forwarded.
+    if (sys->remote) sys->remote->attach(sys->gateway->executor());
+    net::Router collected;
+    for (auto* s : sys->all)
+        s->add_routes(collected);
+    for (const auto& route : collected.routes()) {
+        if (sys->is_local(route.service))
+            sys->router.add(route);
+        else if (sys->remote)
+            sys->router.add(sys->remote->proxied(route));
+    }
+    return sys;
+}
+
+/// Blocks SIGINT and SIGTERM in every thread started after this; wait_for_stop() takes them.
+sigset_t block_stop_signals() {
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    return stop_signals;
+}
+
+}  // namespace
+
+int run_run_command(Args args, std::ostream& out, std::ostream& err) {
+    auto opts = parse_run_args(args, false);
+    if (!opts) {
+        err << "meridian run: " << opts.error().message << "\n" << run_usage << "\n";
+        return 2;
+    }
+    core::SystemClock clock;
+    bus::InProcBus bus{clock};
+    services::Metrics metrics;
+    const std::string dir = opts->data_dir;
+    auto sys = build_system(
+        *opts, bus, clock, metrics,
+        [&dir](std::string_view purpose) -> core::Result<std::unique_ptr<store::Store>> {
+            auto s = open_store(dir, purpose);
+            if (!s) return s.error();
+            return std::unique_ptr<store::Store>{std::move(*s)};
+        },
+        {kServiceNames.begin(), kServiceNames.end()}, nullptr);
+    if (!sys) {
+        err << "meridian run: " << sys.error().message << "\n";
+        return 1;
+    }
+    System& s = **sys;
+    // Signals are taken by sigwait below, never by a handler on some service's thread.
+    sigset_t stop_signals = block_stop_signals();
 
     // Consumers first, the market last, so that no event is published before its readers exist.
-    for (auto* s : all)
-        if (s != &marketdata) s->start();
-    gateway.start();
-    auto port = gateway.listen();
+    for (auto* svc : s.all)
+        if (svc != s.marketdata.get()) svc->start();
+    auto port = s.gateway->listen();
     if (!port) {
         err << "meridian run: " << port.error().message << "\n";
-        gateway.stop();
-        for (auto it = all.rbegin(); it != all.rend(); ++it)
+        for (auto it = s.all.rbegin(); it != s.all.rend(); ++it)
             (*it)->stop();
         return 1;
     }
-    marketdata.start();
+    s.marketdata->start();
 
     out << "meridian " << services::kServiceVersion << ": every service in one process; state in "
         << opts->data_dir << "/{orders,state,history}.db\n"
-        << "market: " << symbols.size()
+        << "market: " << s.symbols.size()
         << (opts->feed == "replay"
                 ? " symbols replayed from " + std::to_string(opts->replay.size()) + " file(s)"
                 : std::string{" simulated symbols, around the clock,"})
-        << " at " << mc.speed << "x speed; broker: paper\n";
-    if (first_key) {
-        out << "admin API key (shown once; only its hash is kept):\n" << *first_key << "\n";
+        << " at " << s.speed << "x speed; broker: paper\n";
+    if (s.first_key) {
+        out << "admin API key (shown once; only its hash is kept):\n" << *s.first_key << "\n";
     }
-    out << "listening on http://" << gc.server.bind << ":" << *port
+    const std::string bind = opts->bind.value_or("127.0.0.1");
+    out << "listening on http://" << bind << ":" << *port
         << " (API docs at /docs, health at /health)" << std::endl;
 
     int sig = 0;
     sigwait(&stop_signals, &sig);
     out << "stopping (" << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ")..." << std::endl;
-    gateway.stop_listening();
-    marketdata.stop();  // no more ticks: nothing new to work
+    s.gateway->stop_listening();
+    s.marketdata->stop();  // no more ticks: nothing new to work
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // requests in flight finish
-    gateway.stop();
-    for (auto it = all.rbegin(); it != all.rend(); ++it)
+    for (auto it = s.all.rbegin(); it != s.all.rend(); ++it)
         (*it)->stop();
+    out << "stopped" << std::endl;
+    return 0;
+}
+
+int run_serve_command(Args args, std::ostream& out, std::ostream& err) {
+    if (args.empty() || args[0].starts_with("--")) {
+        err << "meridian serve: which service?\n" << serve_usage << "\n";
+        return 2;
+    }
+    const std::string service{args[0]};
+    if (!kServicePorts.contains(service)) {
+        err << "meridian serve: no service '" << service << "' (one of gateway, positions, "
+            << "execution, signals, risk, marketdata, history, analytics, notifications, config, "
+               "discovery)\n";
+        return 2;
+    }
+    auto opts = parse_run_args(args.subspan(1), true);
+    if (!opts) {
+        err << "meridian serve: " << opts.error().message << "\n" << serve_usage << "\n";
+        return 2;
+    }
+    if (opts->token.empty())
+        if (const char* env = std::getenv("MERIDIAN_INTERNAL_TOKEN")) opts->token = env;
+    const std::uint16_t port = opts->port.value_or(kServicePorts.find(service)->second);
+    opts->port = port;
+    std::set<std::string> local{service};
+    if (service == "gateway" && !opts->alone) local.insert({"config", "discovery"});
+
+    core::SystemClock clock;
+    services::Metrics metrics;
+    std::unique_ptr<bus::Bus> bus;
+    if (opts->bus) {
+        auto endpoint = redis::parse_url(*opts->bus);
+        if (!endpoint) {
+            err << "meridian serve: --bus: " << endpoint.error().message << "\n";
+            return 2;
+        }
+        redis::RedisBusConfig bc;
+        bc.endpoint = *endpoint;
+        bus = std::make_unique<redis::RedisBus>(bc, clock);
+    } else {
+        err << "meridian serve: --bus redis://HOST:PORT is needed: services in separate processes "
+               "talk over Redis\n";
+        return 2;
+    }
+    StoreOpener opener;
+    if (opts->store) {
+        opener =
+            [url = *opts->store](std::string_view) -> core::Result<std::unique_ptr<store::Store>> {
+            auto s = adapters::postgres::PostgresStore::open(url);
+            if (!s) return s.error();
+            return std::unique_ptr<store::Store>{std::move(*s)};
+        };
+    } else {
+        opener = [dir = opts->data_dir](
+                     std::string_view purpose) -> core::Result<std::unique_ptr<store::Store>> {
+            auto s = open_store(dir, purpose);
+            if (!s) return s.error();
+            return std::unique_ptr<store::Store>{std::move(*s)};
+        };
+    }
+    std::shared_ptr<services::RemoteServices> remote;
+    if (service == "gateway")
+        remote = std::make_shared<services::RemoteServices>(clock, opts->token);
+    auto sys = build_system(*opts, *bus, clock, metrics, opener, local, remote);
+    if (!sys) {
+        err << "meridian serve " << service << ": " << sys.error().message << "\n";
+        return 1;
+    }
+    System& s = **sys;
+    sigset_t stop_signals = block_stop_signals();
+
+    const std::string bind = opts->bind.value_or("127.0.0.1");
+    std::unique_ptr<services::ServiceServer> server;
+    std::uint16_t bound = 0;
+    auto fail = [&](const core::Error& e) {
+        err << "meridian serve " << service << ": " << e.message << "\n";
+        for (auto it = s.all.rbegin(); it != s.all.rend(); ++it)
+            if (s.is_local((*it)->name())) (*it)->stop();
+        return 1;
+    };
+    auto advertised = [&](std::uint16_t p) {
+        return opts->advertise.value_or("http://" +
+                                        (bind == "0.0.0.0" ? std::string{"127.0.0.1"} : bind) +
+                                        ":" + std::to_string(p));
+    };
+    if (service == "gateway") {
+        for (auto* svc : s.all)
+            if (s.is_local(svc->name())) {
+                if (port != 0) svc->set_address(advertised(port));
+                svc->start();
+            }
+        auto p = s.gateway->listen();
+        if (!p) return fail(p.error());
+        bound = *p;
+    } else {
+        services::Service* svc = s.find(service);
+        net::ServerOptions so;
+        so.bind = bind;
+        so.port = port;
+        server = std::make_unique<services::ServiceServer>(
+            s.router, metrics, opts->token, [svc] { return svc->ready(); }, so);
+        auto p = server->listen();
+        if (!p) return fail(p.error());
+        bound = *p;
+    }
+    for (auto* svc : s.all)
+        if (s.is_local(svc->name())) svc->set_address(advertised(bound));
+    if (service != "gateway")
+        for (auto* svc : s.all)
+            if (s.is_local(svc->name())) svc->start();
+
+    out << "meridian serve " << service << " " << services::kServiceVersion << ": bus "
+        << redacted(*opts->bus) << ", store "
+        << (opts->store ? redacted(*opts->store) : opts->data_dir + " (SQLite)") << "\n";
+    if (s.first_key)
+        out << "admin API key (shown once; only its hash is kept):\n" << *s.first_key << "\n";
+    out << "listening on http://" << bind << ":" << bound << std::endl;
+
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    out << "stopping (" << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ")..." << std::endl;
+    if (server) server->stop();
+    if (service == "gateway") s.gateway->stop_listening();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // requests in flight finish
+    for (auto it = s.all.rbegin(); it != s.all.rend(); ++it)
+        if (s.is_local((*it)->name())) (*it)->stop();
+    if (auto flushed = bus->flush(std::chrono::seconds(5)); !flushed)
+        err << "meridian serve " << service << ": " << flushed.error().message << "\n";
     out << "stopped" << std::endl;
     return 0;
 }

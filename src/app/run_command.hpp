@@ -8,6 +8,7 @@
 namespace meridian::app {
 
 int run_run_command(Args args, std::ostream& out, std::ostream& err);
+int run_serve_command(Args args, std::ostream& out, std::ostream& err);
 int run_keys_command(Args args, std::ostream& out, std::ostream& err);
 
 inline constexpr std::string_view run_usage = R"(usage: meridian run [options]
@@ -22,6 +23,24 @@ inline constexpr std::string_view run_usage = R"(usage: meridian run [options]
   --replay FILE     replay recorded bars instead (repeatable; any file `meridian backtest`
                     reads), a bar a second unless --speed says otherwise
 Prints the address and, on first start, an admin API key. SIGTERM or Ctrl-C stops it cleanly.)";
+
+inline constexpr std::string_view serve_usage =
+    R"(usage: meridian serve <service> --bus redis://HOST:PORT [--store postgresql://...] [options]
+  <service>         gateway (with config and discovery), positions, execution, signals, risk,
+                    marketdata, history, analytics, notifications, config or discovery
+  --bus URL         the Redis server the services talk through (Redis Streams)
+  --store URL       PostgreSQL (postgresql://USER[:PASSWORD]@HOST:PORT/DB); without it,
+                    SQLite files in --data-dir (one machine only)
+  --port N          the service's port (default: gateway 8000, positions 8001, execution 8002,
+                    signals 8003, risk 8004, marketdata 8005, history 8006, analytics 8007,
+                    notifications 8008, config 8009, discovery 8010)
+  --bind ADDR       the address to listen on (default 127.0.0.1)
+  --advertise URL   the address other processes reach this one at (default http://BIND:PORT)
+  --internal-token T  the secret the gateway and services share (or MERIDIAN_INTERNAL_TOKEN);
+                    without one, services trust only loopback peers
+  --alone true      gateway only: config and discovery run as their own processes
+  --config, --symbols, --speed, --broker, --feed, --replay, --data-dir: as `meridian run`
+Every process of a cluster takes the same config and market options.)";
 
 inline constexpr std::string_view keys_usage =
     R"(usage: meridian keys create --role viewer|trader|admin [--label TEXT] [--data-dir DIR]

@@ -1,6 +1,8 @@
 // Request and Response helpers.
 #include "net/http.hpp"
 
+#include <cctype>
+
 #include <boost/json/serialize.hpp>
 
 namespace meridian::net {
@@ -46,6 +48,35 @@ int hex(char c) {
     return -1;
 }
 }  // namespace
+
+std::string url_encode(std::string_view text, bool keep_slash) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+            (keep_slash && c == '/')) {
+            out.push_back(ch);
+        } else {
+            out.push_back('%');
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 15]);
+        }
+    }
+    return out;
+}
+
+std::string request_target(const Request& request) {
+    std::string target = url_encode(request.path, true);
+    char sep = '?';
+    for (const auto& [key, value] : request.query) {
+        target += sep;
+        target += url_encode(key) + "=" + url_encode(value);
+        sep = '&';
+    }
+    return target;
+}
 
 std::optional<std::string> url_decode(std::string_view text, bool plus_is_space) {
     std::string out;

@@ -54,6 +54,10 @@ struct Response {
 
 /// Percent-decodes a URL component ('+' is a space in queries); nothing if malformed.
 std::optional<std::string> url_decode(std::string_view text, bool plus_is_space);
+/// Percent-encodes everything but RFC 3986's unreserved characters (and '/' when `keep_slash`).
+std::string url_encode(std::string_view text, bool keep_slash = false);
+/// The encoded target of a request: its path and query, as a client would send them.
+std::string request_target(const Request& request);
 /// Splits a request target into its decoded path and query parameters; nothing if malformed.
 bool parse_target(std::string_view target, std::string& path,
                   std::map<std::string, std::string>& query);

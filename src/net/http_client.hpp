@@ -1,8 +1,12 @@
-// A small HTTP/1.1 client (plain http) for outgoing calls such as webhooks; Beast stays inside.
+// HTTP/1.1 clients (plain http): one-shot POSTs (webhooks) and a keep-alive pool (the gateway's
+// calls to services in other processes). Beast stays inside the .cpp.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -13,6 +17,15 @@ namespace meridian::net {
 
 struct ClientReply {
     int status = 0;
+    std::string body;
+    /// Response headers (names as sent), for the pool's callers.
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct ClientRequest {
+    std::string method = "GET";
+    std::string target = "/";  // path and query, encoded
+    std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
 };
 
@@ -30,5 +43,31 @@ struct Url {
 boost::asio::awaitable<core::Result<ClientReply>> http_post(boost::asio::any_io_executor executor,
                                                             const Url& url, std::string body,
                                                             std::chrono::milliseconds timeout);
+
+/// Keep-alive connections per host, reused across requests: a request takes an idle connection
+/// (or opens one), and gives it back when the response allows. A reused connection the server
+/// closed meanwhile is retried once on a fresh one, but only for idempotent methods (GET,
+/// HEAD, PUT, DELETE, OPTIONS) or when the request could not even be sent: a POST whose answer
+/// was lost is an unknown outcome (Unavailable), never sent twice. Errors: Unavailable,
+/// Timeout. One loop: `executor`'s (not thread-safe).
+class HttpPool {
+public:
+    explicit HttpPool(boost::asio::any_io_executor executor, std::size_t max_idle_per_host = 64,
+                      std::chrono::milliseconds max_idle = std::chrono::milliseconds(5000));
+    ~HttpPool();
+    HttpPool(const HttpPool&) = delete;
+    HttpPool& operator=(const HttpPool&) = delete;
+
+    /// Sends `request` to `base`'s host and port (its target is ignored).
+    boost::asio::awaitable<core::Result<ClientReply>> request(const Url& base,
+                                                              ClientRequest request,
+                                                              std::chrono::milliseconds timeout);
+    /// Idle connections kept now (all hosts).
+    std::size_t idle() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace meridian::net

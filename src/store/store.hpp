@@ -161,4 +161,17 @@ public:
         const std::string& prefix) = 0;
 };
 
+/// Every port on one connection: what an adapter (SqliteStore, PostgresStore) provides, and what
+/// the app hands to services. One connection is used by one thread at a time.
+class Store : public OrderStore,
+              public KeyStore,
+              public AuditLog,
+              public SettingsStore,
+              public BarStore,
+              public EquityStore {
+public:
+    /// The schema version applied (the number of migrations).
+    virtual int schema_version() const noexcept = 0;
+};
+
 }  // namespace meridian::store

@@ -17,12 +17,7 @@ namespace meridian::adapters::postgres {
 /// A lost connection makes calls fail with Unavailable (nothing half-done: each call is a
 /// transaction) and the next call connects again, so the store recovers by itself when the
 /// server is back. Blocks; one connection used by one thread at a time (not thread-safe).
-class PostgresStore final : public store::OrderStore,
-                            public store::KeyStore,
-                            public store::AuditLog,
-                            public store::SettingsStore,
-                            public store::BarStore,
-                            public store::EquityStore {
+class PostgresStore final : public store::Store {
 public:
     /// Connects to `url` (postgresql://USER[:PASSWORD]@HOST:PORT/DB or a libpq key=value
     /// string) and applies the migrations it has not applied yet (one process at a time).
@@ -71,7 +66,7 @@ public:
                                                          std::size_t limit) override;
 
     /// The schema version applied (the number of migrations).
-    int schema_version() const noexcept { return version_; }
+    int schema_version() const noexcept override { return version_; }
 
     /// The migration text for PostgreSQL: SQLite's schema with 64-bit integers.
     static std::string dialect(std::string_view sqlite_sql);

@@ -16,12 +16,7 @@ class StatementCache;
 /// Orders and fills in one SQLite file. Opened in WAL mode with synchronous=FULL, so a call
 /// that returned is on disk; applies the schema migrations it has not applied yet.
 /// Blocks; one connection, used by one thread at a time (not thread-safe).
-class SqliteStore final : public store::OrderStore,
-                          public store::KeyStore,
-                          public store::AuditLog,
-                          public store::SettingsStore,
-                          public store::BarStore,
-                          public store::EquityStore {
+class SqliteStore final : public store::Store {
 public:
     /// Opens or creates the database at `path` (its folder must exist).
     static core::Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
@@ -75,7 +70,7 @@ public:
     core::Result<void> checkpoint();
 
     /// The schema version applied (the number of migrations).
-    int schema_version() const noexcept { return version_; }
+    int schema_version() const noexcept override { return version_; }
 
 private:
     explicit SqliteStore(sqlite3* db);

@@ -1,6 +1,7 @@
 // Service: the loop, timers, subscriptions and heartbeats every service shares.
 #include "services/common/service.hpp"
 
+#include <cstdio>
 #include <future>
 
 #include <boost/asio/co_spawn.hpp>
@@ -105,13 +106,36 @@ void Service::every(std::chrono::milliseconds period, std::function<void()> f) {
     arm(p);
 }
 
+void Service::set_address(std::string address) {
+    std::lock_guard lock{address_mutex_};
+    address_ = std::move(address);
+}
+
 void Service::heartbeat() {
+    std::string address;
+    {
+        std::lock_guard lock{address_mutex_};
+        address = address_;
+    }
     bus_.publish("discovery", "heartbeat",
                  {{"service", name_},
                   {"version", kServiceVersion},
-                  {"address", address_},
+                  {"address", std::move(address)},
                   {"status", ready() ? "up" : "starting"},
                   {"ts", clock_.now().to_iso8601()}});
+}
+
+asio::awaitable<net::Response> call_route(const net::Route& route, net::Request& request,
+                                          asio::any_io_executor current) {
+    try {
+        if (route.executor == current) co_return co_await route.handler(request);
+        co_return co_await asio::co_spawn(route.executor, route.handler(request),
+                                          asio::use_awaitable);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s %s failed: %s\n", route.service.c_str(),
+                     request.method.c_str(), request.path.c_str(), e.what());
+    }
+    co_return net::Response::error(500, "internal error");
 }
 
 void run_on(asio::any_io_executor executor, const std::function<void()>& f) {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,8 +38,8 @@ public:
     const std::string& name() const noexcept { return name_; }
     boost::asio::any_io_executor executor() { return ioc_.get_executor(); }
     bool ready() const noexcept { return ready_.load(std::memory_order_acquire); }
-    /// Where it answers (set by whoever serves its routes).
-    void set_address(std::string address) { address_ = std::move(address); }
+    /// Where it answers (set by whoever serves its routes); its heartbeats say so. Thread-safe.
+    void set_address(std::string address);
 
     /// Registers the service's routes; each runs on this service's loop.
     virtual void add_routes(net::Router& router) { (void)router; }
@@ -72,6 +73,7 @@ private:
     void heartbeat();
 
     std::string name_;
+    mutable std::mutex address_mutex_;
     std::string address_;
     std::atomic<bool> ready_{false};
     std::vector<bus::Subscription> subscriptions_;
@@ -79,6 +81,11 @@ private:
     std::thread thread_;
     bool started_ = false;
 };
+
+/// Runs a route's handler on its service's loop (directly when `current` is that loop) and
+/// returns its answer; an exception from the handler becomes a logged 500.
+boost::asio::awaitable<net::Response> call_route(const net::Route& route, net::Request& request,
+                                                 boost::asio::any_io_executor current);
 
 /// Runs `f` on `executor` and waits for it: for startup and tests, never on a service loop.
 void run_on(boost::asio::any_io_executor executor, const std::function<void()>& f);

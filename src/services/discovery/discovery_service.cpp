@@ -11,53 +11,43 @@ using net::Response;
 
 DiscoveryService::DiscoveryService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
                                    std::vector<std::string> expected, std::chrono::milliseconds ttl)
-    : Service{"discovery", bus, clock, metrics}, ttl_{ttl} {
-    for (auto& name : expected)
-        registry_[name];
+    : Service{"discovery", bus, clock, metrics}, registry_{ttl} {
+    for (const auto& name : expected)
+        registry_.expect(name);
     metrics_.gauge("meridian_service_up", "1 when the service is up.", {"service"});
 }
 
 void DiscoveryService::on_start() {
-    subscribe("discovery", [this](const bus::Envelope& e) {
-        const auto* name = e.data.if_contains("service");
-        if (!name || !name->is_string()) return;
-        auto& entry = registry_[std::string{name->get_string()}];
-        auto text = [&](const char* key) {
-            const auto* v = e.data.if_contains(key);
-            return v && v->is_string() ? std::string{v->get_string()} : std::string{};
-        };
-        entry.version = text("version");
-        entry.address = text("address");
-        entry.status = text("status");
-        entry.last_heartbeat = clock_.now();
-        entry.seen = true;
-    });
+    subscribe("discovery",
+              [this](const bus::Envelope& e) { registry_.heard(e.data, clock_.now()); });
     every(std::chrono::milliseconds(1000), [this] {
-        for (const auto& [name, e] : registry_)
-            metrics_.set("meridian_service_up", {name}, status_of(e) == "up" ? 1 : 0);
+        for (const auto& [name, instances] : registry_.services())
+            metrics_.set("meridian_service_up", {name},
+                         registry_.status(name, clock_.now()) == "up" ? 1 : 0);
     });
     set_ready(true);
 }
 
-std::string DiscoveryService::status_of(const Entry& e) const {
-    if (!e.seen) return "down";
-    const auto age = clock_.now() - e.last_heartbeat;
-    if (age.ns > static_cast<std::int64_t>(ttl_.count()) * 1'000'000) return "down";
-    return e.status;
-}
-
 void DiscoveryService::add_routes(net::Router& router) {
     route(router, "GET", "/services", Role::Viewer,
-          "The service registry: name, version, address, status, last heartbeat", [this](Request&) {
+          "The service registry: each instance's name, version, address, status, last heartbeat",
+          [this](Request&) {
               json::array out;
-              for (const auto& [name, e] : registry_) {
-                  out.push_back(
-                      {{"name", name},
-                       {"version", e.version},
-                       {"address", e.address},
-                       {"status", status_of(e)},
-                       {"last_heartbeat", e.seen ? json::value(e.last_heartbeat.to_iso8601())
-                                                 : json::value(nullptr)}});
+              const auto now = clock_.now();
+              for (const auto& [name, instances] : registry_.services()) {
+                  if (instances.empty()) {
+                      out.push_back({{"name", name},
+                                     {"version", ""},
+                                     {"address", ""},
+                                     {"status", "down"},
+                                     {"last_heartbeat", nullptr}});
+                  }
+                  for (const auto& [address, i] : instances)
+                      out.push_back({{"name", name},
+                                     {"version", i.version},
+                                     {"address", address},
+                                     {"status", registry_.status_of(i, now)},
+                                     {"last_heartbeat", i.last_heartbeat.to_iso8601()}});
               }
               return Response::json(200, out);
           });
@@ -65,8 +55,9 @@ void DiscoveryService::add_routes(net::Router& router) {
           "Every service's status; 200 when all are up, else 503", [this](Request&) {
               json::object services;
               bool all_up = true;
-              for (const auto& [name, e] : registry_) {
-                  const std::string s = status_of(e);
+              const auto now = clock_.now();
+              for (const auto& [name, instances] : registry_.services()) {
+                  const std::string s = registry_.status(name, now);
                   all_up = all_up && s == "up";
                   services[name] = s;
               }

@@ -116,6 +116,9 @@ void GatewayService::on_start() {
                          ok.error().message.c_str());
     }
     reload_keys();
+    if (config_.remote) {
+        subscribe("discovery", [this](const bus::Envelope& e) { config_.remote->heard(e.data); });
+    }
     subscribe("config", [this](const bus::Envelope& e) {
         const auto* key = e.data.if_contains("key");
         const auto* value = e.data.if_contains("value");
@@ -257,17 +260,7 @@ asio::awaitable<Response> GatewayService::handle(Request& req) {
         res = req.match_status == 405 ? Response::error(405, "method not allowed")
                                       : Response::error(404, "not found: " + req.path);
     } else {
-        try {
-            if (route->executor == executor())
-                res = co_await route->handler(req);
-            else
-                res = co_await asio::co_spawn(route->executor, route->handler(req),
-                                              asio::use_awaitable);
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "gateway: %s %s failed: %s\n", req.method.c_str(),
-                         req.path.c_str(), e.what());
-            res = Response::error(500, "internal error");
-        }
+        res = co_await call_route(*route, req, executor());
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -12,6 +12,7 @@
 
 #include "net/http_server.hpp"
 #include "services/common/service.hpp"
+#include "services/gateway/remote.hpp"
 #include "store/store.hpp"
 
 namespace meridian::services {
@@ -22,6 +23,9 @@ struct GatewayConfig {
     std::uint32_t rate_limit_per_minute = 100'000;
     bool metrics_public = true;
     std::chrono::seconds token_ttl{900};
+    /// Services in other processes (`meridian serve gateway`): their routes are forwarded
+    /// (attached to this gateway's loop by whoever builds the router).
+    std::shared_ptr<RemoteServices> remote;
 };
 
 /// Serves every service's routes (collected in one Router) on one port. Each request: the

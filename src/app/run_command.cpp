@@ -608,18 +608,22 @@ int run_keys_command(Args args, std::ostream& out, std::ostream& err) {
     }
     const std::string_view verb = args[0];
     std::string data_dir = "var";
+    std::string store_url;
     std::string role;
     std::string label;
     std::string id;
     for (std::size_t i = 1; i < args.size(); ++i) {
         const std::string_view flag = args[i];
-        if (flag == "--data-dir" || flag == "--role" || flag == "--label") {
+        if (flag == "--data-dir" || flag == "--role" || flag == "--label" || flag == "--store") {
             if (i + 1 >= args.size()) {
                 err << "meridian keys: " << flag << " needs a value\n";
                 return 2;
             }
             const std::string v{args[++i]};
-            (flag == "--data-dir" ? data_dir : flag == "--role" ? role : label) = v;
+            (flag == "--data-dir" ? data_dir
+             : flag == "--role"   ? role
+             : flag == "--store"  ? store_url
+                                  : label) = v;
         } else if (verb == "revoke" && id.empty() && !flag.starts_with("--")) {
             id = std::string{flag};
         } else {
@@ -627,11 +631,21 @@ int run_keys_command(Args args, std::ostream& out, std::ostream& err) {
             return 2;
         }
     }
-    auto store = open_store(data_dir, "state");
+    core::Result<std::unique_ptr<store::Store>> store = core::Error{};
+    if (!store_url.empty()) {
+        auto pg = adapters::postgres::PostgresStore::open(store_url);
+        if (pg) store = std::unique_ptr<store::Store>{std::move(*pg)};
+        else store = pg.error();
+    } else {
+        auto lite = open_store(data_dir, "state");
+        if (lite) store = std::unique_ptr<store::Store>{std::move(*lite)};
+        else store = lite.error();
+    }
     if (!store) {
         err << "meridian keys: " << store.error().message << "\n";
         return 1;
     }
+    const std::string where = store_url.empty() ? data_dir + "/state.db" : redacted(store_url);
     core::SystemClock clock;
     if (verb == "create") {
         if (!services::parse_role(role)) {
@@ -644,8 +658,8 @@ int run_keys_command(Args args, std::ostream& out, std::ostream& err) {
             err << "meridian keys: " << ok.error().message << "\n";
             return 1;
         }
-        out << "created key " << k.id << " (role " << role << ") in " << data_dir
-            << "/state.db; the key, shown once:\n"
+        out << "created key " << k.id << " (role " << role << ") in " << where
+            << "; the key, shown once:\n"
             << k.secret << "\n";
         return 0;
     }

@@ -46,6 +46,7 @@ inline constexpr std::string_view keys_usage =
     R"(usage: meridian keys create --role viewer|trader|admin [--label TEXT] [--data-dir DIR]
        meridian keys list [--data-dir DIR]
        meridian keys revoke ID [--data-dir DIR]
+--store postgresql://... instead of --data-dir: the keys of a cluster (`meridian serve`).
 `create` prints the new key alone on its last line; only its SHA-256 is stored. Works on an
 empty data directory and while `meridian run` runs.)";
 

@@ -634,12 +634,16 @@ int run_keys_command(Args args, std::ostream& out, std::ostream& err) {
     core::Result<std::unique_ptr<store::Store>> store = core::Error{};
     if (!store_url.empty()) {
         auto pg = adapters::postgres::PostgresStore::open(store_url);
-        if (pg) store = std::unique_ptr<store::Store>{std::move(*pg)};
-        else store = pg.error();
+        if (pg)
+            store = std::unique_ptr<store::Store>{std::move(*pg)};
+        else
+            store = pg.error();
     } else {
         auto lite = open_store(data_dir, "state");
-        if (lite) store = std::unique_ptr<store::Store>{std::move(*lite)};
-        else store = lite.error();
+        if (lite)
+            store = std::unique_ptr<store::Store>{std::move(*lite)};
+        else
+            store = lite.error();
     }
     if (!store) {
         err << "meridian keys: " << store.error().message << "\n";

@@ -31,6 +31,14 @@ struct OrderQuery {
     bool ascending = false;  // by creation time; newest first by default
 };
 
+/// An event waiting in the outbox to be published: on `topic`, of `type`, JSON `payload`.
+struct OutboxEvent {
+    std::int64_t id = 0;  // increasing in commit order
+    std::string topic;
+    std::string type;
+    std::string payload;
+};
+
 /// Orders and their fills. Every call is durable when it returns: an order inserted before a
 /// broker sees it, and every fill recorded, survive the process being killed (kill -9).
 /// Errors: Duplicate (an order id or client_order_id already kept), NotFound, Unavailable
@@ -54,6 +62,15 @@ public:
     /// Every fill, in the order they were recorded.
     virtual core::Result<std::vector<core::Fill>> fills() = 0;
     virtual core::Result<std::vector<StoredOrder>> list(const OrderQuery& query) = 0;
+    /// Adds an event to the outbox: inside transaction(), it commits (or not) with the change
+    /// it describes, so an event is published if and only if its change is kept.
+    virtual core::Result<void> enqueue_event(const std::string& topic, const std::string& type,
+                                             const std::string& payload, core::Timestamp at) = 0;
+    /// Outbox events with id > `after`, oldest first, at most `limit`.
+    virtual core::Result<std::vector<OutboxEvent>> events_after(std::int64_t after,
+                                                                std::size_t limit) = 0;
+    /// Removes outbox events with id <= `id` (published, and the bus has them).
+    virtual core::Result<void> remove_events_through(std::int64_t id) = 0;
     /// Runs `body` (calls on this store) as one transaction, durable once when it commits: the
     /// group commit that lets many orders share one fsync. An error from `body` rolls back all.
     virtual core::Result<void> transaction(const std::function<core::Result<void>()>& body) = 0;

@@ -236,11 +236,43 @@ TYPED_TEST_P(StoreContract, OpeningAgainKeepsEverythingAndTheSchema) {
             first->insert(this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1"), "s"));
     }
     auto second = this->open();
-    EXPECT_EQ(second->schema_version(), 3);
+    EXPECT_EQ(second->schema_version(), 4);
     EXPECT_TRUE(second->find(test::oid("o-1")).value());
 }
 
-REGISTER_TYPED_TEST_SUITE_P(StoreContract, OrdersComeBackAsTheyWentIn, AClientOrderIdIsKeptOnce,
+TYPED_TEST_P(StoreContract, OutboxEventsCommitWithTheirChangeAndLeaveWhenRemoved) {
+    auto store = this->open();
+    auto a = this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1");
+    auto dup = this->order(test::market("AAPL", Side::Buy, "1"), "o-2", "c-1");
+    ASSERT_TRUE(store->transaction([&]() -> core::Result<void> {
+        if (auto ok = store->insert(a, "s"); !ok) return ok;
+        return store->enqueue_event("orders", "new", R"({"id":"o-1"})",
+                                    core::Timestamp::from_ns(1));
+    }));
+    // A change that fails takes its event with it.
+    EXPECT_FALSE(store->transaction([&]() -> core::Result<void> {
+        if (auto ok = store->enqueue_event("orders", "new", R"({"id":"o-2"})",
+                                           core::Timestamp::from_ns(2));
+            !ok)
+            return ok;
+        return store->insert(dup, "s");
+    }));
+    ASSERT_TRUE(store->enqueue_event("fills", "fill", R"({"x":1})", core::Timestamp::from_ns(3)));
+    auto events = store->events_after(0, 10).value();
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].topic, "orders");
+    EXPECT_EQ(events[0].payload, R"({"id":"o-1"})");
+    EXPECT_EQ(events[1].type, "fill");
+    EXPECT_LT(events[0].id, events[1].id);
+    EXPECT_EQ(store->events_after(events[0].id, 10).value().size(), 1u);
+    ASSERT_TRUE(store->remove_events_through(events[0].id));
+    auto left = this->open()->events_after(0, 10).value();  // kept across connections
+    ASSERT_EQ(left.size(), 1u);
+    EXPECT_EQ(left[0].id, events[1].id);
+}
+
+REGISTER_TYPED_TEST_SUITE_P(StoreContract, OutboxEventsCommitWithTheirChangeAndLeaveWhenRemoved,
+                            OrdersComeBackAsTheyWentIn, AClientOrderIdIsKeptOnce,
                             FillsAreKeptOnceWithTheirOrder,
                             ListsOrdersByStatusSymbolAndTimeNewestFirst,
                             ATransactionCommitsAllOrNothing, KeysAuditAndSettingsAreKept,

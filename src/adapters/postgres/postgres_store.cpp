@@ -99,6 +99,11 @@ const std::vector<Prepared>& statements() {
                  placeholders(6) + ")"},
             {"recent_audit", "SELECT " + std::string{store::kAuditColumns} +
                                  " FROM audit ORDER BY seq DESC LIMIT $1"},
+            {"enqueue_event",
+             "INSERT INTO outbox (topic, type, payload, created_at) VALUES ($1, $2, $3, $4)"},
+            {"events_after",
+             "SELECT id, topic, type, payload FROM outbox WHERE id > $1 ORDER BY id LIMIT $2"},
+            {"remove_events", "DELETE FROM outbox WHERE id <= $1"},
             {"put",
              "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON "
              "CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = "
@@ -393,6 +398,34 @@ core::Result<std::vector<store::StoredOrder>> PostgresStore::list(const store::O
     using Orders = std::vector<store::StoredOrder>;
     return run<Orders>("list orders", [&](pqxx::dbtransaction& tx) -> core::Result<Orders> {
         return select_orders(tx, where, args);
+    });
+}
+
+core::Result<void> PostgresStore::enqueue_event(const std::string& topic, const std::string& type,
+                                                const std::string& payload, core::Timestamp at) {
+    return run<void>("enqueue event", [&](pqxx::dbtransaction& tx) -> core::Result<void> {
+        tx.exec_prepared("enqueue_event", topic, type, payload, std::to_string(at.ns()));
+        return {};
+    });
+}
+
+core::Result<std::vector<store::OutboxEvent>> PostgresStore::events_after(std::int64_t after,
+                                                                          std::size_t limit) {
+    using Events = std::vector<store::OutboxEvent>;
+    return run<Events>("read outbox", [&](pqxx::dbtransaction& tx) -> core::Result<Events> {
+        Events out;
+        for (const auto& r :
+             tx.exec_prepared("events_after", std::to_string(after), std::to_string(limit)))
+            out.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                           r[3].as<std::string>()});
+        return out;
+    });
+}
+
+core::Result<void> PostgresStore::remove_events_through(std::int64_t id) {
+    return run<void>("remove events", [&](pqxx::dbtransaction& tx) -> core::Result<void> {
+        tx.exec_prepared("remove_events", std::to_string(id));
+        return {};
     });
 }
 

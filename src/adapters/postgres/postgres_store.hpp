@@ -36,6 +36,11 @@ public:
     core::Result<std::vector<core::Fill>> fills() override;
     core::Result<std::vector<store::StoredOrder>> list(const store::OrderQuery& query) override;
     core::Result<void> transaction(const std::function<core::Result<void>()>& body) override;
+    core::Result<void> enqueue_event(const std::string& topic, const std::string& type,
+                                     const std::string& payload, core::Timestamp at) override;
+    core::Result<std::vector<store::OutboxEvent>> events_after(std::int64_t after,
+                                                               std::size_t limit) override;
+    core::Result<void> remove_events_through(std::int64_t id) override;
 
     core::Result<void> add_key(const store::ApiKey& key) override;
     core::Result<std::vector<store::ApiKey>> keys() override;

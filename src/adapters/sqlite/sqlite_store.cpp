@@ -382,6 +382,42 @@ core::Result<void> SqliteStore::transaction(const std::function<core::Result<voi
     return in_transaction<void>(db_, body);
 }
 
+core::Result<void> SqliteStore::enqueue_event(const std::string& topic, const std::string& type,
+                                              const std::string& payload, core::Timestamp at) {
+    Statement st{*cache_,
+                 "INSERT INTO outbox (topic, type, payload, created_at) VALUES (?1, ?2, ?3, ?4)"};
+    if (!st.ok()) return db_error(db_, "prepare outbox");
+    st.text(1, topic);
+    st.text(2, type);
+    st.text(3, payload);
+    st.integer(4, at.ns());
+    if (st.step() != SQLITE_DONE) return db_error(db_, "enqueue event");
+    return {};
+}
+
+core::Result<std::vector<store::OutboxEvent>> SqliteStore::events_after(std::int64_t after,
+                                                                        std::size_t limit) {
+    Statement st{*cache_,
+                 "SELECT id, topic, type, payload FROM outbox WHERE id > ?1 ORDER BY id LIMIT ?2"};
+    if (!st.ok()) return db_error(db_, "prepare outbox read");
+    st.integer(1, after);
+    st.integer(2, static_cast<std::int64_t>(limit));
+    std::vector<store::OutboxEvent> out;
+    int rc = 0;
+    while ((rc = st.step()) == SQLITE_ROW)
+        out.push_back({st.column_int(0), st.column_text(1), st.column_text(2), st.column_text(3)});
+    if (rc != SQLITE_DONE) return db_error(db_, "read outbox");
+    return out;
+}
+
+core::Result<void> SqliteStore::remove_events_through(std::int64_t id) {
+    Statement st{*cache_, "DELETE FROM outbox WHERE id <= ?1"};
+    if (!st.ok()) return db_error(db_, "prepare outbox delete");
+    st.integer(1, id);
+    if (st.step() != SQLITE_DONE) return db_error(db_, "remove events");
+    return {};
+}
+
 core::Result<void> SqliteStore::add_key(const store::ApiKey& key) {
     static const std::string sql = "INSERT INTO api_keys (" + std::string{store::kKeyColumns} +
                                    ") VALUES (" + placeholders(6) + ")";

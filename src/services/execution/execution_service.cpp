@@ -53,7 +53,7 @@ ExecutionService::ExecutionService(bus::Bus& bus, const core::Clock& clock, Metr
                                    ExecutionConfig config)
     : Service{"execution", bus, clock, metrics},
       reads_{reads},
-      writer_{writes},
+      writer_{writes, &bus},
       config_{std::move(config)},
       ids_{core::IdGenerator::from_entropy()},
       broker_{static_cast<std::uint64_t>(clock.now().ns()),
@@ -248,42 +248,37 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
         OrderWriter::Job job;
         const bool known = client_ids_.contains(order.client_order_id());
         if (!known) client_ids_[order.client_order_id()] = order.id();
+        const std::string type{event_name(u.event)};
         if (u.fill) {
             metrics_.inc("meridian_fills_total");
             event["fill"] = to_json(*u.fill);
-            job = [fill = *u.fill, order, known, strategy = u.strategy](store::OrderStore& st) {
-                if (!known) {
-                    if (auto ok = st.insert(order, strategy);
-                        !ok && ok.error().code != core::Errc::Duplicate)
-                        return ok;
-                }
-                auto r = st.record_fill(fill, order);
-                if (!r) return core::Result<void>{r.error()};
-                return core::Result<void>{};
-            };
-        } else {
-            job = [order, known, strategy = u.strategy](store::OrderStore& st) {
-                if (!known) {
-                    auto ok = st.insert(order, strategy);
-                    if (ok || ok.error().code != core::Errc::Duplicate) return ok;
-                }
-                return st.update(order);
-            };
         }
-        // Published once durable: a subscriber never sees what a crash could take back.
-        writer_.submit(std::move(job), executor(),
-                       [this, type = std::string{event_name(u.event)},
-                        event = std::move(event)](core::Result<void> r) mutable {
-                           if (!r) {
-                               std::fprintf(stderr, "execution: store write failed: %s\n",
-                                            r.error().message.c_str());
-                               return;
-                           }
-                           // Fills also go to "fills", for services that want nothing else.
-                           if (type == "fill" || type == "partial_fill")
-                               bus_.publish("fills", type, event);
-                           bus_.publish("orders", type, std::move(event));
-                       });
+        // The events go out through the outbox, committed with the change: a subscriber never
+        // sees what a crash could take back, nor misses what it kept. Fills also go to
+        // "fills", for services that want nothing else.
+        job = [fill = u.fill, order, known, strategy = u.strategy, type, now = clock_.now(),
+               payload = json::serialize(event)](store::OrderStore& st) -> core::Result<void> {
+            bool inserted = false;
+            if (!known) {
+                auto ok = st.insert(order, strategy);
+                if (!ok && ok.error().code != core::Errc::Duplicate) return ok;
+                inserted = ok.has_value();
+            }
+            if (fill) {
+                auto r = st.record_fill(*fill, order);
+                if (!r) return r.error();
+                if (!*r) return {};  // kept before: its events went out then
+                if (auto ok = st.enqueue_event("fills", type, payload, now); !ok) return ok;
+            } else if (!inserted) {
+                if (auto ok = st.update(order); !ok) return ok;
+            }
+            return st.enqueue_event("orders", type, payload, now);
+        };
+        writer_.submit(std::move(job), executor(), [](core::Result<void> r) {
+            if (!r)
+                std::fprintf(stderr, "execution: store write failed: %s\n",
+                             r.error().message.c_str());
+        });
     }
 }
 

@@ -1,13 +1,15 @@
 // OrderWriter: a queue drained into one transaction per batch.
 #include "services/execution/order_writer.hpp"
 
+#include <cstdio>
 #include <vector>
 
 #include <boost/asio/post.hpp>
+#include <boost/json/parse.hpp>
 
 namespace meridian::services {
 
-OrderWriter::OrderWriter(store::OrderStore& store) : store_{store} {
+OrderWriter::OrderWriter(store::OrderStore& store, bus::Bus* bus) : store_{store}, bus_{bus} {
     thread_ = std::thread{[this] { run(); }};
 }
 
@@ -38,15 +40,49 @@ std::uint64_t OrderWriter::commits() const {
     return commits_;
 }
 
+void OrderWriter::publish_outbox() {
+    if (!bus_) return;
+    for (;;) {
+        auto events = store_.events_after(published_, 1000);
+        if (!events) {
+            std::fprintf(stderr, "execution: cannot read the outbox: %s\n",
+                         events.error().message.c_str());
+            return;  // tried again after the next commit
+        }
+        for (const auto& e : *events) {
+            boost::system::error_code ec;
+            auto payload = boost::json::parse(e.payload, ec);
+            if (!ec && payload.is_object())
+                bus_->publish(e.topic, e.type, std::move(payload.as_object()));
+            else
+                std::fprintf(stderr, "execution: outbox event %lld is not JSON; skipped\n",
+                             static_cast<long long>(e.id));
+            published_ = e.id;
+        }
+        if (events->size() < 1000) return;
+    }
+}
+
 void OrderWriter::run() {
+    publish_outbox();  // what a crash left behind
     for (;;) {
         std::deque<Item> batch;
         {
             std::unique_lock lock{mutex_};
-            wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            // Published events not yet removed: wake up to remove them even when idle.
+            if (published_ > removed_)
+                wake_.wait_for(lock, std::chrono::milliseconds(100),
+                               [this] { return stopping_ || !queue_.empty(); });
+            else
+                wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
             if (queue_.empty() && stopping_) return;
             batch.swap(queue_);
         }
+        // Events the bus has accepted leave the outbox in this transaction.
+        const std::int64_t remove_through =
+            bus_ && published_ > removed_ && bus_->flush(std::chrono::milliseconds(0)) ? published_
+                                                                                       : 0;
+        if (batch.empty() && remove_through == 0) continue;
         std::vector<core::Result<void>> results;
         results.reserve(batch.size());
         // One transaction; a job that fails (a duplicate client_order_id) fails alone, since a
@@ -54,8 +90,10 @@ void OrderWriter::run() {
         auto committed = store_.transaction([&]() -> core::Result<void> {
             for (auto& item : batch)
                 results.push_back(item.job(store_));
+            if (remove_through > 0) return store_.remove_events_through(remove_through);
             return {};
         });
+        if (committed && remove_through > 0) removed_ = remove_through;
         {
             std::lock_guard lock{mutex_};
             ++commits_;
@@ -68,6 +106,7 @@ void OrderWriter::run() {
                                   done(std::move(r));
                               });
         }
+        if (committed) publish_outbox();
     }
 }
 

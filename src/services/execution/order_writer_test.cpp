@@ -1,0 +1,98 @@
+// OrderWriter's outbox relay: events commit with their change, reach the bus, and leave the
+// outbox once the bus has them; events a crash left behind go out at the next start.
+#include "services/execution/order_writer.hpp"
+
+#include <filesystem>
+#include <future>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "adapters/sqlite/sqlite_store.hpp"
+#include "bus/inproc_bus.hpp"
+#include "tests/support/core_builders.hpp"
+
+namespace meridian::services {
+namespace {
+
+class OrderWriterTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("meridian-writer-" + std::to_string(getpid()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(dir_);
+        std::filesystem::create_directories(dir_);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::unique_ptr<adapters::sqlite::SqliteStore> open() {
+        return adapters::sqlite::SqliteStore::open((dir_ / "orders.db").string()).value();
+    }
+    /// Runs the loop until `n` events arrived or two seconds passed.
+    void wait_for(std::size_t n) {
+        for (int i = 0; i < 200 && seen_.size() < n; ++i)
+            ioc_.run_for(std::chrono::milliseconds(10));
+    }
+    static OrderWriter::Job insert_with_event(const char* id, const char* coid) {
+        return [id, coid](store::OrderStore& st) -> core::Result<void> {
+            auto order =
+                core::Order::create(test::market("AAPL", core::Side::Buy, "1"), test::oid(id),
+                                    test::coid(coid), core::Timestamp::from_ns(1))
+                    .value();
+            if (auto ok = st.insert(order, "s"); !ok) return ok;
+            return st.enqueue_event("orders", "new", std::string{R"({"id":")"} + id + "\"}",
+                                    core::Timestamp::from_ns(1));
+        };
+    }
+
+    std::filesystem::path dir_;
+    core::SystemClock clock_;
+    boost::asio::io_context ioc_;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_{
+        ioc_.get_executor()};  // run_for waits for posts from other threads
+    std::vector<std::string> seen_;
+};
+
+TEST_F(OrderWriterTest, EventsOfKeptChangesArePublishedInOrderThenLeaveTheOutbox) {
+    auto store = open();
+    bus::InProcBus bus{clock_};
+    auto sub = bus.subscribe("orders", "test", ioc_.get_executor(), [&](const bus::Envelope& e) {
+        seen_.emplace_back(e.data.at("id").as_string());
+    });
+    {
+        OrderWriter writer{*store, &bus};
+        writer.submit(insert_with_event("o-1", "c-1"), ioc_.get_executor(), nullptr);
+        writer.submit(insert_with_event("o-2", "c-1"), ioc_.get_executor(), nullptr);  // duplicate
+        writer.submit(insert_with_event("o-3", "c-3"), ioc_.get_executor(), nullptr);
+        wait_for(2);
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));  // an idle removal
+    }
+    ioc_.run_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(seen_, (std::vector<std::string>{"o-1", "o-3"}));
+    EXPECT_TRUE(open()->events_after(0, 10).value().empty());
+}
+
+TEST_F(OrderWriterTest, EventsACrashLeftInTheOutboxArePublishedAtStart) {
+    {
+        auto store = open();
+        OrderWriter without_bus{*store};  // as if the process died before publishing
+        std::promise<void> done;
+        without_bus.submit(insert_with_event("o-1", "c-1"), ioc_.get_executor(),
+                           [&](core::Result<void>) { done.set_value(); });
+        ioc_.run_for(std::chrono::milliseconds(500));
+    }
+    ASSERT_EQ(open()->events_after(0, 10).value().size(), 1u);
+    auto store = open();
+    bus::InProcBus bus{clock_};
+    auto sub = bus.subscribe("orders", "test", ioc_.get_executor(), [&](const bus::Envelope& e) {
+        seen_.emplace_back(e.data.at("id").as_string());
+    });
+    OrderWriter writer{*store, &bus};
+    wait_for(1);
+    EXPECT_EQ(seen_, std::vector<std::string>{"o-1"});
+}
+
+}  // namespace
+}  // namespace meridian::services

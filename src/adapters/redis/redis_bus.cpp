@@ -26,6 +26,14 @@ std::string default_instance() {
     return std::string{host} + "-" + std::to_string(getpid());
 }
 
+/// A refusal that passes: the server is loading its data set, busy with a script, or not yet
+/// writable. The command is sent again; any other refusal is final.
+bool transient(std::string_view message) {
+    for (std::string_view p : {"LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "READONLY", "OOM"})
+        if (message.starts_with(p)) return true;
+    return false;
+}
+
 bool is_error(const core::Result<Reply>& r, std::string_view prefix) {
     return !r && r.error().message.starts_with(prefix);
 }
@@ -169,6 +177,7 @@ core::Result<void> RedisBus::flush(std::chrono::milliseconds timeout) {
 void RedisBus::publisher_loop() {
     std::unique_ptr<RedisClient> client;
     int attempt = 0;
+    int attempt_transient = 0;
     auto last_trim = std::chrono::steady_clock::now();
     std::vector<Outgoing> batch;
     for (;;) {
@@ -219,24 +228,38 @@ void RedisBus::publisher_loop() {
                 continue;
             }
             std::uint64_t ok = 0;
-            for (std::size_t i = 0; i < replies->size(); ++i) {
-                if ((*replies)[i]) {
+            std::size_t done = 0;
+            for (; done < replies->size(); ++done) {
+                const auto& r = (*replies)[done];
+                if (r) {
                     ++ok;
-                } else {
-                    std::fprintf(stderr, "bus: XADD %s refused: %s\n", batch[i].stream.c_str(),
-                                 (*replies)[i].error().message.c_str());
+                    continue;
                 }
+                if (transient(r.error().message)) break;  // this one and the rest: again
+                std::fprintf(stderr, "bus: XADD %s refused: %s\n", batch[done].stream.c_str(),
+                             r.error().message.c_str());
             }
             {
                 std::lock_guard lock{mutex_};
-                settled_ += batch.size();
+                settled_ += done;
+                queue_.insert(
+                    queue_.begin(),
+                    std::make_move_iterator(batch.begin() + static_cast<std::ptrdiff_t>(done)),
+                    std::make_move_iterator(batch.end()));
             }
             {
                 std::lock_guard s{stats_mutex_};
                 stats_.published += ok;
             }
-            batch.clear();
             flushed_.notify_all();
+            const bool again = done < batch.size();
+            batch.clear();
+            if (again) {
+                // The server is loading its data or busy: wait, keep the order.
+                std::this_thread::sleep_for(backoff(attempt_transient++));
+                continue;
+            }
+            attempt_transient = 0;
         }
         if (std::chrono::steady_clock::now() - last_trim >= config_.trim_every) {
             last_trim = std::chrono::steady_clock::now();

@@ -62,6 +62,12 @@ std::optional<Response> ServiceServer::admit(Request& req) {
                              ? req.remote.starts_with("127.") || req.remote.starts_with("::1")
                              : same_secret(req.header(kTokenHeader), token_);
     if (!trusted) return Response::error(401, "unauthorized: send requests through the gateway");
+    if (ready_ && !ready_()) {
+        // Starting (reconciling, or waiting for what it needs): the gateway tries again.
+        Response r = Response::error(503, "the service is starting");
+        r.headers.emplace_back("Retry-After", "1");
+        return r;
+    }
     req.principal = std::string{req.header(kPrincipalHeader)};
     const auto role = parse_role(req.header(kRoleHeader));
     req.role = static_cast<int>(role.value_or(Role::Public));

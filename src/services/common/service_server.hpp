@@ -23,8 +23,9 @@ inline constexpr std::string_view kTokenHeader = "x-meridian-token";
 /// come from the gateway, which checked the caller's credentials and rate: it sends who is
 /// asking and their role in headers, with the cluster's internal token. A request without
 /// the right token is 401 (with no token configured, only loopback peers are trusted), and the
-/// role is checked again. Public routes, /health/live, /health/ready (200 once `ready()`, else
-/// 503) and /metrics need no token, for probes and Prometheus. Own loop and thread.
+/// role is checked again; while the service is not ready, its routes answer 503. Public routes,
+/// /health/live, /health/ready (200 once `ready()`, else 503) and /metrics need no token, for
+/// probes and Prometheus. Own loop and thread.
 class ServiceServer final : public net::HttpHandler {
 public:
     ServiceServer(net::Router& router, Metrics& metrics, std::string token,

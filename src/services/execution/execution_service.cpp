@@ -112,7 +112,8 @@ void ExecutionService::on_start() {
         metrics_.set("meridian_store_commits_total_gauge", {},
                      static_cast<double>(writer_.commits()));
     });
-    set_ready(true);
+    // Ready (taking orders) once reconciled (above: open orders adopted, the account rebuilt
+    // from the stored fills) and the risk limits are known: the first "risk.state" message.
 }
 
 void ExecutionService::on_stop() {
@@ -292,6 +293,7 @@ void ExecutionService::on_quote(const bus::Envelope& e) {
 
 void ExecutionService::on_risk_state(const bus::Envelope& e) {
     const auto& d = e.data;
+    set_ready(true);
     if (const auto* l = d.if_contains("limits"); l && l->is_object()) {
         if (auto limits = risk_limits_from_json(l->get_object(), engine::RiskLimits{}))
             risk_.set_limits(*limits);

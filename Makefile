@@ -5,8 +5,8 @@ JOBS ?= $(shell nproc)
 MERIDIAN := build/release/bin/meridian
 FORMAT_FILES = git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp'
 
-.PHONY: all deps build run demo test test-release test-openapi test-asan test-fuzz format format-check check-core-pure tidy \
-        bench clean
+.PHONY: all deps build run cluster demo test test-release test-openapi test-deploy test-asan test-fuzz format \
+        format-check check-core-pure tidy bench clean
 
 all: build
 
@@ -31,6 +31,11 @@ build: deps build/release/build.ninja
 run: build
 	$(MERIDIAN) run $(ARGS)
 
+# The same system as separate processes: redis-server and PostgreSQL from Debian packages, then
+# every service on its own port (scripts/cluster status|restart|down|keys for the rest).
+cluster: build
+	scripts/cluster up
+
 # A backtest over the bundled sample data (the engine alone).
 demo: build
 	$(MERIDIAN) backtest --data data/orcl-1995-2014.csv --data data/nvda-1999-2014.csv \
@@ -41,6 +46,7 @@ test: build format-check check-core-pure
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory test-release && \
 	$(MAKE) --no-print-directory test-openapi && \
+	$(MAKE) --no-print-directory test-deploy && \
 	$(MAKE) --no-print-directory test-asan && \
 	$(MAKE) --no-print-directory test-fuzz && \
 	echo "make test: all green in $$(( $$(date +%s) - start ))s after the build"
@@ -51,6 +57,10 @@ test-release: build
 # The API document passes Redocly's linter (recommended rules) with no errors.
 test-openapi: build
 	scripts/lint-openapi
+
+# deploy/ is current and valid: docker-compose config, and the Kubernetes manifests' structure.
+test-deploy: deps
+	scripts/check-deploy
 
 # The I/O-free components' unit tests again under AddressSanitizer and UBSan.
 test-asan: deps build/asan/build.ninja

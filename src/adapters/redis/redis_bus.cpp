@@ -15,8 +15,8 @@ namespace meridian::redis {
 
 namespace {
 
-constexpr std::size_t kBatch = 512;            // XADDs per pipeline
-constexpr std::size_t kReadCount = 256;        // entries per XREADGROUP per stream
+constexpr std::size_t kBatch = 2048;           // XADDs per pipeline
+constexpr std::size_t kReadCount = 1024;       // entries per XREADGROUP per stream
 constexpr std::size_t kAppliedMemory = 65536;  // entry ids remembered as applied, per group
 constexpr std::chrono::milliseconds kBlock{100};
 
@@ -527,17 +527,28 @@ void RedisBus::reader_loop(Group& g) {
                 g.created.insert(stream);
             }
         }
-        if (!acks.empty()) {
-            std::vector<std::vector<std::string>> commands;
-            for (const auto& [stream, id] : acks)
-                commands.push_back({"XACK", stream, g.name, id});
-            if (!client->pipeline(commands)) {
-                std::lock_guard lock{g.mutex};
-                g.acks.insert(g.acks.begin(), acks.begin(), acks.end());
-                continue;
+        // One XACK per stream with every id, sent in the same write as the next read: with
+        // the AOF fsynced on every write, one round trip costs one fsync.
+        std::vector<std::vector<std::string>> commands;
+        {
+            std::map<std::string, std::vector<std::string>> by_stream;
+            for (auto& [stream, id] : acks)
+                by_stream[stream].push_back(std::move(id));
+            for (auto& [stream, ids] : by_stream) {
+                std::vector<std::string> cmd{"XACK", stream, g.name};
+                cmd.insert(cmd.end(), std::make_move_iterator(ids.begin()),
+                           std::make_move_iterator(ids.end()));
+                commands.push_back(std::move(cmd));
             }
         }
+        auto requeue_acks = [&] {
+            std::lock_guard lock{g.mutex};
+            for (const auto& cmd : commands)
+                for (std::size_t i = 3; i < cmd.size(); ++i)
+                    g.acks.emplace_back(cmd[1], cmd[i]);
+        };
         if (topics.empty()) {
+            if (!commands.empty() && !client->pipeline(commands)) requeue_acks();
             std::this_thread::sleep_for(kBlock);
             continue;
         }
@@ -559,16 +570,16 @@ void RedisBus::reader_loop(Group& g) {
                             if (g.inflight.contains(stream + " " + id)) continue;
                         }
                         auto range = client->command({"XRANGE", stream, id, id});
-                        std::vector<std::vector<std::string>> commands;
+                        std::vector<std::vector<std::string>> dead;
                         if (range && !range->elements.empty()) {
                             Entry e = entry_of(range->elements[0]);
-                            commands.push_back({"XADD", dead_prefix + topic, "*", "type", e.type,
-                                                "ts", e.ts, "data", e.data, "origin", id, "group",
-                                                g.name, "reason",
-                                                "delivered " + p.elements[3].text() + " times"});
+                            dead.push_back({"XADD", dead_prefix + topic, "*", "type", e.type, "ts",
+                                            e.ts, "data", e.data, "origin", id, "group", g.name,
+                                            "reason",
+                                            "delivered " + p.elements[3].text() + " times"});
                         }
-                        commands.push_back({"XACK", stream, g.name, id});
-                        if (client->pipeline(commands)) {
+                        dead.push_back({"XACK", stream, g.name, id});
+                        if (client->pipeline(dead)) {
                             std::fprintf(stderr, "bus: %s gave up on %s %s (dead letter)\n",
                                          g.name.c_str(), stream.c_str(), id.c_str());
                             std::lock_guard s{stats_mutex_};
@@ -594,7 +605,15 @@ void RedisBus::reader_loop(Group& g) {
             args.push_back(t.second);
         for (std::size_t i = 0; i < topics.size(); ++i)
             args.emplace_back(">");
-        auto r = client->command(args);
+        const std::size_t ack_count = commands.size();
+        commands.push_back(std::move(args));
+        auto replies = client->pipeline(commands);
+        if (!replies) {
+            commands.pop_back();
+            requeue_acks();
+            continue;
+        }
+        auto r = std::move((*replies)[ack_count]);
         if (!r) {
             if (is_error(r, "NOGROUP")) {  // the stream or group vanished (a flushed server)
                 std::lock_guard lock{g.mutex};

@@ -18,13 +18,38 @@
 
 namespace meridian::bus {
 
+/// The transport's hold on a delivered message. Across processes a message is acknowledged once
+/// its handlers returned and nothing keeps its receipt: a handler that stores the message's
+/// effect later (a batched write) calls keep() and drops what it returned once the effect is
+/// stored, so a crash before then leaves the message to be delivered again. Copying an
+/// Envelope does not copy its receipt (a copy of a message is not a claim on its delivery).
+class Receipt {
+public:
+    Receipt() = default;
+    explicit Receipt(std::shared_ptr<const void> hold) : hold_{std::move(hold)} {}
+    Receipt(const Receipt&) noexcept {}
+    Receipt& operator=(const Receipt&) noexcept {
+        hold_.reset();
+        return *this;
+    }
+    Receipt(Receipt&&) noexcept = default;
+    Receipt& operator=(Receipt&&) noexcept = default;
+    ~Receipt() = default;
+    /// Delays the acknowledgement until the returned handle (and every other) is gone.
+    std::shared_ptr<const void> keep() const { return hold_; }
+
+private:
+    std::shared_ptr<const void> hold_;
+};
+
 /// One message: what it is (`type`, e.g. "order.filled"), on which topic, its sequence number on
 /// that topic (increasing; handlers deduplicate on it) and its data (the same JSON shapes the
 /// API answers with). Immutable once published; shared by every subscriber.
 struct Envelope {
     std::string topic;
     std::uint64_t seq = 0;
-    std::string id;  // the transport's id for this delivery ("" in process; a stream entry id)
+    std::string id;   // the transport's id for this delivery ("" in process; a stream entry id)
+    Receipt receipt;  // empty in process
     core::Timestamp ts;
     std::string type;
     boost::json::object data;

@@ -93,15 +93,15 @@ TEST_F(RunTest, AMarketOrderIsAcknowledgedThenFilledAndMakesAPosition) {
 
 TEST_F(RunTest, ALimitOrderCanBeReplacedAndCanceledOnce) {
     auto c = client();
-    auto r = c.request("POST", "/orders", order_body("MSFT", "3", "buy", "lim-1", "limit", "1.00"),
+    auto r = c.request("POST", "/orders", order_body("MSFT", "3", "buy", "lim-1", "limit", "60.00"),
                        auth(key_));
     ASSERT_EQ(r.status, 200) << r.body;
     const std::string id{r.json().at("id").as_string()};
-    auto p = c.request("PATCH", "/orders/" + id, R"({"limit_price":"2.00"})", auth(key_));
+    auto p = c.request("PATCH", "/orders/" + id, R"({"limit_price":"61.00"})", auth(key_));
     ASSERT_EQ(p.status, 200) << p.body;
     const std::string new_id{p.json().at("id").as_string()};
     EXPECT_NE(new_id, id);
-    EXPECT_EQ(p.json().at("limit_price").as_string(), "2");
+    EXPECT_EQ(p.json().at("limit_price").as_string(), "61");
     EXPECT_EQ(c.request("GET", "/orders/" + id, {}, auth(key_)).json().at("status"), "replaced");
     EXPECT_EQ(c.request("DELETE", "/orders/" + new_id, {}, auth(key_)).status, 204);
     EXPECT_EQ(c.request("GET", "/orders/" + new_id, {}, auth(key_)).json().at("status"),

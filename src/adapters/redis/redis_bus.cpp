@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <functional>
 #include <random>
 
 #include <boost/asio/post.hpp>
@@ -446,12 +447,31 @@ void RedisBus::reader_loop(Group& g) {
         std::from_chars(entry.ts.data(), entry.ts.data() + entry.ts.size(), ns);
         env->ts = core::Timestamp::from_ns(ns);
         env->data = std::move(data);
-        struct Progress {
-            std::atomic<std::size_t> remaining;
+        // Completes the delivery when the last copy goes (the handlers' and any a handler kept
+        // until it stored the message's effect): acknowledged, or left pending if one failed.
+        struct Receipt {
+            std::function<void(bool)> done;
             std::atomic<bool> failed{false};
+            ~Receipt() { done(failed.load()); }
         };
-        auto progress = std::make_shared<Progress>();
-        progress->remaining = subs.size();
+        auto receipt = std::make_shared<Receipt>();
+        receipt->done = [this, &g, key, stream, id = entry.id](bool failed) {
+            std::lock_guard lock{g.mutex};
+            g.inflight.erase(key);
+            if (failed) {
+                std::lock_guard st{stats_mutex_};
+                ++stats_.failed;
+                return;
+            }
+            g.acks.emplace_back(stream, id);
+            g.applied.insert(key);
+            g.applied_order.push_back(key);
+            if (g.applied_order.size() > kAppliedMemory) {
+                g.applied.erase(g.applied_order.front());
+                g.applied_order.pop_front();
+            }
+        };
+        env->receipt = bus::Receipt{receipt};
         std::shared_ptr<const bus::Envelope> shared = std::move(env);
         {
             std::lock_guard s{stats_mutex_};
@@ -460,34 +480,18 @@ void RedisBus::reader_loop(Group& g) {
         }
         for (const auto& s : subs) {
             s.depth->fetch_add(1, std::memory_order_relaxed);
-            boost::asio::post(s.executor, [this, &g, shared, progress, key, stream, s] {
+            boost::asio::post(s.executor, [&g, shared, receipt, s] {
                 s.depth->fetch_sub(1, std::memory_order_relaxed);
-                if (s.live->load(std::memory_order_acquire)) {
-                    try {
-                        (*s.handler)(*shared);
-                    } catch (const std::exception& ex) {
-                        progress->failed = true;
-                        std::fprintf(stderr, "bus: %s handler for %s %s failed: %s\n",
-                                     g.name.c_str(), shared->topic.c_str(), shared->id.c_str(),
-                                     ex.what());
-                    }
-                } else {
-                    progress->failed = true;  // unsubscribed before it ran: leave it pending
-                }
-                if (progress->remaining.fetch_sub(1) != 1) return;
-                std::lock_guard lock{g.mutex};
-                g.inflight.erase(key);
-                if (progress->failed) {
-                    std::lock_guard st{stats_mutex_};
-                    ++stats_.failed;
+                if (!s.live->load(std::memory_order_acquire)) {
+                    receipt->failed = true;  // unsubscribed before it ran: leave it pending
                     return;
                 }
-                g.acks.emplace_back(stream, shared->id);
-                g.applied.insert(key);
-                g.applied_order.push_back(key);
-                if (g.applied_order.size() > kAppliedMemory) {
-                    g.applied.erase(g.applied_order.front());
-                    g.applied_order.pop_front();
+                try {
+                    (*s.handler)(*shared);
+                } catch (const std::exception& ex) {
+                    receipt->failed = true;
+                    std::fprintf(stderr, "bus: %s handler for %s %s failed: %s\n", g.name.c_str(),
+                                 shared->topic.c_str(), shared->id.c_str(), ex.what());
                 }
             });
         }

@@ -95,7 +95,6 @@ private:
     };
     struct Sub;
     struct Group;
-
     void publisher_loop();
     void reader_loop(Group& group);
     void trim(RedisClient& client);

@@ -179,6 +179,37 @@ TEST_F(RedisBusTest, AFailedHandlerGetsTheMessageAgainAndItIsAcknowledgedOnceHan
     EXPECT_EQ(pending->elements[0].integer, 0);
 }
 
+TEST_F(RedisBusTest, AMessageWhoseReceiptIsKeptIsAcknowledgedOnlyWhenItIsReleased) {
+    RedisBus bus{config(), clock};
+    Loop loop;
+    std::mutex m;
+    std::vector<std::shared_ptr<const void>> kept;  // a batch not yet stored
+    auto sub =
+        bus.subscribe("md.bars", "history", loop.ioc.get_executor(), [&](const bus::Envelope& e) {
+            std::lock_guard lock{m};
+            kept.push_back(e.receipt.keep());
+        });
+    std::this_thread::sleep_for(300ms);
+    bus.publish("md.bars", "bar", {{"n", 1}});
+    ASSERT_TRUE(eventually([&] {
+        std::lock_guard lock{m};
+        return kept.size() == 1;
+    }));
+    auto pending = [&] {
+        return raw()
+            ->command({"XPENDING", bus.stream_key("md.bars"), "history"})
+            ->elements[0]
+            .integer;
+    };
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(pending(), 1);  // handled, not stored yet: not acknowledged
+    {
+        std::lock_guard lock{m};
+        kept.clear();  // stored
+    }
+    EXPECT_TRUE(eventually([&] { return pending() == 0; }));
+}
+
 TEST_F(RedisBusTest, AMessageNoHandlerCanTakeEndsInTheDeadLetterStream) {
     RedisBus bus{config(), clock};
     Loop loop;

@@ -11,7 +11,9 @@ bool Registry::heard(const boost::json::object& hb, core::Timestamp now) {
     const std::string name = text("service");
     if (name.empty()) return false;
     const std::string address = text("address");
-    auto& instance = services_[name][address];
+    // Keyed by the process (its address may change once it listens), else by its address.
+    const std::string process = text("instance");
+    auto& instance = services_[name][process.empty() ? address : process];
     instance.name = name;
     instance.address = address;
     instance.version = text("version");

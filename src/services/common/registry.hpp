@@ -22,10 +22,10 @@ struct ServiceInstance {
     core::Timestamp last_heartbeat;
 };
 
-/// Instances by service name and address. An instance is live while its heartbeats arrive
-/// (within `ttl`); a service is "up" when one of its instances is live and up, "starting" when
-/// one is live but not ready, else "down" (and an expected service never heard from is down).
-/// A pure value; its owner's loop only.
+/// Instances by service name and process (heartbeats' "instance"; the address without one). An
+/// instance is live while its heartbeats arrive (within `ttl`); a service is "up" when one of its
+/// instances is live and up, "starting" when one is live but not ready, else "down" (and an
+/// expected service never heard from is down). A pure value; its owner's loop only.
 class Registry {
 public:
     explicit Registry(std::chrono::milliseconds ttl = std::chrono::milliseconds(3000))

@@ -8,6 +8,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <unistd.h>
 
 namespace meridian::services {
 
@@ -106,6 +107,10 @@ void Service::every(std::chrono::milliseconds period, std::function<void()> f) {
     arm(p);
 }
 
+void Service::set_ready(bool ready) {
+    if (ready_.exchange(ready, std::memory_order_acq_rel) != ready) heartbeat();
+}
+
 void Service::set_address(std::string address) {
     std::lock_guard lock{address_mutex_};
     address_ = std::move(address);
@@ -119,10 +124,21 @@ void Service::heartbeat() {
     }
     bus_.publish("discovery", "heartbeat",
                  {{"service", name_},
+                  {"instance", instance_id()},
                   {"version", kServiceVersion},
                   {"address", std::move(address)},
                   {"status", ready() ? "up" : "starting"},
                   {"ts", clock_.now().to_iso8601()}});
+}
+
+const std::string& instance_id() {
+    static const std::string id = [] {
+        char host[256] = {};
+        if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "host");
+        return std::string{host} + ":" + std::to_string(getpid()) + ":" +
+               std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+    }();
+    return id;
 }
 
 asio::awaitable<net::Response> call_route(const net::Route& route, net::Request& request,

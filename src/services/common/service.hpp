@@ -51,7 +51,8 @@ public:
 protected:
     virtual void on_start() {}
     virtual void on_stop() {}
-    void set_ready(bool ready) { ready_.store(ready, std::memory_order_release); }
+    /// On the loop. A change is announced at once (a heartbeat), not at the next second.
+    void set_ready(bool ready);
 
     /// Adds a route answered synchronously on this loop.
     void route(net::Router& router, std::string method, std::string pattern, Role role,
@@ -81,6 +82,10 @@ private:
     std::thread thread_;
     bool started_ = false;
 };
+
+/// This process, in heartbeats: host, pid and start, so that a restarted process on the same
+/// address is a new instance and one that changes its address stays the same one.
+const std::string& instance_id();
 
 /// Runs a route's handler on its service's loop (directly when `current` is that loop) and
 /// returns its answer; an exception from the handler becomes a logged 500.

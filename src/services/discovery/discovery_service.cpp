@@ -42,10 +42,10 @@ void DiscoveryService::add_routes(net::Router& router) {
                                      {"status", "down"},
                                      {"last_heartbeat", nullptr}});
                   }
-                  for (const auto& [address, i] : instances)
+                  for (const auto& [key, i] : instances)
                       out.push_back({{"name", name},
                                      {"version", i.version},
-                                     {"address", address},
+                                     {"address", i.address},
                                      {"status", registry_.status_of(i, now)},
                                      {"last_heartbeat", i.last_heartbeat.to_iso8601()}});
               }

@@ -113,7 +113,13 @@ void ExecutionService::on_start() {
                      static_cast<double>(writer_.commits()));
     });
     // Ready (taking orders) once reconciled (above: open orders adopted, the account rebuilt
-    // from the stored fills) and the risk limits are known: the first "risk.state" message.
+    // from the stored fills) and the risk limits are known: the first "risk.state" message,
+    // asked for now (the risk service also sends it every second).
+    bus_.publish("risk.requests", "state", {});
+    started_ = clock_.now();
+    every(std::chrono::milliseconds(250), [this] {
+        if (!ready()) update_readiness();
+    });
 }
 
 void ExecutionService::on_stop() {
@@ -289,11 +295,22 @@ void ExecutionService::on_quote(const bus::Envelope& e) {
     quotes_[q->symbol] = *q;
     account_.mark(q->symbol, core::Price::from_raw((q->bid.raw() + q->ask.raw()) / 2));
     if (broker_.open_count() > 0) handle(broker_.on_quote(*q, account_));
+    if (!ready()) update_readiness();
+}
+
+void ExecutionService::update_readiness() {
+    // Reconciled (on_start), the risk limits known, and a price for every tradable symbol, or
+    // the market has had three seconds to send one (a quiet market must not keep it down).
+    if (!limits_known_) return;
+    bool priced = true;
+    for (const auto& sym : universe_)
+        priced = priced && quotes_.contains(sym);
+    if (priced || clock_.now() - started_ > core::Duration::seconds(3)) set_ready(true);
 }
 
 void ExecutionService::on_risk_state(const bus::Envelope& e) {
     const auto& d = e.data;
-    set_ready(true);
+    limits_known_ = true;
     if (const auto* l = d.if_contains("limits"); l && l->is_object()) {
         if (auto limits = risk_limits_from_json(l->get_object(), engine::RiskLimits{}))
             risk_.set_limits(*limits);
@@ -310,6 +327,7 @@ void ExecutionService::on_risk_state(const bus::Envelope& e) {
             if (v.is_string())
                 if (auto sym = core::Symbol::parse(v.get_string())) halted_symbols_.insert(*sym);
     }
+    if (!ready()) update_readiness();
 }
 
 void ExecutionService::on_command(const bus::Envelope& e) {

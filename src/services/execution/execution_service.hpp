@@ -54,6 +54,8 @@ private:
     void on_quote(const bus::Envelope& e);
     void on_risk_state(const bus::Envelope& e);
     void on_command(const bus::Envelope& e);
+    /// Ready once the risk limits are known and the market priced (or given its chance).
+    void update_readiness();
     /// Stores each update's effect, then publishes it.
     void handle(std::vector<engine::OrderUpdate> updates);
     std::optional<core::Order> find_order(const core::OrderId& id);
@@ -74,6 +76,8 @@ private:
     core::Account account_;
     engine::RiskEngine risk_;
     std::set<core::Symbol> universe_;
+    bool limits_known_ = false;
+    core::Timestamp started_;
     std::set<core::Symbol> halted_symbols_;
     std::map<core::Symbol, engine::Quote> quotes_;
     /// client_order_id -> order id, for every order submitted since start and every one found

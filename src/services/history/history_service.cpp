@@ -55,6 +55,7 @@ void HistoryService::on_start() {
         if (const auto* t = e.data.if_contains("timeframe"); t && t->is_string())
             tf = std::string{t->get_string()};
         pending_.push_back(stored(*b, tf));
+        receipts_.push_back(e.receipt.keep());  // acknowledged once the bar is stored
     });
     every(std::chrono::milliseconds(1000), [this] { flush(); });
     set_ready(true);
@@ -72,6 +73,7 @@ void HistoryService::flush() {
     }
     metrics_.inc("meridian_history_bars_stored_total", {}, static_cast<double>(pending_.size()));
     pending_.clear();
+    receipts_.clear();
 }
 
 void HistoryService::add_routes(net::Router& router) {

@@ -24,6 +24,7 @@ private:
 
     store::BarStore& bars_;
     std::vector<store::StoredBar> pending_;
+    std::vector<std::shared_ptr<const void>> receipts_;  // of the pending bars' messages
 };
 
 }  // namespace meridian::services

@@ -98,6 +98,7 @@ void NotificationsService::on_start() {
         seq_ = recent_.size();
     }
     subscribe("fills", [this](const bus::Envelope& e) {
+        receipts_.push_back(e.receipt.keep());  // acknowledged once stored (flush)
         if (e.type != "fill" && e.type != "partial_fill") return;
         const auto* f = e.data.if_contains("fill");
         if (!f || !f->is_object()) return;
@@ -112,6 +113,7 @@ void NotificationsService::on_start() {
                fill);
     });
     subscribe("risk.events", [this](const bus::Envelope& e) {
+        receipts_.push_back(e.receipt.keep());  // acknowledged once stored (flush)
         std::string message;
         if (const auto* m = e.data.if_contains("message"); m && m->is_string())
             message = std::string{m->get_string()};
@@ -119,6 +121,7 @@ void NotificationsService::on_start() {
         if (e.type == "halted" || e.type == "stale") notify("halt", message, e.data);
     });
     subscribe("account", [this](const bus::Envelope& e) {
+        receipts_.push_back(e.receipt.keep());  // acknowledged once stored (flush)
         const auto* eq = e.data.if_contains("equity");
         if (!eq || !eq->is_string()) return;
         auto m = core::Money::parse(eq->get_string());
@@ -152,12 +155,16 @@ void NotificationsService::on_stop() {
 }
 
 void NotificationsService::flush() {
-    if (pending_.empty()) return;
+    if (pending_.empty()) {
+        receipts_.clear();  // nothing of theirs to store
+        return;
+    }
     if (auto ok = settings_.put_all(pending_, clock_.now()); !ok) {
         std::fprintf(stderr, "notifications: not stored: %s\n", ok.error().message.c_str());
         return;  // kept; tried again in a second
     }
     pending_.clear();
+    receipts_.clear();
     (void)settings_.trim("notification/", config_.kept);
 }
 

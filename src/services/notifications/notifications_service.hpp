@@ -50,6 +50,7 @@ private:
     std::map<std::string, Channel> channels_;
     std::deque<boost::json::object> recent_;
     std::vector<std::pair<std::string, std::string>> pending_;  // to store
+    std::vector<std::shared_ptr<const void>> receipts_;         // of the messages behind pending_
     std::uint64_t seq_ = 0;
     double peak_equity_ = 0;
     std::set<std::string> drawdown_sent_;  // channel ids told about the current drawdown

@@ -80,6 +80,10 @@ void RiskService::on_start() {
         }
     });
     subscribe("account", [this](const bus::Envelope& e) { on_account(e); });
+    // A starting execution service asks for the state rather than wait for the next second.
+    subscribe("risk.requests", [this](const bus::Envelope& e) {
+        if (e.type == "state") publish_state();
+    });
     subscribe("config", [this](const bus::Envelope& e) {
         const auto* key = e.data.if_contains("key");
         const auto* value = e.data.if_contains("value");

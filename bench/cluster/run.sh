@@ -3,14 +3,15 @@
 # with the limits the risk service publishes -> PostgreSQL commit -> answer), on a cluster
 # started by scripts/cluster in a temporary folder on free ports: one client, keep-alive,
 # one order at a time. Prints p50, p99 and max, as docs/perf.md records them.
-# usage: bench/cluster/run.sh [orders, default 2000]
+# usage: bench/cluster/run.sh [orders, default 2000] [config, default bench/cluster/quiet.toml;
+#        bench/http/bench.toml is a busy market: 5 symbols at 60x, a strategy trading]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-2000}
 export MERIDIAN_VAR MERIDIAN_PORT_BASE
 MERIDIAN_VAR=$(mktemp -d /tmp/meridian-bench-XXXXXX)
 MERIDIAN_PORT_BASE=$((20000 + RANDOM % 30000))
-export MERIDIAN_CLUSTER_ARGS="--config bench/http/bench.toml"
+export MERIDIAN_CLUSTER_ARGS="--config ${2:-bench/cluster/quiet.toml}"
 trap 'scripts/cluster down >/dev/null 2>&1 || true; rm -rf "$MERIDIAN_VAR"' EXIT
 scripts/cluster up >/dev/null
 KEY=$(scripts/cluster keys create --role trader | tail -1)

@@ -71,9 +71,15 @@ public:
                                                                 std::size_t limit) = 0;
     /// Removes outbox events with id <= `id` (published, and the bus has them).
     virtual core::Result<void> remove_events_through(std::int64_t id) = 0;
-    /// Runs `body` (calls on this store) as one transaction, durable once when it commits: the
-    /// group commit that lets many orders share one fsync. An error from `body` rolls back all.
-    virtual core::Result<void> transaction(const std::function<core::Result<void>()>& body) = 0;
+    /// How a transaction() commits: Durable, on disk when it returns (new orders, fills); or
+    /// Relaxed, without waiting for the disk, for changes a crash may take back because they
+    /// are made again on restart (an order's acceptance by the paper broker, outbox cleanup).
+    /// Inside a Durable transaction, or nested, it is whatever the outermost one is.
+    enum class Commit { Durable, Relaxed };
+    /// Runs `body` (calls on this store) as one transaction: the group commit that lets many
+    /// orders share one fsync. An error from `body` rolls back all.
+    virtual core::Result<void> transaction(const std::function<core::Result<void>()>& body,
+                                           Commit commit = Commit::Durable) = 0;
 };
 
 /// An API key as kept: only the SHA-256 of the secret, never the secret.

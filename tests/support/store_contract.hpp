@@ -236,7 +236,7 @@ TYPED_TEST_P(StoreContract, OpeningAgainKeepsEverythingAndTheSchema) {
             first->insert(this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1"), "s"));
     }
     auto second = this->open();
-    EXPECT_EQ(second->schema_version(), 4);
+    EXPECT_EQ(second->schema_version(), 5);
     EXPECT_TRUE(second->find(test::oid("o-1")).value());
 }
 
@@ -271,7 +271,22 @@ TYPED_TEST_P(StoreContract, OutboxEventsCommitWithTheirChangeAndLeaveWhenRemoved
     EXPECT_EQ(left[0].id, events[1].id);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(StoreContract, OutboxEventsCommitWithTheirChangeAndLeaveWhenRemoved,
+TYPED_TEST_P(StoreContract, ARelaxedTransactionCommitsAndLeavesLaterOnesDurable) {
+    {
+        auto store = this->open();
+        auto a = this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1");
+        auto b = this->order(test::market("AAPL", Side::Buy, "1"), "o-2", "c-2");
+        ASSERT_TRUE(store->transaction([&]() { return store->insert(a, "s"); },
+                                       store::OrderStore::Commit::Relaxed));
+        ASSERT_TRUE(store->transaction([&]() { return store->insert(b, "s"); }));
+    }
+    auto store = this->open();
+    EXPECT_TRUE(store->find(test::oid("o-1")).value());
+    EXPECT_TRUE(store->find(test::oid("o-2")).value());
+}
+
+REGISTER_TYPED_TEST_SUITE_P(StoreContract, ARelaxedTransactionCommitsAndLeavesLaterOnesDurable,
+                            OutboxEventsCommitWithTheirChangeAndLeaveWhenRemoved,
                             OrdersComeBackAsTheyWentIn, AClientOrderIdIsKeptOnce,
                             FillsAreKeptOnceWithTheirOrder,
                             ListsOrdersByStatusSymbolAndTimeNewestFirst,

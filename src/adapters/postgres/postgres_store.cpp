@@ -248,8 +248,13 @@ core::Result<void> PostgresStore::migrate() {
     });
 }
 
-core::Result<void> PostgresStore::transaction(const std::function<core::Result<void>()>& body) {
+core::Result<void> PostgresStore::transaction(const std::function<core::Result<void>()>& body,
+                                              Commit commit) {
     return run<void>("transaction", [&](pqxx::dbtransaction& tx) -> core::Result<void> {
+        // Relaxed: the commit returns before the WAL reaches the disk (it does within
+        // wal_writer_delay); a server crash may lose it, never a durable one after it.
+        if (commit == Commit::Relaxed && current_ == nullptr)
+            tx.exec("SET LOCAL synchronous_commit TO OFF");
         pqxx::dbtransaction* outer = current_;
         current_ = &tx;
         core::Result<void> result = [&]() -> core::Result<void> {

@@ -378,8 +378,16 @@ core::Result<void> SqliteStore::checkpoint() {
     return {};
 }
 
-core::Result<void> SqliteStore::transaction(const std::function<core::Result<void>()>& body) {
-    return in_transaction<void>(db_, body);
+core::Result<void> SqliteStore::transaction(const std::function<core::Result<void>()>& body,
+                                            Commit commit) {
+    const bool relax = commit == Commit::Relaxed && sqlite3_get_autocommit(db_) != 0;
+    // Relaxed: synchronous=NORMAL in WAL mode, the commit is not fsynced (the next durable
+    // commit or checkpoint makes it so); a power loss may take it back, a killed process not.
+    if (relax)
+        if (auto ok = exec(db_, "PRAGMA synchronous = NORMAL"); !ok) return ok;
+    auto result = in_transaction<void>(db_, body);
+    if (relax) (void)exec(db_, "PRAGMA synchronous = FULL");
+    return result;
 }
 
 core::Result<void> SqliteStore::enqueue_event(const std::string& topic, const std::string& type,

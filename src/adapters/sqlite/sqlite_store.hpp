@@ -33,7 +33,8 @@ public:
     core::Result<std::vector<store::StoredOrder>> open_orders() override;
     core::Result<std::vector<core::Fill>> fills() override;
     core::Result<std::vector<store::StoredOrder>> list(const store::OrderQuery& query) override;
-    core::Result<void> transaction(const std::function<core::Result<void>()>& body) override;
+    core::Result<void> transaction(const std::function<core::Result<void>()>& body,
+                                   Commit commit = Commit::Durable) override;
     core::Result<void> enqueue_event(const std::string& topic, const std::string& type,
                                      const std::string& payload, core::Timestamp at) override;
     core::Result<std::vector<store::OutboxEvent>> events_after(std::int64_t after,

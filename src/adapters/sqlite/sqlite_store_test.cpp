@@ -104,7 +104,7 @@ TEST_F(SqliteStoreTest, WhatWasAcknowledgedSurvivesKill9) {
 TEST_F(SqliteStoreTest, OpeningTwiceAppliesTheSchemaOnce) {
     { auto first = open(); }
     auto second = open();
-    EXPECT_EQ(second->schema_version(), 4);
+    EXPECT_EQ(second->schema_version(), 5);
     const auto bad = SqliteStore::open((dir_ / "missing" / "x.db").string());
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().code, core::Errc::Unavailable);

@@ -281,11 +281,18 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
             }
             return st.enqueue_event("orders", type, payload, now);
         };
-        writer_.submit(std::move(job), executor(), [](core::Result<void> r) {
-            if (!r)
-                std::fprintf(stderr, "execution: store write failed: %s\n",
-                             r.error().message.c_str());
-        });
+        // A fill, a final state (a cancel the user was told of must never come undone) or an
+        // order the store has not seen must be on disk; a known order's acceptance is made
+        // again on restart, when the broker adopts the open orders, so it need not wait for it.
+        const bool durable = u.fill.has_value() || !known || order.is_terminal();
+        writer_.submit(
+            std::move(job), executor(),
+            [](core::Result<void> r) {
+                if (!r)
+                    std::fprintf(stderr, "execution: store write failed: %s\n",
+                                 r.error().message.c_str());
+            },
+            durable);
     }
 }
 

@@ -1,6 +1,7 @@
 // OrderWriter: a queue drained into one transaction per batch.
 #include "services/execution/order_writer.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
@@ -17,10 +18,10 @@ OrderWriter::~OrderWriter() {
     stop();
 }
 
-void OrderWriter::submit(Job job, boost::asio::any_io_executor executor, Done done) {
+void OrderWriter::submit(Job job, boost::asio::any_io_executor executor, Done done, bool durable) {
     {
         std::lock_guard lock{mutex_};
-        queue_.push_back(Item{std::move(job), std::move(executor), std::move(done)});
+        queue_.push_back(Item{std::move(job), std::move(executor), std::move(done), durable});
     }
     wake_.notify_one();
 }
@@ -87,12 +88,16 @@ void OrderWriter::run() {
         results.reserve(batch.size());
         // One transaction; a job that fails (a duplicate client_order_id) fails alone, since a
         // failed statement does not undo the others.
-        auto committed = store_.transaction([&]() -> core::Result<void> {
-            for (auto& item : batch)
-                results.push_back(item.job(store_));
-            if (remove_through > 0) return store_.remove_events_through(remove_through);
-            return {};
-        });
+        const bool durable =
+            std::any_of(batch.begin(), batch.end(), [](const Item& i) { return i.durable; });
+        auto committed = store_.transaction(
+            [&]() -> core::Result<void> {
+                for (auto& item : batch)
+                    results.push_back(item.job(store_));
+                if (remove_through > 0) return store_.remove_events_through(remove_through);
+                return {};
+            },
+            durable ? store::OrderStore::Commit::Durable : store::OrderStore::Commit::Relaxed);
         if (committed && remove_through > 0) removed_ = remove_through;
         {
             std::lock_guard lock{mutex_};

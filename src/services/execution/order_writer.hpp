@@ -35,7 +35,9 @@ public:
     OrderWriter(const OrderWriter&) = delete;
     OrderWriter& operator=(const OrderWriter&) = delete;
 
-    void submit(Job job, boost::asio::any_io_executor executor, Done done);
+    /// `durable` false: the job's change may be taken back by a crash because it is made again
+    /// on restart; a batch of only such jobs commits without waiting for the disk.
+    void submit(Job job, boost::asio::any_io_executor executor, Done done, bool durable = true);
     /// Writes everything queued, then stops the thread.
     void stop();
     /// Transactions committed so far (for metrics).
@@ -46,6 +48,7 @@ private:
         Job job;
         boost::asio::any_io_executor executor;
         Done done;
+        bool durable = true;
     };
     void run();
     /// Publishes the outbox events after the last published one.

@@ -217,13 +217,20 @@ core::Result<T> PostgresStore::run(
     } catch (const pqxx::unique_violation& e) {
         return failed(Errc::Duplicate, "already stored");
     } catch (const pqxx::broken_connection& e) {
+        // Inside transaction() the enclosing call still holds the connection: it ends the
+        // transaction and drops the connection itself.
+        if (current_ != nullptr) throw;
         conn_.reset();  // the next call connects again
         return failed(Errc::Unavailable, "connection lost");
     } catch (const pqxx::in_doubt_error& e) {
+        if (current_ != nullptr) throw;
         conn_.reset();
         return failed(Errc::Timeout, "connection lost during commit: outcome unknown");
     } catch (const std::exception& e) {
-        if (conn_ && !conn_->pq.is_open()) conn_.reset();
+        if (conn_ && !conn_->pq.is_open()) {
+            if (current_ != nullptr) throw;
+            conn_.reset();
+        }
         return failed(Errc::Unavailable, e.what());
     }
 }

@@ -90,6 +90,24 @@ TEST(PostgresStoreRecovery, CallsFailWhileTheServerIsDownAndRecoverWhenItIsBack)
     ASSERT_TRUE(store->put("b", "2", core::Timestamp::from_ns(2)));
 }
 
+TEST(PostgresStoreRecovery, TheServerGoingAwayInsideAGroupCommitFailsItCleanly) {
+    PostgresBackend db;
+    auto store = db.open();
+    std::vector<core::Result<void>> results;
+    const auto committed = store->transaction([&]() -> core::Result<void> {
+        results.push_back(store->put("a", "1", core::Timestamp::from_ns(1)));
+        server().stop();  // the order writer's batch meets a dead server halfway
+        results.push_back(store->put("b", "2", core::Timestamp::from_ns(2)));
+        return {};
+    });
+    ASSERT_FALSE(committed);
+    EXPECT_EQ(committed.error().code, core::Errc::Unavailable);
+    server().start();
+    ASSERT_TRUE(store->put("c", "3", core::Timestamp::from_ns(3)));
+    EXPECT_FALSE(store->get("a").value());  // the whole batch was rolled back
+    EXPECT_FALSE(store->get("b").value());
+}
+
 TEST(PostgresStoreMigrations, ProcessesOpeningAtOnceApplyTheSchemaOnce) {
     PostgresBackend db;
     std::vector<std::thread> threads;

@@ -319,6 +319,35 @@ TEST(Cluster, NoAcknowledgedFillIsLostWhenRedisIsKilledAndRestarted) {
         30s));
 }
 
+TEST(Cluster, AConfigChangeThroughTheApiIsAppliedLiveByTheRiskProcess) {
+    Cluster cluster;
+    const std::string key = cluster.key();
+    ASSERT_TRUE(eventually(
+        [&] {
+            return call(cluster.gateway(), "GET", "/marketdata/quotes/AAPL", {}, key).status == 200;
+        },
+        30s));
+    // The file says 600 s; the risk service (its own process) must take 1 s from the bus.
+    const auto patched =
+        call(cluster.gateway(), "PATCH", "/config", R"({"stale_after_seconds":1})", key);
+    ASSERT_EQ(patched.status, 200) << patched.body;
+    cluster.kill("marketdata");
+    EXPECT_TRUE(eventually(
+        [&] {
+            const auto r =
+                call(cluster.gateway(), "POST", "/orders", order_body("AAPL", "1", "buy"), key);
+            return r.status == 503 && r.body.find("halted") != std::string::npos;
+        },
+        30s));
+    cluster.start("marketdata");
+    EXPECT_TRUE(eventually(
+        [&] {
+            return call(cluster.gateway(), "POST", "/orders", order_body("AAPL", "1", "buy"), key)
+                       .status == 200;
+        },
+        30s));
+}
+
 TEST(Cluster, OrderEntryAnswers503WhilePostgresIsDownAndRecoversByItself) {
     Cluster cluster;
     const std::string key = cluster.key();

@@ -104,8 +104,8 @@ public:
     /// Publishes `data` as a message of `type` on `topic`; returns its sequence number.
     virtual std::uint64_t publish(std::string_view topic, std::string_view type,
                                   boost::json::object data) = 0;
-    /// Delivers every later message on `topic` to `handler` on `executor`. `subscriber` names
-    /// the receiving service (a consumer group over Redis) for metrics.
+    /// Delivers every message published on `topic` after this returns to `handler` on
+    /// `executor`. `subscriber` names the receiving service (a consumer group over Redis).
     virtual Subscription subscribe(std::string_view topic, std::string_view subscriber,
                                    boost::asio::any_io_executor executor, Handler handler) = 0;
     /// Messages sent and not yet handled, per subscription.

@@ -351,9 +351,20 @@ RedisBus::Group& RedisBus::group_for(const std::string& name) {
 
 bus::Subscription RedisBus::subscribe(std::string_view topic, std::string_view subscriber,
                                       boost::asio::any_io_executor executor, bus::Handler handler) {
+    // The group exists when this returns (Redis reachable): whatever is published from now on
+    // reaches it, so a service can subscribe, then read its state from the store, and miss
+    // nothing in between. Unreachable: the reader creates it when Redis is back.
+    const std::string stream = stream_key(topic);
+    bool created = false;
+    if (auto c = RedisClient::connect(config_.endpoint, config_.io_timeout)) {
+        auto r =
+            (*c)->command({"XGROUP", "CREATE", stream, std::string{subscriber}, "$", "MKSTREAM"});
+        created = r || is_error(r, "BUSYGROUP");
+    }
     std::lock_guard lock{mutex_};
     Group& g = group_for(std::string{subscriber});
     std::lock_guard glock{g.mutex};
+    if (created) g.created.insert(stream);
     Sub s;
     s.id = g.next_sub++;
     s.executor = std::move(executor);

@@ -131,6 +131,19 @@ TEST_F(RedisBusTest, DeliversEveryMessageInOrderWithItsData) {
         ASSERT_LT(seen.envelopes[i - 1].seq, seen.envelopes[i].seq);
 }
 
+TEST_F(RedisBusTest, WhatIsPublishedOnceSubscribeReturnsIsDelivered) {
+    // No pause: a service subscribes, then reads its state, and must miss nothing in between.
+    RedisBus publisher{config("pub"), clock};
+    RedisBus bus{config("sub"), clock};
+    Loop loop;
+    Seen seen;
+    auto sub = bus.subscribe("fills", "positions", loop.ioc.get_executor(),
+                             [&](const bus::Envelope& e) { seen.add(e); });
+    publisher.publish("fills", "fill", {{"n", 1}});
+    ASSERT_TRUE(publisher.flush(5s));
+    EXPECT_TRUE(eventually([&] { return seen.size() == 1; }));
+}
+
 TEST_F(RedisBusTest, EveryGroupGetsEveryMessageAndInstancesOfOneGroupShareThem) {
     RedisBus a{config("a"), clock};
     RedisBus b{config("b"), clock};

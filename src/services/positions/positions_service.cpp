@@ -37,6 +37,11 @@ PositionsService::PositionsService(bus::Bus& bus, const core::Clock& clock, Metr
 }
 
 void PositionsService::on_start() {
+    // Subscribe first, then read the stored fills: a fill stored meanwhile arrives on the bus
+    // after the rebuild (this loop runs it first) and is applied once (by execution id).
+    subscribe("fills", [this](const bus::Envelope& e) {
+        if (e.type == "fill" || e.type == "partial_fill") on_fill(e);
+    });
     if (auto fills = orders_.fills()) {
         for (const auto& f : *fills)
             if (auto ok = account_.apply_fill(f); !ok)
@@ -46,9 +51,6 @@ void PositionsService::on_start() {
     if (auto points = equity_store_.equity(core::Timestamp{}, 10'000)) {
         curve_.assign(points->begin(), points->end());
     }
-    subscribe("fills", [this](const bus::Envelope& e) {
-        if (e.type == "fill" || e.type == "partial_fill") on_fill(e);
-    });
     subscribe("md.quotes", [this](const bus::Envelope& e) {
         if (auto q = quote_from_json(e.data))
             account_.mark(q->symbol, core::Price::from_raw((q->bid.raw() + q->ask.raw()) / 2));

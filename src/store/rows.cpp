@@ -81,6 +81,37 @@ private:
 
 }  // namespace
 
+ListSql order_list_sql(const OrderQuery& q, char marker, std::string_view tiebreak,
+                       std::string_view time_cast) {
+    ListSql out;
+    auto param = [&] { return std::string(1, marker) + std::to_string(out.args.size() + 1); };
+    std::string& w = out.clause;
+    w = "WHERE 1 = 1";
+    const std::string final_states{kFinalStatuses};
+    if (q.status == OrderQuery::Status::Open) w += " AND status NOT IN " + final_states;
+    if (q.status == OrderQuery::Status::Closed) w += " AND status IN " + final_states;
+    if (!q.symbols.empty()) {
+        w += " AND symbol IN (";
+        for (std::size_t i = 0; i < q.symbols.size(); ++i) {
+            w += (i ? ", " : "") + param();
+            out.args.emplace_back(q.symbols[i].str());
+        }
+        w += ")";
+    }
+    if (q.after) {
+        w += " AND created_at > " + param() + std::string{time_cast};
+        out.args.emplace_back(q.after->ns());
+    }
+    if (q.until) {
+        w += " AND created_at <= " + param() + std::string{time_cast};
+        out.args.emplace_back(q.until->ns());
+    }
+    const std::string tb{tiebreak};
+    w += q.ascending ? " ORDER BY created_at, " + tb : " ORDER BY created_at DESC, " + tb + " DESC";
+    w += " LIMIT " + std::to_string(q.limit);
+    return out;
+}
+
 Row order_row(const core::Order& order, std::string_view strategy) {
     const core::OrderSnapshot s = order.snapshot();
     const core::OrderRequest& r = s.request;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "store/store.hpp"
@@ -56,6 +57,17 @@ core::Result<AuditEntry> audit_from_row(const Row& row);
 inline constexpr std::string_view kEquityColumns = "ts, equity, cash";
 Row equity_row(const EquityPoint& point);
 core::Result<EquityPoint> equity_from_row(const Row& row);
+
+/// An order listing's "WHERE ... ORDER BY ... LIMIT n" (Alpaca's GET /orders filters) and its
+/// parameters, numbered from 1 after `marker` ('?' for SQLite, '$' for PostgreSQL): symbols as
+/// text, times as int64 nanoseconds. `tiebreak` orders equal creation times ("rowid", "id");
+/// `time_cast` follows each time parameter (PostgreSQL: "::bigint").
+struct ListSql {
+    std::string clause;
+    std::vector<std::variant<std::string, std::int64_t>> args;
+};
+ListSql order_list_sql(const OrderQuery& query, char marker, std::string_view tiebreak,
+                       std::string_view time_cast = {});
 
 /// The order statuses that are final, as an SQL list: "('filled', 'canceled', ...)".
 inline constexpr std::string_view kFinalStatuses =

@@ -83,6 +83,15 @@ public:
             throw std::runtime_error("the cluster did not become healthy");
     }
     std::uint16_t gateway() const { return ports_.at("gateway"); }
+    /// True once the market has quoted `symbol` (orders need a price).
+    bool quoted(const std::string& symbol) {
+        return eventually(
+            [&] {
+                return call(gateway(), "GET", "/marketdata/quotes/" + symbol, {}, admin_key_)
+                           .status == 200;
+            },
+            30s);
+    }
     const std::string& key() const { return admin_key_; }
     RedisServer& redis() { return redis_; }
     PostgresServer& pg() { return pg_; }
@@ -200,11 +209,7 @@ TEST(Cluster, TheSameSessionEndsTheSameInOneProcessAndAsSeparateProcesses) {
 TEST(Cluster, KillingEachServiceMidRunLosesAndDuplicatesNothing) {
     Cluster cluster;
     const std::string key = cluster.key();
-    ASSERT_TRUE(eventually(
-        [&] {
-            return call(cluster.gateway(), "GET", "/marketdata/quotes/MSFT", {}, key).status == 200;
-        },
-        30s));
+    ASSERT_TRUE(cluster.quoted("MSFT"));
     constexpr int kOrders = 1000;
     std::atomic<int> acknowledged{0};
     std::vector<int> statuses(kOrders, 0);
@@ -275,11 +280,7 @@ TEST(Cluster, KillingEachServiceMidRunLosesAndDuplicatesNothing) {
 TEST(Cluster, NoAcknowledgedFillIsLostWhenRedisIsKilledAndRestarted) {
     Cluster cluster;
     const std::string key = cluster.key();
-    ASSERT_TRUE(eventually(
-        [&] {
-            return call(cluster.gateway(), "GET", "/marketdata/quotes/MSFT", {}, key).status == 200;
-        },
-        30s));
+    ASSERT_TRUE(cluster.quoted("MSFT"));
     std::atomic<bool> done{false};
     std::atomic<int> acknowledged{0};
     std::thread sender{[&] {
@@ -322,11 +323,7 @@ TEST(Cluster, NoAcknowledgedFillIsLostWhenRedisIsKilledAndRestarted) {
 TEST(Cluster, AConfigChangeThroughTheApiIsAppliedLiveByTheRiskProcess) {
     Cluster cluster;
     const std::string key = cluster.key();
-    ASSERT_TRUE(eventually(
-        [&] {
-            return call(cluster.gateway(), "GET", "/marketdata/quotes/AAPL", {}, key).status == 200;
-        },
-        30s));
+    ASSERT_TRUE(cluster.quoted("AAPL"));
     // The file says 600 s; the risk service (its own process) must take 1 s from the bus.
     const auto patched =
         call(cluster.gateway(), "PATCH", "/config", R"({"stale_after_seconds":1})", key);
@@ -351,11 +348,7 @@ TEST(Cluster, AConfigChangeThroughTheApiIsAppliedLiveByTheRiskProcess) {
 TEST(Cluster, OrderEntryAnswers503WhilePostgresIsDownAndRecoversByItself) {
     Cluster cluster;
     const std::string key = cluster.key();
-    ASSERT_TRUE(eventually(
-        [&] {
-            return call(cluster.gateway(), "GET", "/marketdata/quotes/AAPL", {}, key).status == 200;
-        },
-        30s));
+    ASSERT_TRUE(cluster.quoted("AAPL"));
     ASSERT_EQ(submit(cluster.gateway(), key, order_body("AAPL", "1", "buy", "pg-0")), 200);
     cluster.pg().stop();
     const auto down =

@@ -384,32 +384,15 @@ core::Result<std::vector<core::Fill>> PostgresStore::fills() {
 }
 
 core::Result<std::vector<store::StoredOrder>> PostgresStore::list(const store::OrderQuery& q) {
-    std::string where = "WHERE TRUE";
+    const auto sql = store::order_list_sql(q, '$', "id", "::bigint");
     std::vector<std::string> args;
-    const std::string final_states{store::kFinalStatuses};
-    if (q.status == store::OrderQuery::Status::Open) where += " AND status NOT IN " + final_states;
-    if (q.status == store::OrderQuery::Status::Closed) where += " AND status IN " + final_states;
-    if (!q.symbols.empty()) {
-        where += " AND symbol IN (";
-        for (std::size_t i = 0; i < q.symbols.size(); ++i) {
-            where += (i ? ", $" : "$") + std::to_string(args.size() + 1);
-            args.push_back(q.symbols[i].str());
-        }
-        where += ")";
-    }
-    if (q.after) {
-        where += " AND created_at > $" + std::to_string(args.size() + 1) + "::bigint";
-        args.push_back(std::to_string(q.after->ns()));
-    }
-    if (q.until) {
-        where += " AND created_at <= $" + std::to_string(args.size() + 1) + "::bigint";
-        args.push_back(std::to_string(q.until->ns()));
-    }
-    where += q.ascending ? " ORDER BY created_at, id" : " ORDER BY created_at DESC, id DESC";
-    where += " LIMIT " + std::to_string(q.limit);
+    for (const auto& a : sql.args)
+        args.push_back(std::holds_alternative<std::string>(a)
+                           ? std::get<std::string>(a)
+                           : std::to_string(std::get<std::int64_t>(a)));
     using Orders = std::vector<store::StoredOrder>;
     return run<Orders>("list orders", [&](pqxx::dbtransaction& tx) -> core::Result<Orders> {
-        return select_orders(tx, where, args);
+        return select_orders(tx, sql.clause, args);
     });
 }
 

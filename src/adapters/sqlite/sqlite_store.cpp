@@ -341,30 +341,8 @@ core::Result<std::vector<core::Fill>> SqliteStore::fills() {
 }
 
 core::Result<std::vector<store::StoredOrder>> SqliteStore::list(const store::OrderQuery& q) {
-    std::string where = "WHERE 1 = 1";
-    std::vector<std::variant<std::string, std::int64_t>> args;
-    const std::string final_states{store::kFinalStatuses};
-    if (q.status == store::OrderQuery::Status::Open) where += " AND status NOT IN " + final_states;
-    if (q.status == store::OrderQuery::Status::Closed) where += " AND status IN " + final_states;
-    if (!q.symbols.empty()) {
-        where += " AND symbol IN (";
-        for (std::size_t i = 0; i < q.symbols.size(); ++i) {
-            where += (i ? ", ?" : "?") + std::to_string(args.size() + 1);
-            args.emplace_back(q.symbols[i].str());
-        }
-        where += ")";
-    }
-    if (q.after) {
-        where += " AND created_at > ?" + std::to_string(args.size() + 1);
-        args.emplace_back(q.after->ns());
-    }
-    if (q.until) {
-        where += " AND created_at <= ?" + std::to_string(args.size() + 1);
-        args.emplace_back(q.until->ns());
-    }
-    where += q.ascending ? " ORDER BY created_at, rowid" : " ORDER BY created_at DESC, rowid DESC";
-    where += " LIMIT " + std::to_string(q.limit);
-    return select_orders(where, args, false);  // built per call: not kept
+    const auto sql = store::order_list_sql(q, '?', "rowid");
+    return select_orders(sql.clause, sql.args, false);  // built per call: not kept
 }
 
 core::Result<void> SqliteStore::disable_auto_checkpoint() {

@@ -180,10 +180,24 @@ void script(std::uint16_t port, const std::string& key) {
             return open.status == 200 && open.json().as_array().empty();
         },
         30s));
-    // Positions follow the fills over the bus.
+    // Positions follow the fills over the bus: wait until they add up to what the orders filled.
+    std::map<std::string, long long> filled;
+    const auto orders = call(port, "GET", "/orders?status=all&limit=500", {}, key).json();
+    for (const auto& o : orders.as_array())
+        filled[std::string{o.at("symbol").as_string()}] +=
+            std::stoll(std::string{o.at("filled_qty").as_string()}) *
+            (o.at("side").as_string() == "buy" ? 1 : -1);
+    std::erase_if(filled, [](const auto& kv) { return kv.second == 0; });  // no position
     ASSERT_TRUE(eventually([&] {
         auto p = call(port, "GET", "/positions", {}, key);
-        return p.status == 200 && p.json().as_array().size() == 2;
+        if (p.status != 200) return false;
+        std::map<std::string, long long> held;
+        const auto body = p.json();
+        for (const auto& pos : body.as_array())
+            held[std::string{pos.at("symbol").as_string()}] =
+                std::stoll(std::string{pos.at("qty").as_string()}) *
+                (pos.at("side").as_string() == "short" ? -1 : 1);
+        return held == filled;
     }));
 }
 

@@ -329,7 +329,10 @@ void RedisBus::trim(RedisClient& client) {
             }
         }
         if (unknown || !keep_from) continue;
-        auto r = client.command({"XTRIM", stream, "MINID", keep_id});
+        // "~": whole stream nodes only, at most 10,000 entries a call (Redis's default limit),
+        // so a long stream is trimmed over several rounds instead of stalling Redis at once;
+        // it never removes an entry at or after keep_id.
+        auto r = client.command({"XTRIM", stream, "MINID", "~", keep_id});
         if (r) {
             std::lock_guard s{stats_mutex_};
             stats_.trimmed += static_cast<std::uint64_t>(r->integer);

@@ -11,6 +11,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/meridian_process.hpp"
 #include "tests/support/meridian_system.hpp"
+#include "tests/support/test_dir.hpp"
 
 namespace meridian::test {
 namespace {
@@ -21,11 +22,7 @@ using namespace std::chrono_literals;
 class RunTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("meridian-run-" + std::to_string(getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::remove_all(dir_);
-        system_ = std::make_unique<RunningSystem>(dir_);
+        system_ = std::make_unique<RunningSystem>(dir_.path());
         key_ = system_->admin_key();
         ASSERT_FALSE(key_.empty()) << "no admin key printed on first start";
         wait_for_quotes();
@@ -40,10 +37,7 @@ protected:
             }));
         }
     }
-    void TearDown() override {
-        system_.reset();
-        std::filesystem::remove_all(dir_);
-    }
+    void TearDown() override { system_.reset(); }
     HttpClient client() { return HttpClient{system_->port()}; }
     std::string create_key(const std::string& role) {
         auto c = client();
@@ -53,7 +47,7 @@ protected:
         return std::string{r.json().at("key").as_string()};
     }
 
-    std::filesystem::path dir_;
+    test::TestDir dir_{"run"};
     std::unique_ptr<RunningSystem> system_;
     std::string key_;
 };
@@ -312,7 +306,7 @@ TEST_F(RunTest, Kill9LosesNoAcknowledgedOrderOrFillAndAppliesNothingTwice) {
         c.request("GET", "/fills?limit=10000", {}, auth(key_)).json().as_array();
     system_->process().signal(SIGKILL);
 
-    system_ = std::make_unique<RunningSystem>(dir_, key_);
+    system_ = std::make_unique<RunningSystem>(dir_.path(), key_);
     wait_for_quotes();
     auto c2 = client();
     auto all = c2.request("GET", "/orders?status=all&limit=500", {}, auth(key_)).json().as_array();
@@ -356,7 +350,7 @@ TEST_F(RunTest, Kill9LosesNoAcknowledgedOrderOrFillAndAppliesNothingTwice) {
 TEST_F(RunTest, KeysCreatedFromTheCommandLineWorkWhileItRuns) {
     int code = -1;
     const std::string out = run_to_end(
-        {kBinary, "keys", "create", "--role", "viewer", "--data-dir", dir_.string()}, &code);
+        {kBinary, "keys", "create", "--role", "viewer", "--data-dir", dir_.path().string()}, &code);
     ASSERT_EQ(code, 0) << out;
     std::string last = out.substr(0, out.size() - 1);
     last = last.substr(last.rfind('\n') + 1);

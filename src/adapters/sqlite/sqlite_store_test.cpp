@@ -10,6 +10,7 @@
 
 #include "tests/support/core_builders.hpp"
 #include "tests/support/store_contract.hpp"
+#include "tests/support/test_dir.hpp"
 
 namespace meridian::adapters::sqlite {
 namespace {
@@ -17,20 +18,12 @@ namespace {
 /// A fresh database file per test, opened again on each open().
 class SqliteBackend {
 public:
-    SqliteBackend()
-        : dir_{std::filesystem::temp_directory_path() /
-               ("meridian-sqlite-" + std::to_string(getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name())} {
-        std::filesystem::remove_all(dir_);
-        std::filesystem::create_directories(dir_);
-    }
-    ~SqliteBackend() { std::filesystem::remove_all(dir_); }
     std::unique_ptr<SqliteStore> open() {
         return SqliteStore::open((dir_ / "meridian.db").string()).value();
     }
 
 private:
-    std::filesystem::path dir_;
+    test::TestDir dir_{"sqlite"};
 };
 
 using core::OrderStatus;
@@ -38,14 +31,6 @@ using core::Side;
 
 class SqliteStoreTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("meridian-sqlite-" + std::to_string(getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::remove_all(dir_);
-        std::filesystem::create_directories(dir_);
-    }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
     std::string path() const { return (dir_ / "meridian.db").string(); }
     std::unique_ptr<SqliteStore> open() { return SqliteStore::open(path()).value(); }
 
@@ -54,7 +39,7 @@ protected:
                                    test::ts("2024-03-01T14:30:00.123456789Z"))
             .value();
     }
-    std::filesystem::path dir_;
+    test::TestDir dir_{"sqlite"};
 };
 
 TEST_F(SqliteStoreTest, WhatWasAcknowledgedSurvivesKill9) {

@@ -100,6 +100,14 @@ json::object to_json(const engine::Bar& b) {
     return j;
 }
 
+json::array latest_bars_json(const std::vector<engine::Bar>& bars, std::size_t limit) {
+    json::array out;
+    const std::size_t first = bars.size() > limit ? bars.size() - limit : 0;
+    for (std::size_t i = first; i < bars.size(); ++i)
+        out.push_back(to_json(bars[i]));
+    return out;
+}
+
 json::object to_json(const core::Position& p, std::optional<core::Price> mark) {
     const core::Quantity qty = p.qty();
     const core::Money cost = p.cost_basis();

@@ -24,6 +24,8 @@ boost::json::object to_json(const core::Order& order);
 boost::json::object to_json(const core::Fill& fill);
 boost::json::object to_json(const engine::Quote& quote);
 boost::json::object to_json(const engine::Bar& bar);
+/// The last `limit` bars (oldest first), as the bar routes answer them.
+boost::json::array latest_bars_json(const std::vector<engine::Bar>& bars, std::size_t limit);
 /// A position as Alpaca's Position object, valued at `mark` (or its cost when none).
 boost::json::object to_json(const core::Position& position, std::optional<core::Price> mark);
 

@@ -13,20 +13,13 @@
 #include "adapters/sqlite/sqlite_store.hpp"
 #include "bus/inproc_bus.hpp"
 #include "tests/support/core_builders.hpp"
+#include "tests/support/test_dir.hpp"
 
 namespace meridian::services {
 namespace {
 
 class OrderWriterTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("meridian-writer-" + std::to_string(getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::remove_all(dir_);
-        std::filesystem::create_directories(dir_);
-    }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
     std::unique_ptr<adapters::sqlite::SqliteStore> open() {
         return adapters::sqlite::SqliteStore::open((dir_ / "orders.db").string()).value();
     }
@@ -47,7 +40,7 @@ protected:
         };
     }
 
-    std::filesystem::path dir_;
+    test::TestDir dir_{"writer"};
     core::SystemClock clock_;
     boost::asio::io_context ioc_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_{

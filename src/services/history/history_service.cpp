@@ -117,11 +117,7 @@ void HistoryService::add_routes(net::Router& router) {
               }
               if (!(tf->daily && !bars.empty() && (*rows)[0].timeframe == "1Day"))
                   bars = engine::aggregate(bars, *tf);
-              json::array out;
-              const std::size_t first = bars.size() > limit ? bars.size() - limit : 0;
-              for (std::size_t i = first; i < bars.size(); ++i)
-                  out.push_back(to_json(bars[i]));
-              return Response::json(200, out);
+              return Response::json(200, latest_bars_json(bars, limit));
           });
     route(router, "POST", "/history/import", Role::Trader,
           "Import bars from CSV text (symbol= and timeframe= in the query when the file has none)",

@@ -178,11 +178,7 @@ void MarketDataService::add_routes(net::Router& router) {
               if (auto it = bars_.find(*sym); it != bars_.end())
                   bars.assign(it->second.begin(), it->second.end());
               bars = engine::aggregate(bars, *tf);
-              json::array out;
-              const std::size_t first = bars.size() > limit ? bars.size() - limit : 0;
-              for (std::size_t i = first; i < bars.size(); ++i)
-                  out.push_back(to_json(bars[i]));
-              return Response::json(200, out);
+              return Response::json(200, latest_bars_json(bars, limit));
           });
 }
 

@@ -11,6 +11,7 @@
 #include "bus/inproc_bus.hpp"
 #include "services/common/codec.hpp"
 #include "tests/support/core_builders.hpp"
+#include "tests/support/test_dir.hpp"
 
 namespace meridian::services {
 namespace {
@@ -27,14 +28,8 @@ engine::Bar bar(std::int64_t minute, const char* close) {
 class SignalsTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("meridian-signals-" + std::to_string(getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::remove_all(dir_);
-        std::filesystem::create_directories(dir_);
         store_ = adapters::sqlite::SqliteStore::open((dir_ / "m.db").string()).value();
     }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
 
     /// Starts signals with one sma_crossover(2, 3) on AAPL, feeds `live` bars, and returns the
     /// orders it sent.
@@ -83,7 +78,7 @@ protected:
         return minute;
     }
 
-    std::filesystem::path dir_;
+    test::TestDir dir_{"signals"};
     std::unique_ptr<adapters::sqlite::SqliteStore> store_;
 };
 

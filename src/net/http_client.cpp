@@ -1,14 +1,17 @@
-// http_post over a Beast tcp_stream.
+// http_post and HttpPool over Beast tcp_streams, TLS through OpenSSL when the URL says https.
 #include "net/http_client.hpp"
 
 #include <deque>
 #include <map>
+#include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 namespace meridian::net {
 
@@ -18,13 +21,24 @@ namespace http = beast::http;
 constexpr auto use = asio::as_tuple(asio::use_awaitable);
 
 core::Result<Url> Url::parse(std::string_view text) {
-    constexpr std::string_view scheme = "http://";
-    if (!text.starts_with(scheme))
-        return core::invalid("url must start with http:// (got '" + std::string{text} + "')");
-    text.remove_prefix(scheme.size());
+    Url u;
+    std::string_view default_port;
+    for (auto [scheme, tls, port] : {std::tuple{"http://", false, "80"},
+                                     {"https://", true, "443"},
+                                     {"ws://", false, "80"},
+                                     {"wss://", true, "443"}}) {
+        if (text.starts_with(scheme)) {
+            text.remove_prefix(std::string_view{scheme}.size());
+            u.tls = tls;
+            default_port = port;
+            break;
+        }
+    }
+    if (default_port.empty())
+        return core::invalid("url must start with http://, https://, ws:// or wss:// (got '" +
+                             std::string{text} + "')");
     const auto slash = text.find('/');
     std::string_view authority = text.substr(0, slash);
-    Url u;
     u.target = slash == std::string_view::npos ? "/" : std::string{text.substr(slash)};
     const auto colon = authority.rfind(':');
     if (colon != std::string_view::npos) {
@@ -34,61 +48,51 @@ core::Result<Url> Url::parse(std::string_view text) {
             return core::invalid("url has a bad port");
     } else {
         u.host = std::string{authority};
-        u.port = "80";
+        u.port = std::string{default_port};
     }
     if (u.host.empty()) return core::invalid("url has no host");
     return u;
 }
 
+bool set_sni(void* ssl_handle, const std::string& host) {
+    // SSL_set_tlsext_host_name, without its macro's casts.
+    return SSL_ctrl(static_cast<SSL*>(ssl_handle), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                    TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str())) == 1;
+}
+
 asio::awaitable<core::Result<ClientReply>> http_post(asio::any_io_executor executor, const Url& url,
                                                      std::string body,
                                                      std::chrono::milliseconds timeout) {
-    asio::ip::tcp::resolver resolver{executor};
-    auto [rec, results] = co_await resolver.async_resolve(url.host, url.port, use);
-    if (rec)
-        co_return core::Error{core::Errc::Unavailable,
-                              "resolve " + url.host + ": " + rec.message()};
-    beast::tcp_stream stream{executor};
-    stream.expires_after(timeout);
-    auto [cec, ep] = co_await stream.async_connect(results, use);
-    if (cec) {
-        const auto code =
-            cec == beast::error::timeout ? core::Errc::Timeout : core::Errc::Unavailable;
-        co_return core::Error{code, "connect " + url.host + ":" + url.port + ": " + cec.message()};
-    }
-    http::request<http::string_body> req{http::verb::post, url.target, 11};
-    req.set(http::field::host, url.host);
-    req.set(http::field::user_agent, "meridian");
-    req.set(http::field::content_type, "application/json");
-    req.body() = std::move(body);
-    req.prepare_payload();
-    auto [wec, wn] = co_await http::async_write(stream, req, use);
-    if (wec) co_return core::Error{core::Errc::Unavailable, "send: " + wec.message()};
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(1 << 20);
-    auto [hec, hn] = co_await http::async_read(stream, buffer, parser, use);
-    if (hec) {
-        const auto code =
-            hec == beast::error::timeout ? core::Errc::Timeout : core::Errc::Unavailable;
-        co_return core::Error{code, "read: " + hec.message()};
-    }
-    boost::system::error_code ignored;
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    co_return ClientReply{static_cast<int>(parser.get().result_int()), parser.get().body(), {}};
+    HttpPool pool{std::move(executor), 0};  // keeps no connection
+    ClientRequest req{"POST", url.target, {{"Content-Type", "application/json"}}, std::move(body)};
+    auto reply = co_await pool.request(url, std::move(req), timeout);
+    co_return reply;
 }
+
+namespace {
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+core::Errc errc_of(const boost::system::error_code& ec) {
+    return ec == beast::error::timeout ? core::Errc::Timeout : core::Errc::Unavailable;
+}
+
+}  // namespace
 
 struct HttpPool::Impl {
     struct Conn {
-        explicit Conn(asio::any_io_executor ex) : stream{std::move(ex)} {}
-        beast::tcp_stream stream;
+        std::unique_ptr<beast::tcp_stream> plain;
+        std::unique_ptr<TlsStream> tls;
         beast::flat_buffer buffer;
         std::chrono::steady_clock::time_point idle_since;
+        beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
     };
     asio::any_io_executor executor;
     std::size_t max_idle_per_host;
     std::chrono::milliseconds max_idle;
     std::map<std::string, std::deque<std::unique_ptr<Conn>>> idle;
+    std::unique_ptr<asio::ssl::context> ssl;  // made on the first https request
+    TlsOptions tls_options;
 
     std::unique_ptr<Conn> take(const std::string& key) {
         auto it = idle.find(key);
@@ -101,11 +105,66 @@ struct HttpPool::Impl {
         }
         return nullptr;
     }
+
+    core::Result<asio::ssl::context*> context() {
+        if (ssl) return ssl.get();
+        auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+        boost::system::error_code ec;
+        ctx->set_default_verify_paths(ec);
+        if (ec)
+            return core::Error{core::Errc::Unavailable, "TLS: no CA certificates: " + ec.message()};
+        if (!tls_options.ca_file.empty()) {
+            ctx->load_verify_file(tls_options.ca_file, ec);
+            if (ec)
+                return core::Error{core::Errc::InvalidArgument,
+                                   "TLS: cannot load " + tls_options.ca_file + ": " + ec.message()};
+        }
+        ctx->set_verify_mode(asio::ssl::verify_peer);
+        ssl = std::move(ctx);
+        return ssl.get();
+    }
+
+    /// A new connection to `base`, TLS handshake done when it is https.
+    asio::awaitable<core::Result<std::unique_ptr<Conn>>> open(const Url& base,
+                                                              std::chrono::milliseconds timeout) {
+        const std::string key = base.authority();
+        asio::ip::tcp::resolver resolver{executor};
+        auto [rec, results] = co_await resolver.async_resolve(base.host, base.port, use);
+        if (rec)
+            co_return core::Error{core::Errc::Unavailable,
+                                  "resolve " + base.host + ": " + rec.message()};
+        auto conn = std::make_unique<Conn>();
+        if (base.tls) {
+            auto ctx = context();
+            if (!ctx) co_return ctx.error();
+            conn->tls = std::make_unique<TlsStream>(executor, **ctx);
+            if (!set_sni(conn->tls->native_handle(), base.host))
+                co_return core::Error{core::Errc::Unavailable, "TLS: cannot set SNI"};
+            conn->tls->set_verify_callback(asio::ssl::host_name_verification(base.host));
+        } else {
+            conn->plain = std::make_unique<beast::tcp_stream>(executor);
+        }
+        conn->tcp().expires_after(timeout);
+        auto [cec, ep] = co_await conn->tcp().async_connect(results, use);
+        if (cec) co_return core::Error{errc_of(cec), "connect " + key + ": " + cec.message()};
+        if (conn->tls) {
+            auto [hec] = co_await conn->tls->async_handshake(asio::ssl::stream_base::client, use);
+            if (hec)
+                co_return core::Error{errc_of(hec),
+                                      "TLS handshake with " + key + ": " + hec.message()};
+        }
+        co_return conn;
+    }
 };
 
 HttpPool::HttpPool(asio::any_io_executor executor, std::size_t max_idle_per_host,
-                   std::chrono::milliseconds max_idle)
-    : impl_{std::make_unique<Impl>(Impl{std::move(executor), max_idle_per_host, max_idle, {}})} {}
+                   std::chrono::milliseconds max_idle, TlsOptions tls)
+    : impl_{std::make_unique<Impl>()} {
+    impl_->executor = std::move(executor);
+    impl_->max_idle_per_host = max_idle_per_host;
+    impl_->max_idle = max_idle;
+    impl_->tls_options = std::move(tls);
+}
 
 HttpPool::~HttpPool() = default;
 
@@ -118,7 +177,7 @@ std::size_t HttpPool::idle() const {
 
 asio::awaitable<core::Result<ClientReply>> HttpPool::request(const Url& base, ClientRequest request,
                                                              std::chrono::milliseconds timeout) {
-    const std::string key = base.host + ":" + base.port;
+    const std::string key = (base.tls ? "tls:" : "") + base.authority();
     const bool idempotent = request.method == "GET" || request.method == "HEAD" ||
                             request.method == "PUT" || request.method == "DELETE" ||
                             request.method == "OPTIONS";
@@ -135,33 +194,27 @@ asio::awaitable<core::Result<ClientReply>> HttpPool::request(const Url& base, Cl
         auto conn = impl_->take(key);
         const bool reused = conn != nullptr;
         if (!conn) {
-            asio::ip::tcp::resolver resolver{impl_->executor};
-            auto [rec, results] = co_await resolver.async_resolve(base.host, base.port, use);
-            if (rec)
-                co_return core::Error{core::Errc::Unavailable,
-                                      "resolve " + base.host + ": " + rec.message()};
-            conn = std::make_unique<Impl::Conn>(impl_->executor);
-            conn->stream.expires_after(timeout);
-            auto [cec, ep] = co_await conn->stream.async_connect(results, use);
-            if (cec)
-                co_return core::Error{
-                    cec == beast::error::timeout ? core::Errc::Timeout : core::Errc::Unavailable,
-                    "connect " + key + ": " + cec.message()};
+            auto opened = co_await impl_->open(base, timeout);
+            if (!opened) co_return opened.error();
+            conn = std::move(*opened);
         }
-        conn->stream.expires_after(timeout);
-        auto [wec, wn] = co_await http::async_write(conn->stream, req, use);
+        conn->tcp().expires_after(timeout);
+        auto [wec, wn] = conn->tls ? co_await http::async_write(*conn->tls, req, use)
+                                   : co_await http::async_write(*conn->plain, req, use);
         if (wec) {
             if (reused && attempt == 0) continue;  // never reached the server: send again
-            co_return core::Error{core::Errc::Unavailable, "send to " + key + ": " + wec.message()};
+            co_return core::Error{core::Errc::Unavailable,
+                                  "send to " + base.authority() + ": " + wec.message()};
         }
         http::response_parser<http::string_body> parser;
-        parser.body_limit(16 << 20);
-        auto [rec, rn] = co_await http::async_read(conn->stream, conn->buffer, parser, use);
+        parser.body_limit(64 << 20);
+        auto [rec, rn] = conn->tls
+                             ? co_await http::async_read(*conn->tls, conn->buffer, parser, use)
+                             : co_await http::async_read(*conn->plain, conn->buffer, parser, use);
         if (rec) {
             if (reused && attempt == 0 && idempotent) continue;
             co_return core::Error{
-                rec == beast::error::timeout ? core::Errc::Timeout : core::Errc::Unavailable,
-                "no answer from " + key + " (" + rec.message() + ")"};
+                errc_of(rec), "no answer from " + base.authority() + " (" + rec.message() + ")"};
         }
         auto& res = parser.get();
         ClientReply reply;
@@ -173,7 +226,7 @@ asio::awaitable<core::Result<ClientReply>> HttpPool::request(const Url& base, Cl
         if (res.keep_alive()) {
             auto& slot = impl_->idle[key];
             if (slot.size() < impl_->max_idle_per_host) {
-                conn->stream.expires_never();
+                conn->tcp().expires_never();
                 conn->idle_since = std::chrono::steady_clock::now();
                 slot.push_back(std::move(conn));
             }

@@ -60,7 +60,9 @@ public:
         wake_.expires_at(std::chrono::steady_clock::time_point::max());
     }
 
-    bool send(std::string text) override {
+    bool send(std::string text) override { return enqueue(std::move(text), false); }
+    bool send_binary(std::string bytes) override { return enqueue(std::move(bytes), true); }
+    bool enqueue(std::string data, bool binary) {
         {
             std::lock_guard lock{mutex_};
             if (closed_) return false;
@@ -68,7 +70,7 @@ public:
                 closed_ = true;
                 slow_ = true;
             } else {
-                queue_.push_back(std::move(text));
+                queue_.emplace_back(std::move(data), binary);
             }
         }
         asio::post(ws_.get_executor(), [self = shared_from_this()] { self->wake_.cancel(); });
@@ -111,7 +113,7 @@ private:
     asio::awaitable<void> writer() {
         auto self = shared_from_this();
         for (;;) {
-            std::deque<std::string> batch;
+            std::deque<std::pair<std::string, bool>> batch;
             bool closed = false;
             bool slow = false;
             {
@@ -120,9 +122,9 @@ private:
                 closed = closed_;
                 slow = slow_;
             }
-            for (auto& text : batch) {
-                ws_.text(true);
-                auto [ec, n] = co_await ws_.async_write(asio::buffer(text), use);
+            for (auto& [data, binary] : batch) {
+                ws_.binary(binary);
+                auto [ec, n] = co_await ws_.async_write(asio::buffer(data), use);
                 if (ec) co_return;
             }
             if (closed) {
@@ -149,7 +151,7 @@ private:
     websocket::stream<beast::tcp_stream> ws_;
     asio::steady_timer wake_;
     std::mutex mutex_;
-    std::deque<std::string> queue_;
+    std::deque<std::pair<std::string, bool>> queue_;  // data, binary
     bool closed_ = false;
     std::atomic<bool> slow_ = false;
     std::function<void(std::string_view)> on_message_;

@@ -16,6 +16,8 @@ public:
     virtual ~WsConnection() = default;
     /// Queues `text`; false if the connection is closed or was just closed for being slow.
     virtual bool send(std::string text) = 0;
+    /// The same, as a binary frame.
+    virtual bool send_binary(std::string bytes) = 0;
     virtual void close() = 0;
     /// Set before the first message can arrive (inside HttpHandler::upgrade).
     virtual void on_message(std::function<void(std::string_view)> f) = 0;

@@ -43,6 +43,7 @@ struct Response {
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
     bool close = false;  // close the connection after answering
+    bool drop = false;   // close it without answering (a test server losing an answer)
 
     /// A JSON body.
     static Response json(int status, const boost::json::value& body);

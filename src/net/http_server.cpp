@@ -319,6 +319,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
             const bool keep_alive = parser.get().keep_alive();
             req.body = std::move(parser.get().body());
             Response res = co_await handler.handle(req);
+            if (res.drop) break;  // no answer at all: the connection just ends
             const bool keep = keep_alive && !res.close && !stopping;
             co_await reply(stream, res, version, keep);
             if (!keep) break;

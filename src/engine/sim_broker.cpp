@@ -91,6 +91,8 @@ std::string_view to_string(OrderUpdate::Event e) noexcept {
             return "rejected";
         case OrderUpdate::Event::Replaced:
             return "replaced";
+        case OrderUpdate::Event::Updated:
+            return "updated";
     }
     return "unknown";
 }

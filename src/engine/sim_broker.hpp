@@ -63,9 +63,10 @@ struct SimOrder {
     core::Timestamp eligible_after;        // works only on bars after this time (or at its close)
 };
 
-/// What happened to an order, as a broker reports it (Alpaca's trade_updates events).
+/// What happened to an order, as a broker reports it (Alpaca's trade_updates events; Updated
+/// for any other change of status, such as pending_cancel or done_for_day).
 struct OrderUpdate {
-    enum class Event { New, PartialFill, Fill, Canceled, Expired, Rejected, Replaced };
+    enum class Event { New, PartialFill, Fill, Canceled, Expired, Rejected, Replaced, Updated };
     Event event;
     core::OrderId order_id;
     std::string strategy;

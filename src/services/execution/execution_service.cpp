@@ -56,13 +56,6 @@ ExecutionService::ExecutionService(bus::Bus& bus, const core::Clock& clock, Metr
       writer_{writes, &bus},
       config_{std::move(config)},
       ids_{core::IdGenerator::from_entropy()},
-      broker_{static_cast<std::uint64_t>(clock.now().ns()),
-              [this] {
-                  // Each run its own execution ids: a restart never repeats one.
-                  auto c = config_.broker;
-                  c.execution_prefix = "paper-" + ids_.next_order_id().str().substr(0, 8) + "-";
-                  return c;
-              }()},
       account_{core::Account::create(config_.starting_cash, config_.multiplier).value()},
       risk_{engine::RiskLimits{}},
       universe_{config_.symbols.begin(), config_.symbols.end()} {
@@ -79,6 +72,19 @@ ExecutionService::ExecutionService(bus::Bus& bus, const core::Clock& clock, Metr
                             0.01,    0.015,   0.02,    0.03,     0.05,   0.1,     0.2});
     metrics_.gauge("meridian_store_commits_total_gauge",
                    "Group commits of the order store since start.");
+    const BrokerContext context{executor(), clock_, account_, metrics_};
+    if (config_.broker_factory) {
+        auto made = config_.broker_factory(context);
+        if (!made) throw std::runtime_error("execution: the broker: " + made.error().message);
+        broker_ = std::move(*made);
+    } else {
+        // Each run its own execution ids: a restart never repeats one.
+        auto c = config_.broker;
+        c.execution_prefix = "paper-" + ids_.next_order_id().str().substr(0, 8) + "-";
+        broker_ = std::make_unique<PaperBroker>(
+            context, static_cast<std::uint64_t>(clock.now().ns()), std::move(c));
+    }
+    broker_->set_listener([this](Broker::Updates updates) { handle(std::move(updates)); });
 }
 
 ExecutionService::~ExecutionService() {
@@ -86,8 +92,33 @@ ExecutionService::~ExecutionService() {
     writer_.stop();
 }
 
+asio::awaitable<void> ExecutionService::start_broker() {
+    auto backoff = std::chrono::milliseconds(500);
+    asio::steady_timer timer{executor()};
+    for (;;) {
+        std::vector<store::StoredOrder> open;
+        auto stored = reads_.open_orders();
+        if (stored) {
+            open = std::move(*stored);
+            for (const auto& o : open)
+                client_ids_[o.order.client_order_id()] = o.order.id();
+            auto started = co_await broker_->start(std::move(open));
+            if (started) break;
+            std::fprintf(stderr, "execution: %s broker not reconciled (trying again): %s\n",
+                         std::string{broker_->name()}.c_str(), started.error().message.c_str());
+        } else {
+            std::fprintf(stderr, "execution: cannot read open orders: %s\n",
+                         stored.error().message.c_str());
+        }
+        timer.expires_after(backoff);
+        co_await timer.async_wait(asio::use_awaitable);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(10'000));
+    }
+    broker_started_ = true;
+    if (!ready()) update_readiness();
+}
+
 void ExecutionService::on_start() {
-    const auto now = clock_.now();
     if (auto fills = reads_.fills()) {
         for (const auto& f : *fills) {
             if (auto ok = account_.apply_fill(f); !ok)
@@ -97,18 +128,12 @@ void ExecutionService::on_start() {
     } else {
         std::fprintf(stderr, "execution: cannot read fills: %s\n", fills.error().message.c_str());
     }
-    if (auto open = reads_.open_orders()) {
-        for (auto& o : *open) {
-            client_ids_[o.order.client_order_id()] = o.order.id();
-            (void)broker_.adopt(o.order, o.strategy, now);
-        }
-    }
-    handle(broker_.take_updates());
+    asio::co_spawn(executor(), start_broker(), asio::detached);
     subscribe("md.quotes", [this](const bus::Envelope& e) { on_quote(e); });
     subscribe("risk.state", [this](const bus::Envelope& e) { on_risk_state(e); });
     subscribe("orders.commands", [this](const bus::Envelope& e) { on_command(e); });
     every(std::chrono::milliseconds(1000), [this] {
-        metrics_.set("meridian_open_orders", {}, static_cast<double>(broker_.open_count()));
+        metrics_.set("meridian_open_orders", {}, static_cast<double>(broker_->open_count()));
         metrics_.set("meridian_store_commits_total_gauge", {},
                      static_cast<double>(writer_.commits()));
     });
@@ -171,7 +196,9 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
         co_return refuse(422,
                          "notional orders need a broker that takes them (the paper broker fills "
                          "whole quantities): give qty");
-    if (!broker_up_) co_return refuse(503, "the broker connection is down");
+    if (!broker_->up())
+        co_return refuse(503, "the " + std::string{broker_->name()} +
+                                  " broker is not reachable: " + broker_->status());
     const auto now = clock_.now();
     auto deny = [&](std::string_view reason, std::string message) {
         metrics_.inc("meridian_risk_denials_total", {std::string{reason}});
@@ -198,8 +225,8 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
     std::optional<core::Price> last;
     if (auto q = quotes_.find(request.symbol); q != quotes_.end())
         last = request.side == core::Side::Buy ? q->second.ask : q->second.bid;
-    const engine::RiskInputs inputs{account_, broker_.open_count(),
-                                    broker_.committed_buy_notional(account_), last};
+    const engine::RiskInputs inputs{account_, broker_->open_count(),
+                                    broker_->committed_buy_notional(), last};
     if (auto denial = risk_.check(request, inputs, now))
         co_return deny(engine::to_string(denial->reason), denial->message);
 
@@ -222,10 +249,18 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
     }
     client_ids_[coid] = id;
     metrics_.inc("meridian_orders_total", {"pending_new"});
-    auto accepted = broker_.submit(request, strategy, now, id);
+    auto accepted = co_await broker_->submit(*order, strategy);
     if (tick) {
         metrics_.observe("meridian_tick_to_order_seconds", {},
                          static_cast<double>((clock_.now() - *tick).ns) / 1e9);
+    }
+    if (!accepted && (accepted.error().code == core::Errc::Unavailable ||
+                      accepted.error().code == core::Errc::Timeout)) {
+        // Stored, and the broker may or may not have it: it stays pending_new until the
+        // broker's reconciliation settles it (look it up by client_order_id).
+        const auto* held = broker_->find(id);
+        auto body = to_json(held ? *held : *order);
+        co_return Outcome{200, std::move(body)};
     }
     if (!accepted) {
         // Stored but refused by the broker: it is rejected, and stays so.
@@ -237,16 +272,15 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
                                             {"message", accepted.error().message},
                                             {"order", to_json(rejected)}}};
     }
-    handle(broker_.take_updates());
-    const auto* live = broker_.find(id);
-    co_return Outcome{200, to_json(live ? live->order : *order)};
+    const auto* live = broker_->find(id);
+    co_return Outcome{200, to_json(live ? *live : *order)};
 }
 
 void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
     for (auto& u : updates) {
-        const engine::SimOrder* s = broker_.find(u.order_id);
+        const core::Order* s = broker_->find(u.order_id);
         if (!s) continue;
-        core::Order order = s->order;
+        core::Order order = *s;
         const std::string status{core::to_string(order.status())};
         metrics_.inc("meridian_orders_total", {status});
         json::object event{
@@ -301,14 +335,14 @@ void ExecutionService::on_quote(const bus::Envelope& e) {
     if (!q) return;
     quotes_[q->symbol] = *q;
     account_.mark(q->symbol, core::Price::from_raw((q->bid.raw() + q->ask.raw()) / 2));
-    if (broker_.open_count() > 0) handle(broker_.on_quote(*q, account_));
+    broker_->on_quote(*q);
     if (!ready()) update_readiness();
 }
 
 void ExecutionService::update_readiness() {
-    // Reconciled (on_start), the risk limits known, and a price for every tradable symbol, or
-    // the market has had three seconds to send one (a quiet market must not keep it down).
-    if (!limits_known_) return;
+    // Reconciled (start_broker), the risk limits known, and a price for every tradable symbol,
+    // or the market has had three seconds to send one (a quiet market must not keep it down).
+    if (!limits_known_ || !broker_started_) return;
     bool priced = true;
     for (const auto& sym : universe_)
         priced = priced && quotes_.contains(sym);
@@ -371,7 +405,7 @@ void ExecutionService::on_command(const bus::Envelope& e) {
 }
 
 std::optional<core::Order> ExecutionService::find_order(const core::OrderId& id) {
-    if (const auto* s = broker_.find(id)) return s->order;
+    if (const auto* s = broker_->find(id)) return *s;
     if (auto stored = reads_.find(id); stored && *stored) return (*stored)->order;
     return std::nullopt;
 }
@@ -395,13 +429,13 @@ void ExecutionService::add_routes(net::Router& router) {
           [this](Request& r) { return get_order(r); });
     route(router, "GET", "/orders/by-client-id/{client_order_id}", Role::Viewer,
           "One order by its client_order_id", [this](Request& r) { return get_by_client_id(r); });
-    route(router, "PATCH", "/orders/{id}", Role::Trader,
-          "Replace an order's qty, limit_price or stop_price",
-          [this](Request& r) { return replace_order(r); });
-    route(router, "DELETE", "/orders/{id}", Role::Trader, "Cancel an order",
-          [this](Request& r) { return cancel_order(r); });
-    route(router, "DELETE", "/orders", Role::Trader, "Cancel every open order",
-          [this](Request& r) { return cancel_all(r); });
+    route_async(router, "PATCH", "/orders/{id}", Role::Trader,
+                "Replace an order's qty, limit_price or stop_price",
+                [this](Request& r) { return replace_order(r); });
+    route_async(router, "DELETE", "/orders/{id}", Role::Trader, "Cancel an order",
+                [this](Request& r) { return cancel_order(r); });
+    route_async(router, "DELETE", "/orders", Role::Trader, "Cancel every open order",
+                [this](Request& r) { return cancel_all(r); });
     route(router, "GET", "/fills", Role::Viewer, "Executions, newest first (limit)",
           [this](Request& r) { return list_fills(r); });
     route_async(router, "DELETE", "/positions/{symbol}", Role::Trader,
@@ -461,8 +495,8 @@ Response ExecutionService::list_orders(Request& req) {
     json::array out;
     for (const auto& row : *rows) {
         // The broker's state is the newest: the store may be a commit behind.
-        const auto* live = broker_.find(row.order.id());
-        const core::Order& o = live ? live->order : row.order;
+        const auto* live = broker_->find(row.order.id());
+        const core::Order& o = live ? *live : row.order;
         if (q.status == store::OrderQuery::Status::Open && o.is_terminal()) continue;
         if (q.status == store::OrderQuery::Status::Closed && !o.is_terminal()) continue;
         out.push_back(to_json(o));
@@ -489,47 +523,49 @@ Response ExecutionService::get_by_client_id(Request& req) {
     return Response::json(200, to_json((*stored)->order));
 }
 
-Response ExecutionService::cancel_order(Request& req) {
+asio::awaitable<Response> ExecutionService::cancel_order(Request& req) {
     auto id = core::OrderId::parse(req.params["id"]);
-    if (!id) return Response::error(404, "order not found");
-    if (!broker_.find(*id)) {
+    if (!id) co_return Response::error(404, "order not found");
+    const auto* live = broker_->find(*id);
+    if (!live || live->is_terminal()) {
         auto stored = find_order(*id);
-        if (!stored) return Response::error(404, "order not found");
-        return Response::error(422, "order is " + std::string{core::to_string(stored->status())} +
-                                        " and cannot be canceled");
+        if (!stored) co_return Response::error(404, "order not found");
+        co_return Response::error(422, "order is " +
+                                           std::string{core::to_string(stored->status())} +
+                                           " and cannot be canceled");
     }
-    auto ok = broker_.cancel(*id, clock_.now());
-    if (!ok) return from_error(ok.error());
-    handle(broker_.take_updates());
+    const core::OrderId target = *id;
+    auto ok = co_await broker_->cancel(target);
+    if (!ok) co_return from_error(ok.error());
     Response r;
     r.status = 204;
     r.content_type = "application/json";
-    return r;
+    co_return r;
 }
 
-Response ExecutionService::cancel_all(Request&) {
+asio::awaitable<Response> ExecutionService::cancel_all(Request&) {
     json::array out;
-    std::vector<core::OrderId> open;
-    for (const auto& s : broker_.orders())
-        if (!s.order.is_terminal() && !s.parent) open.push_back(s.order.id());
-    const auto now = clock_.now();
-    for (const auto& id : open) {
-        const auto* s = broker_.find(id);
-        if (!s || s->order.is_terminal()) continue;
-        auto ok = broker_.cancel(id, now);
-        json::object item{{"id", id.str()}, {"status", ok ? 200 : 500}};
-        if (ok) item["body"] = to_json(broker_.find(id)->order);
+    for (const auto& id : broker_->open_orders()) {
+        const auto* o = broker_->find(id);
+        if (!o || o->is_terminal()) continue;
+        auto ok = co_await broker_->cancel(id);
+        json::object item{{"id", id.str()}, {"status", ok ? 200 : from_error(ok.error()).status}};
+        if (ok) {
+            if (const auto* now = broker_->find(id)) item["body"] = to_json(*now);
+        } else {
+            item["body"] = json::object{{"code", from_error(ok.error()).status * 100'000 + 10'000},
+                                        {"message", ok.error().message}};
+        }
         out.push_back(std::move(item));
     }
-    handle(broker_.take_updates());
-    return Response::json(207, out);
+    co_return Response::json(207, out);
 }
 
-Response ExecutionService::replace_order(Request& req) {
+asio::awaitable<Response> ExecutionService::replace_order(Request& req) {
     auto id = core::OrderId::parse(req.params["id"]);
-    if (!id || !find_order(*id)) return Response::error(404, "order not found");
+    if (!id || !find_order(*id)) co_return Response::error(404, "order not found");
     auto body = parse_object(req.body);
-    if (!body) return Response::error(400, body.error().message);
+    if (!body) co_return Response::error(400, body.error().message);
     std::optional<core::Quantity> qty;
     std::optional<core::Price> limit;
     std::optional<core::Price> stop;
@@ -544,18 +580,21 @@ Response ExecutionService::replace_order(Request& req) {
         out = *v;
         return std::nullopt;
     };
-    if (auto bad = read("qty", qty)) return *bad;
-    if (auto bad = read("limit_price", limit)) return *bad;
-    if (auto bad = read("stop_price", stop)) return *bad;
+    if (auto bad = read("qty", qty)) co_return *bad;
+    if (auto bad = read("limit_price", limit)) co_return *bad;
+    if (auto bad = read("stop_price", stop)) co_return *bad;
     if (!qty && !limit && !stop)
-        return Response::error(403, "order parameters are not changed", 40310000);
-    if (!broker_.find(*id)) return Response::error(422, "order is final and cannot be replaced");
-    auto replaced = broker_.replace(*id, qty, limit, stop, clock_.now());
-    if (!replaced) return from_error(replaced.error());
-    handle(broker_.take_updates());
-    const auto* s = broker_.find(*replaced);
-    if (s) client_ids_[s->order.client_order_id()] = s->order.id();
-    return Response::json(200, to_json(s->order));
+        co_return Response::error(403, "order parameters are not changed", 40310000);
+    const auto* live = broker_->find(*id);
+    if (!live || live->is_terminal())
+        co_return Response::error(422, "order is final and cannot be replaced");
+    const core::OrderId target = *id;
+    auto replaced = co_await broker_->replace(target, qty, limit, stop);
+    if (!replaced) co_return from_error(replaced.error());
+    const auto* s = broker_->find(*replaced);
+    if (!s) co_return Response::error(500, "the replacing order is not known to the broker");
+    client_ids_[s->client_order_id()] = s->id();
+    co_return Response::json(200, to_json(*s));
 }
 
 Response ExecutionService::list_fills(Request& req) {

@@ -12,6 +12,7 @@
 #include "engine/risk.hpp"
 #include "engine/sim_broker.hpp"
 #include "services/common/service.hpp"
+#include "services/execution/broker.hpp"
 #include "services/execution/order_writer.hpp"
 #include "store/store.hpp"
 
@@ -20,12 +21,15 @@ namespace meridian::services {
 struct ExecutionConfig {
     core::Money starting_cash = core::Money::from_units(100'000);
     int multiplier = 1;
-    engine::SimBrokerConfig broker;
+    engine::SimBrokerConfig broker;     // the paper broker's
     std::vector<core::Symbol> symbols;  // the tradable universe
+    /// Makes the broker (Alpaca); none: the paper broker.
+    BrokerFactory broker_factory;
 };
 
 /// The life of an order: validate -> pre-trade risk check (limits and halts mirrored from the
-/// risk service) -> stored (group commit, durable) -> the paper broker -> events on "orders".
+/// risk service) -> stored (group commit, durable) -> the broker (paper or Alpaca) -> its
+/// updates stored and published on "orders".
 /// Fills are stored before they are published. Routes: /orders, /fills, DELETE /positions.
 /// Runs on the execution loop; not thread-safe.
 class ExecutionService final : public Service {
@@ -54,7 +58,10 @@ private:
     void on_quote(const bus::Envelope& e);
     void on_risk_state(const bus::Envelope& e);
     void on_command(const bus::Envelope& e);
-    /// Ready once the risk limits are known and the market priced (or given its chance).
+    /// Takes the stored open orders to the broker and reconciles (again until it succeeds).
+    boost::asio::awaitable<void> start_broker();
+    /// Ready once the broker is reconciled, the risk limits known and the market priced (or
+    /// given its chance).
     void update_readiness();
     /// Stores each update's effect, then publishes it.
     void handle(std::vector<engine::OrderUpdate> updates);
@@ -63,17 +70,18 @@ private:
     net::Response list_orders(net::Request& req);
     net::Response get_order(net::Request& req);
     net::Response get_by_client_id(net::Request& req);
-    net::Response cancel_order(net::Request& req);
-    net::Response cancel_all(net::Request& req);
-    net::Response replace_order(net::Request& req);
+    boost::asio::awaitable<net::Response> cancel_order(net::Request& req);
+    boost::asio::awaitable<net::Response> cancel_all(net::Request& req);
+    boost::asio::awaitable<net::Response> replace_order(net::Request& req);
     net::Response list_fills(net::Request& req);
 
     store::OrderStore& reads_;
     OrderWriter writer_;
     ExecutionConfig config_;
     core::IdGenerator ids_;
-    engine::SimBroker broker_;
     core::Account account_;
+    std::unique_ptr<Broker> broker_;
+    bool broker_started_ = false;
     engine::RiskEngine risk_;
     std::set<core::Symbol> universe_;
     bool limits_known_ = false;
@@ -84,7 +92,6 @@ private:
     /// in the store; in-flight ones too, so a retry racing its original waits for it.
     std::unordered_map<core::ClientOrderId, core::OrderId> client_ids_;
     std::set<core::ClientOrderId> in_flight_;
-    bool broker_up_ = true;
 };
 
 }  // namespace meridian::services

@@ -1,0 +1,117 @@
+// Broker: the port the execution service sends orders through. Adapters: the paper broker
+// (engine::SimBroker on the market's quotes) and Alpaca (adapters/alpaca).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "core/account.hpp"
+#include "core/clock.hpp"
+#include "core/order.hpp"
+#include "engine/bar.hpp"
+#include "engine/sim_broker.hpp"
+#include "store/store.hpp"
+
+namespace meridian::services {
+
+class Metrics;
+
+/// A broker as the execution service sees it. It keeps the working orders (its view is the
+/// newest), applies fills to the account it was made with, and reports every change as
+/// OrderUpdates to the listener, in order. Runs on the execution loop; not thread-safe.
+class Broker {
+public:
+    using Updates = std::vector<engine::OrderUpdate>;
+    using Listener = std::function<void(Updates)>;
+    virtual ~Broker() = default;
+
+    /// "paper", "alpaca".
+    virtual std::string_view name() const = 0;
+    /// Takes over the orders the store kept open and reconciles them (and the account) with the
+    /// broker's own record; updates for anything that changed meanwhile go to the listener.
+    /// Errors (Unavailable...) leave it not started: the caller tries again.
+    virtual boost::asio::awaitable<core::Result<void>> start(
+        std::vector<store::StoredOrder> open) = 0;
+    virtual void stop() {}
+    /// Sends a stored order (pending_new; its id and client_order_id are final). Ok: the broker
+    /// has it. Rejected or InvalidArgument: refused, nothing was created (the caller records the
+    /// rejection). Unavailable or Timeout: the outcome is unknown; the broker keeps the order
+    /// and settles it by reconciliation.
+    virtual boost::asio::awaitable<core::Result<void>> submit(const core::Order& order,
+                                                              const std::string& strategy) = 0;
+    /// Requests a cancel; the canceled update follows (at once on paper). NotFound, IllegalState.
+    virtual boost::asio::awaitable<core::Result<void>> cancel(const core::OrderId& id) = 0;
+    /// Replaces qty, limit or stop: the id of the order that takes its place.
+    virtual boost::asio::awaitable<core::Result<core::OrderId>> replace(
+        const core::OrderId& id, std::optional<core::Quantity> qty,
+        std::optional<core::Price> limit_price, std::optional<core::Price> stop_price) = 0;
+    /// A market quote: the paper broker works its orders against it.
+    virtual void on_quote(const engine::Quote& quote) = 0;
+
+    virtual const core::Order* find(const core::OrderId& id) const = 0;
+    /// The strategy that sent an order the broker knows, or empty.
+    virtual std::string strategy_of(const core::OrderId& id) const = 0;
+    /// Open orders a user may cancel (a bracket's legs go with their entry), oldest first.
+    virtual std::vector<core::OrderId> open_orders() const = 0;
+    virtual std::size_t open_count() const = 0;
+    /// What working buy orders would cost (leaves x limit, else x the account's mark).
+    virtual core::Money committed_buy_notional() const = 0;
+    /// Whether orders can go out now (a real broker's connection is up).
+    virtual bool up() const = 0;
+    /// A line for /health: what the broker is doing ("connected", "reconnecting: ...").
+    virtual std::string status() const { return up() ? "up" : "down"; }
+
+    void set_listener(Listener listener) { listener_ = std::move(listener); }
+
+protected:
+    void publish(Updates updates) {
+        if (listener_ && !updates.empty()) listener_(std::move(updates));
+    }
+
+private:
+    Listener listener_;
+};
+
+/// What a broker adapter is made with.
+struct BrokerContext {
+    boost::asio::any_io_executor executor;
+    const core::Clock& clock;
+    core::Account& account;
+    Metrics& metrics;
+};
+using BrokerFactory = std::function<core::Result<std::unique_ptr<Broker>>(const BrokerContext&)>;
+
+/// The paper broker: SimBroker working orders against the quotes it is given.
+class PaperBroker final : public Broker {
+public:
+    PaperBroker(const BrokerContext& context, std::uint64_t seed, engine::SimBrokerConfig config);
+    std::string_view name() const override { return "paper"; }
+    boost::asio::awaitable<core::Result<void>> start(std::vector<store::StoredOrder> open) override;
+    boost::asio::awaitable<core::Result<void>> submit(const core::Order& order,
+                                                      const std::string& strategy) override;
+    boost::asio::awaitable<core::Result<void>> cancel(const core::OrderId& id) override;
+    boost::asio::awaitable<core::Result<core::OrderId>> replace(
+        const core::OrderId& id, std::optional<core::Quantity> qty,
+        std::optional<core::Price> limit_price, std::optional<core::Price> stop_price) override;
+    void on_quote(const engine::Quote& quote) override;
+    const core::Order* find(const core::OrderId& id) const override;
+    std::string strategy_of(const core::OrderId& id) const override;
+    std::vector<core::OrderId> open_orders() const override;
+    std::size_t open_count() const override { return sim_.open_count(); }
+    core::Money committed_buy_notional() const override;
+    bool up() const override { return true; }
+
+private:
+    const core::Clock& clock_;
+    core::Account& account_;
+    engine::SimBroker sim_;
+};
+
+}  // namespace meridian::services

@@ -1,0 +1,71 @@
+// PaperBroker: the Broker port over engine::SimBroker; everything happens at once.
+#include "services/execution/broker.hpp"
+
+namespace meridian::services {
+
+namespace asio = boost::asio;
+
+PaperBroker::PaperBroker(const BrokerContext& context, std::uint64_t seed,
+                         engine::SimBrokerConfig config)
+    : clock_{context.clock}, account_{context.account}, sim_{seed, std::move(config)} {}
+
+asio::awaitable<core::Result<void>> PaperBroker::start(std::vector<store::StoredOrder> open) {
+    const auto now = clock_.now();
+    for (auto& o : open)
+        (void)sim_.adopt(o.order, o.strategy, now);
+    publish(sim_.take_updates());
+    co_return core::Result<void>{};
+}
+
+asio::awaitable<core::Result<void>> PaperBroker::submit(const core::Order& order,
+                                                        const std::string& strategy) {
+    core::OrderRequest request = order.request();
+    request.client_order_id = order.client_order_id();
+    auto ok = sim_.submit(request, strategy, clock_.now(), order.id());
+    if (!ok) co_return core::Error{core::Errc::Rejected, ok.error().message};
+    publish(sim_.take_updates());
+    co_return core::Result<void>{};
+}
+
+asio::awaitable<core::Result<void>> PaperBroker::cancel(const core::OrderId& id) {
+    auto ok = sim_.cancel(id, clock_.now());
+    if (!ok) co_return ok.error();
+    publish(sim_.take_updates());
+    co_return core::Result<void>{};
+}
+
+asio::awaitable<core::Result<core::OrderId>> PaperBroker::replace(
+    const core::OrderId& id, std::optional<core::Quantity> qty,
+    std::optional<core::Price> limit_price, std::optional<core::Price> stop_price) {
+    auto replaced = sim_.replace(id, qty, limit_price, stop_price, clock_.now());
+    if (!replaced) co_return replaced.error();
+    publish(sim_.take_updates());
+    co_return *replaced;
+}
+
+void PaperBroker::on_quote(const engine::Quote& quote) {
+    if (sim_.open_count() > 0) publish(sim_.on_quote(quote, account_));
+}
+
+const core::Order* PaperBroker::find(const core::OrderId& id) const {
+    const auto* s = sim_.find(id);
+    return s ? &s->order : nullptr;
+}
+
+std::string PaperBroker::strategy_of(const core::OrderId& id) const {
+    const auto* s = sim_.find(id);
+    return s ? s->strategy : std::string{};
+}
+
+std::vector<core::OrderId> PaperBroker::open_orders() const {
+    std::vector<core::OrderId> out;
+    for (const auto& s : sim_.orders())
+        if (!s.order.is_terminal() && !s.parent) out.push_back(s.order.id());
+    return out;
+}
+
+core::Money PaperBroker::committed_buy_notional() const {
+    return sim_.committed_buy_notional(account_);
+}
+
+}  // namespace meridian::services

@@ -233,6 +233,45 @@ core::Result<void> read_run(const Reader& r, const toml::table& t, RunSettings& 
     return {};
 }
 
+core::Result<void> read_alpaca(const Reader& r, const toml::table& t,
+                               std::map<std::string, std::string>& out) {
+    static const std::map<std::string, std::string> names{
+        {"key_id", "APCA_API_KEY_ID"},
+        {"secret_key", "APCA_API_SECRET_KEY"},
+        {"base_url", "APCA_API_BASE_URL"},
+        {"data_url", "APCA_API_DATA_URL"},
+        {"stream_url", "APCA_API_STREAM_URL"},
+        {"data_stream_url", "APCA_API_DATA_STREAM_URL"},
+        {"feed", "APCA_DATA_FEED"},
+        {"live", "MERIDIAN_ALPACA_LIVE"},
+        {"rate_limit_per_minute", "MERIDIAN_ALPACA_RATE_LIMIT"},
+        {"ca_file", "MERIDIAN_ALPACA_CA_FILE"}};
+    for (const auto& [key_node, entry] : t) {
+        const std::string key{key_node.str()};
+        const toml::node& node = entry;
+        auto name = names.find(key);
+        if (name == names.end())
+            return r.at(node, "unknown key '" + key +
+                                  "' in [alpaca] (valid: key_id, secret_key, base_url, data_url, "
+                                  "stream_url, data_stream_url, feed, live, rate_limit_per_minute, "
+                                  "ca_file)");
+        if (key == "live") {
+            auto v = r.boolean(node, key);
+            if (!v) return v.error();
+            out[name->second] = *v ? "true" : "false";
+        } else if (key == "rate_limit_per_minute") {
+            auto v = r.integer(node, key, 1, 100'000);
+            if (!v) return v.error();
+            out[name->second] = std::to_string(*v);
+        } else {
+            auto v = node.value<std::string>();
+            if (!v) return r.at(node, key + " must be a string");
+            out[name->second] = *v;
+        }
+    }
+    return {};
+}
+
 core::Result<void> read_risk(const Reader& r, const toml::table& t, engine::RiskLimits& limits) {
     for (const auto& [key_node, entry] : t) {
         const std::string key{key_node.str()};
@@ -364,6 +403,8 @@ core::Result<BacktestFileConfig> parse_backtest_config(std::string_view text,
             if (auto ok = read_backtest(r, *node.as_table(), c); !ok) return ok.error();
         } else if (key == "run" && node.is_table()) {
             if (auto ok = read_run(r, *node.as_table(), c.run); !ok) return ok.error();
+        } else if (key == "alpaca" && node.is_table()) {
+            if (auto ok = read_alpaca(r, *node.as_table(), c.alpaca); !ok) return ok.error();
         } else if (key == "risk" && node.is_table()) {
             if (auto ok = read_risk(r, *node.as_table(), c.backtest.risk); !ok) return ok.error();
         } else if (key == "strategy" && node.is_array_of_tables()) {
@@ -374,7 +415,7 @@ core::Result<BacktestFileConfig> parse_backtest_config(std::string_view text,
             }
         } else {
             return r.at(node, "unknown section '" + key +
-                                  "' (valid: [backtest], [run], [risk], [[strategy]])");
+                                  "' (valid: [backtest], [run], [risk], [alpaca], [[strategy]])");
         }
     }
     return c;

@@ -1,6 +1,7 @@
 // The backtest config file (TOML): data, costs, risk limits and strategies in one place.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,10 @@ struct RunSettings {
 
 struct BacktestFileConfig {
     RunSettings run;
+    /// The [alpaca] table, by the environment variable each key stands for (key_id ->
+    /// APCA_API_KEY_ID, base_url -> APCA_API_BASE_URL, feed -> APCA_DATA_FEED, live ->
+    /// MERIDIAN_ALPACA_LIVE, ...); the environment wins over it.
+    std::map<std::string, std::string> alpaca;
     std::vector<std::string> data;  // resolved against the config file's folder
     std::optional<core::Symbol> symbol;
     engine::BacktestConfig backtest;

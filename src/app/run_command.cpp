@@ -37,6 +37,7 @@
 #include "services/history/history_service.hpp"
 #include "services/marketdata/marketdata_service.hpp"
 #include "services/notifications/notifications_service.hpp"
+#include "adapters/alpaca/alpaca_broker.hpp"
 #include "services/positions/positions_service.hpp"
 #include "services/risk/risk_service.hpp"
 #include "services/signals/signals_service.hpp"
@@ -95,10 +96,9 @@ core::Result<RunArgs> parse_run_args(Args args, bool serve) {
                 return core::invalid("--speed must be a number above 0 (1 is real time)");
             r.speed = s;
         } else if (flag == "--broker") {
-            if (*v != "paper")
-                return core::invalid(
-                    "--broker: only 'paper' is available in this build "
-                    "(the Alpaca adapter is not built yet)");
+            if (*v != "paper" && *v != "alpaca")
+                return core::invalid("--broker: 'paper' (simulated fills) or 'alpaca' (got '" +
+                                     *v + "')");
             r.broker = *v;
         } else if (flag == "--feed") {
             if (*v != "simulated" && *v != "replay")
@@ -284,6 +284,19 @@ core::Result<std::unique_ptr<System>> build_system(
     ec.starting_cash = cash;
     ec.multiplier = 2;  // a Reg T margin account, as Alpaca's paper accounts are
     ec.symbols = symbols;
+    std::optional<alpaca::Settings> alpaca_settings;
+    if (opts.broker == "alpaca") {
+        const auto& table = file->alpaca;
+        auto settings = alpaca::load_settings(
+            alpaca::process_env(), [&table](const std::string& name) -> std::optional<std::string> {
+                auto it = table.find(name);
+                if (it == table.end()) return std::nullopt;
+                return it->second;
+            });
+        if (!settings) return core::invalid("--broker alpaca: " + settings.error().message);
+        alpaca_settings = *settings;
+        ec.broker_factory = alpaca::broker_factory(*settings);
+    }
     services::PositionsConfig pc;
     pc.starting_cash = cash;
     pc.multiplier = ec.multiplier;
@@ -339,6 +352,9 @@ core::Result<std::unique_ptr<System>> build_system(
         {"bus", opts.bus ? redacted(*opts.bus) : "inproc"},
         {"store", opts.store ? redacted(*opts.store) : "sqlite"},
         {"broker", opts.broker},
+        {"alpaca_trading_url",
+         alpaca_settings ? alpaca_settings->trading.host + ":" + alpaca_settings->trading.port
+                         : std::string{}},
         {"feed", opts.feed},
         {"max_connections", gc.server.max_connections},
         {"rate_limit_per_minute", gc.rate_limit_per_minute},
@@ -452,7 +468,7 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
         << (opts->feed == "replay"
                 ? " symbols replayed from " + std::to_string(opts->replay.size()) + " file(s)"
                 : std::string{" simulated symbols, around the clock,"})
-        << " at " << s.speed << "x speed; broker: paper\n";
+        << " at " << s.speed << "x speed; broker: " << opts->broker << "\n";
     if (s.first_key) {
         out << "admin API key (shown once; only its hash is kept):\n" << *s.first_key << "\n";
     }

@@ -38,6 +38,7 @@
 #include "services/marketdata/marketdata_service.hpp"
 #include "services/notifications/notifications_service.hpp"
 #include "adapters/alpaca/alpaca_broker.hpp"
+#include "adapters/alpaca/data.hpp"
 #include "services/positions/positions_service.hpp"
 #include "services/risk/risk_service.hpp"
 #include "services/signals/signals_service.hpp"
@@ -101,9 +102,8 @@ core::Result<RunArgs> parse_run_args(Args args, bool serve) {
                                      *v + "')");
             r.broker = *v;
         } else if (flag == "--feed") {
-            if (*v != "simulated" && *v != "replay")
-                return core::invalid(
-                    "--feed: 'simulated' or 'replay' (the Alpaca adapter is not built yet)");
+            if (*v != "simulated" && *v != "replay" && *v != "alpaca")
+                return core::invalid("--feed: 'simulated', 'replay' or 'alpaca' (got '" + *v + "')");
             r.feed = *v;
         } else if (flag == "--replay") {
             r.replay.push_back(*v);
@@ -285,7 +285,7 @@ core::Result<std::unique_ptr<System>> build_system(
     ec.multiplier = 2;  // a Reg T margin account, as Alpaca's paper accounts are
     ec.symbols = symbols;
     std::optional<alpaca::Settings> alpaca_settings;
-    if (opts.broker == "alpaca") {
+    if (opts.broker == "alpaca" || opts.feed == "alpaca") {
         const auto& table = file->alpaca;
         auto settings = alpaca::load_settings(
             alpaca::process_env(), [&table](const std::string& name) -> std::optional<std::string> {
@@ -293,9 +293,11 @@ core::Result<std::unique_ptr<System>> build_system(
                 if (it == table.end()) return std::nullopt;
                 return it->second;
             });
-        if (!settings) return core::invalid("--broker alpaca: " + settings.error().message);
+        if (!settings)
+            return core::invalid(std::string{opts.broker == "alpaca" ? "--broker" : "--feed"} +
+                                 " alpaca: " + settings.error().message);
         alpaca_settings = *settings;
-        ec.broker_factory = alpaca::broker_factory(*settings);
+        if (opts.broker == "alpaca") ec.broker_factory = alpaca::broker_factory(*settings);
     }
     services::PositionsConfig pc;
     pc.starting_cash = cash;
@@ -323,6 +325,7 @@ core::Result<std::unique_ptr<System>> build_system(
     if (rs.volatility) mc.volatility = *rs.volatility;
     if (rs.quotes_per_minute) mc.quotes_per_minute = *rs.quotes_per_minute;
     if (rs.regular_hours) mc.regular_hours = *rs.regular_hours;
+    if (opts.feed == "alpaca") mc.feed = alpaca::feed_factory(*alpaca_settings);
     sys->speed = mc.speed;
     services::GatewayConfig gc;
     gc.server.bind = opts.bind.value_or(rs.bind.value_or("127.0.0.1"));
@@ -467,7 +470,8 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
         << "market: " << s.symbols.size()
         << (opts->feed == "replay"
                 ? " symbols replayed from " + std::to_string(opts->replay.size()) + " file(s)"
-                : std::string{" simulated symbols, around the clock,"})
+            : opts->feed == "alpaca" ? std::string{" symbols live from Alpaca,"}
+                                     : std::string{" simulated symbols, around the clock,"})
         << " at " << s.speed << "x speed; broker: " << opts->broker << "\n";
     if (s.first_key) {
         out << "admin API key (shown once; only its hash is kept):\n" << *s.first_key << "\n";

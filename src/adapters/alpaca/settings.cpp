@@ -76,6 +76,21 @@ core::Result<Settings> load_settings(const Lookup& env, const Lookup& config) {
         s.requests_per_minute = n;
     }
     if (auto ca = get("MERIDIAN_ALPACA_CA_FILE")) s.tls.ca_file = *ca;
+    auto seconds = [&](const std::string& name, std::chrono::milliseconds& out) -> core::Result<void> {
+        auto v = get(name);
+        if (!v) return {};
+        int n = 0;
+        auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+        if (ec != std::errc{} || p != v->data() + v->size() || n < 1 || n > 86'400)
+            return core::invalid(name + " must be a whole number of seconds from 1 to 86400");
+        out = std::chrono::seconds(n);
+        return {};
+    };
+    if (auto ok = seconds("MERIDIAN_ALPACA_RECONCILE_SECONDS", s.reconcile_every); !ok)
+        return ok.error();
+    if (auto ok = seconds("MERIDIAN_ALPACA_DATA_SILENCE_SECONDS", s.data_silence); !ok)
+        return ok.error();
+    s.data_around_the_clock = get("MERIDIAN_ALPACA_DATA_AROUND_THE_CLOCK").value_or("") == "true";
     return s;
 }
 

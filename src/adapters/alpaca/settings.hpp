@@ -31,6 +31,10 @@ struct Settings {
     std::chrono::milliseconds timeout{10'000};
     /// How often open orders and positions are compared with Alpaca's, stream or not.
     std::chrono::milliseconds reconcile_every{30'000};
+    /// A market data stream silent this long while data is expected is made again.
+    std::chrono::milliseconds data_silence{60'000};
+    /// Data is expected around the clock (a test server), not only in NYSE's regular session.
+    bool data_around_the_clock = false;
     net::TlsOptions tls;
 
     /// The auth headers every REST request carries.
@@ -42,7 +46,8 @@ struct Settings {
 /// Values by name: APCA_API_KEY_ID, APCA_API_SECRET_KEY, APCA_API_BASE_URL, APCA_API_DATA_URL,
 /// APCA_API_STREAM_URL, APCA_API_DATA_STREAM_URL, APCA_DATA_FEED, MERIDIAN_ALPACA_LIVE ("true"
 /// arms the live host), MERIDIAN_ALPACA_RATE_LIMIT (requests per minute),
-/// MERIDIAN_ALPACA_CA_FILE.
+/// MERIDIAN_ALPACA_CA_FILE, MERIDIAN_ALPACA_RECONCILE_SECONDS, MERIDIAN_ALPACA_DATA_SILENCE_SECONDS,
+/// MERIDIAN_ALPACA_DATA_AROUND_THE_CLOCK ("true").
 using Lookup = std::function<std::optional<std::string>(const std::string& name)>;
 
 /// Settings from `config` (the config file's [alpaca] values, same names) overridden by `env`.

@@ -1,7 +1,9 @@
 // MarketDataService: releases the synthetic market on its own clock.
 #include "services/marketdata/marketdata_service.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 #include <boost/json.hpp>
 
@@ -27,6 +29,24 @@ core::Timestamp MarketDataService::market_now() const {
 }
 
 void MarketDataService::on_start() {
+    if (config_.feed) {
+        wall_start_ = market_start_ = clock_.now();
+        config_.speed = 1;
+        feed_ = config_.feed(executor(), metrics_);
+        Feed::Handlers h;
+        h.quote = [this](const engine::Quote& q) { publish_quote(q); };
+        h.trade = [this](const engine::Trade& t) { publish_trade(t); };
+        h.bar = [this](const engine::Bar& b, bool corrected) { publish_bar(b, "1Min", corrected); };
+        h.status = [this](bool connected, const std::string& state) {
+            // Ready once the feed has been up; a feed that drops later makes prices stale,
+            // which the risk service halts on.
+            if (connected && !ready()) set_ready(true);
+            std::fprintf(stderr, "marketdata: %s feed %s\n", feed_ ? feed_->name().c_str() : "",
+                         state.c_str());
+        };
+        feed_->start(config_.symbols, std::move(h));
+        return;
+    }
     if (!config_.replay.empty()) {
         wall_start_ = clock_.now();
         market_start_ = config_.replay.front().ts;
@@ -79,18 +99,8 @@ void MarketDataService::pump() {
         }
         // Quotes and trades come in time order within a step (symbol by symbol per instant).
         while (next_quote_ < step_->quotes.size() && step_->quotes[next_quote_].ts <= now) {
-            const auto& q = step_->quotes[next_quote_];
-            const auto& t = step_->trades[next_quote_];
-            last_quote_[q.symbol] = q;
-            metrics_.inc("meridian_market_quotes_total", {q.symbol.str()});
-            metrics_.set("meridian_market_last_price_dollars", {q.symbol.str()},
-                         t.price.to_double());
-            bus_.publish("md.quotes", "quote", to_json(q));
-            bus_.publish("md.trades", "trade",
-                         {{"symbol", t.symbol.str()},
-                          {"t", t.ts.to_iso8601()},
-                          {"p", t.price.to_string()},
-                          {"s", t.size.to_string()}});
+            publish_quote(step_->quotes[next_quote_]);
+            publish_trade(step_->trades[next_quote_]);
             ++next_quote_;
         }
         if (next_quote_ < step_->quotes.size()) return;
@@ -102,12 +112,39 @@ void MarketDataService::pump() {
     }
 }
 
-void MarketDataService::publish_bar(const engine::Bar& b, std::string_view timeframe) {
+void MarketDataService::on_stop() {
+    if (feed_) feed_->stop();
+}
+
+void MarketDataService::publish_quote(const engine::Quote& q) {
+    last_quote_[q.symbol] = q;
+    metrics_.inc("meridian_market_quotes_total", {q.symbol.str()});
+    bus_.publish("md.quotes", "quote", to_json(q));
+}
+
+void MarketDataService::publish_trade(const engine::Trade& t) {
+    metrics_.set("meridian_market_last_price_dollars", {t.symbol.str()}, t.price.to_double());
+    bus_.publish("md.trades", "trade",
+                 {{"symbol", t.symbol.str()},
+                  {"t", t.ts.to_iso8601()},
+                  {"p", t.price.to_string()},
+                  {"s", t.size.to_string()}});
+}
+
+void MarketDataService::publish_bar(const engine::Bar& b, std::string_view timeframe,
+                                    bool corrected) {
     auto& kept = bars_[b.symbol];
-    kept.push_back(b);
-    if (kept.size() > config_.bars_kept) kept.pop_front();
+    // A corrected bar (Alpaca's updatedBars) replaces the one with its start.
+    auto same = std::find_if(kept.rbegin(), kept.rend(), [&](const auto& k) { return k.ts == b.ts; });
+    if (corrected && same != kept.rend()) {
+        *same = b;
+    } else {
+        kept.push_back(b);
+        if (kept.size() > config_.bars_kept) kept.pop_front();
+    }
     json::object j = to_json(b);
     j["timeframe"] = timeframe;
+    if (corrected) j["corrected"] = true;
     bus_.publish("md.bars", "bar", std::move(j));
 }
 
@@ -127,16 +164,9 @@ void MarketDataService::pump_replay() {
                               b.close + cent,
                               core::Quantity::from_units(100),
                               core::Quantity::from_units(100)};
-        last_quote_[q.symbol] = q;
-        metrics_.inc("meridian_market_quotes_total", {q.symbol.str()});
-        metrics_.set("meridian_market_last_price_dollars", {q.symbol.str()}, b.close.to_double());
         publish_bar(b, config_.replay_timeframe);
-        bus_.publish("md.quotes", "quote", to_json(q));
-        bus_.publish("md.trades", "trade",
-                     {{"symbol", b.symbol.str()},
-                      {"t", wall.to_iso8601()},
-                      {"p", b.close.to_string()},
-                      {"s", b.volume.to_string()}});
+        publish_quote(q);
+        publish_trade(engine::Trade{b.symbol, wall, b.close, b.volume});
     }
 }
 

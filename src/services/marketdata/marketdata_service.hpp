@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "engine/synthetic.hpp"
+#include "services/marketdata/feed.hpp"
 #include "services/common/service.hpp"
 
 namespace meridian::services {
@@ -28,12 +29,15 @@ struct MarketDataConfig {
     /// cent wide at its close and a trade at its close.
     std::vector<engine::Bar> replay;
     std::string replay_timeframe = "1Min";  // what the replayed bars are ("1Day" for daily files)
+    /// A live feed (Alpaca) instead of the simulated market; none: simulated (or replay).
+    FeedFactory feed;
 };
 
-/// A simulated market (seeded GBM), or a replay of recorded bars, released in real time scaled
-/// by `speed`: each quote, trade and finished bar is published ("md.quotes", "md.trades",
-/// "md.bars") when the market clock reaches it. Keeps the last quote and recent bars per symbol for
-/// its routes. Runs on the marketdata loop; not thread-safe.
+/// A simulated market (seeded GBM), a replay of recorded bars released in real time scaled by
+/// `speed`, or a live feed: each quote, trade and finished bar is published ("md.quotes",
+/// "md.trades", "md.bars") when the market clock reaches it (a live feed's as they come).
+/// Keeps the last quote and recent bars per symbol for its routes. Runs on the marketdata
+/// loop; not thread-safe.
 class MarketDataService final : public Service {
 public:
     MarketDataService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
@@ -46,7 +50,10 @@ private:
     void on_start() override;
     void pump();
     void pump_replay();
-    void publish_bar(const engine::Bar& bar, std::string_view timeframe);
+    void publish_bar(const engine::Bar& bar, std::string_view timeframe, bool corrected = false);
+    void publish_quote(const engine::Quote& q);
+    void publish_trade(const engine::Trade& t);
+    void on_stop() override;
 
     MarketDataConfig config_;
     std::optional<engine::SyntheticMarket> market_;
@@ -58,6 +65,7 @@ private:
     core::Duration replay_spacing_;  // the smallest gap between bars of one symbol
     std::map<core::Symbol, engine::Quote> last_quote_;
     std::map<core::Symbol, std::deque<engine::Bar>> bars_;
+    std::unique_ptr<Feed> feed_;
 };
 
 }  // namespace meridian::services

@@ -18,6 +18,8 @@
 #include <boost/json.hpp>
 #include <pthread.h>
 
+#include "adapters/alpaca/alpaca_broker.hpp"
+#include "adapters/alpaca/data.hpp"
 #include "adapters/postgres/postgres_store.hpp"
 #include "adapters/redis/redis_bus.hpp"
 #include "adapters/sqlite/sqlite_store.hpp"
@@ -37,8 +39,6 @@
 #include "services/history/history_service.hpp"
 #include "services/marketdata/marketdata_service.hpp"
 #include "services/notifications/notifications_service.hpp"
-#include "adapters/alpaca/alpaca_broker.hpp"
-#include "adapters/alpaca/data.hpp"
 #include "services/positions/positions_service.hpp"
 #include "services/risk/risk_service.hpp"
 #include "services/signals/signals_service.hpp"
@@ -98,12 +98,13 @@ core::Result<RunArgs> parse_run_args(Args args, bool serve) {
             r.speed = s;
         } else if (flag == "--broker") {
             if (*v != "paper" && *v != "alpaca")
-                return core::invalid("--broker: 'paper' (simulated fills) or 'alpaca' (got '" +
-                                     *v + "')");
+                return core::invalid("--broker: 'paper' (simulated fills) or 'alpaca' (got '" + *v +
+                                     "')");
             r.broker = *v;
         } else if (flag == "--feed") {
             if (*v != "simulated" && *v != "replay" && *v != "alpaca")
-                return core::invalid("--feed: 'simulated', 'replay' or 'alpaca' (got '" + *v + "')");
+                return core::invalid("--feed: 'simulated', 'replay' or 'alpaca' (got '" + *v +
+                                     "')");
             r.feed = *v;
         } else if (flag == "--replay") {
             r.replay.push_back(*v);

@@ -421,7 +421,8 @@ asio::awaitable<core::Result<void>> AlpacaBroker::reconcile() {
         ~Done() { flag = false; }
     } done{reconciling_};
     const core::Timestamp started = clock_.now();
-    std::size_t missed = 0;
+    std::size_t found = 0;   // changes the stream had not brought
+    std::size_t missed = 0;  // ... that it should have brought by now
     // 1. Orders whose submission's answer never came: look them up by client_order_id.
     std::vector<core::OrderId> unknown;
     std::optional<core::Timestamp> oldest;
@@ -436,19 +437,19 @@ asio::awaitable<core::Result<void>> AlpacaBroker::reconcile() {
         Entry* e = entry(id);
         if (!e) continue;
         const std::string coid = e->order.client_order_id().str();
-        auto found = co_await client_.by_client_order_id(coid);
+        auto lookup = co_await client_.by_client_order_id(coid);
         if (!*alive) co_return core::Error{core::Errc::Unavailable, "stopped"};
-        if (!found) {
-            last_error_ = found.error().message;
-            co_return found.error();
+        if (!lookup) {
+            last_error_ = lookup.error().message;
+            co_return lookup.error();
         }
         e = entry(id);
         if (!e || e->in_flight) continue;
         Updates out;
-        if (*found) {
-            e->alpaca_id = (*found)->id;
+        if (*lookup) {
+            e->alpaca_id = (*lookup)->id;
             remember(*e);
-            sync(*e, **found, out);
+            sync(*e, **lookup, out);
             if (!oldest || e->order.created_at() < *oldest) oldest = e->order.created_at();
         } else if (!e->order.is_terminal()) {
             // Alpaca never got it (and the submission has given up): it will not trade.
@@ -500,9 +501,11 @@ asio::awaitable<core::Result<void>> AlpacaBroker::reconcile() {
                 if (!e) continue;
             }
             Updates out;
-            // A change the stream should have brought by now: it missed it.
-            const bool stale = e->last_event < started - core::Duration::seconds(2);
-            if (sync(*e, *b, out) && stale) ++missed;
+            if (sync(*e, *b, out)) {
+                ++found;
+                // A change the stream should have brought by now: it missed it.
+                if (e->last_event < started - core::Duration::seconds(2)) ++missed;
+            }
             publish(std::move(out));
         }
     }
@@ -523,8 +526,9 @@ asio::awaitable<core::Result<void>> AlpacaBroker::reconcile() {
         metrics_.set("meridian_alpaca_position_mismatches", {}, static_cast<double>(mismatches));
     }
     metrics_.set("meridian_alpaca_requests", {}, static_cast<double>(client_.rest().requests()));
+    if (found > 0)
+        metrics_.inc("meridian_alpaca_reconciled_changes_total", {}, static_cast<double>(found));
     if (missed > 0) {
-        metrics_.inc("meridian_alpaca_reconciled_changes_total", {}, static_cast<double>(missed));
         if (stream_.connected()) {
             std::fprintf(stderr,
                          "alpaca: the trade stream missed %zu change(s) reconciliation found: "

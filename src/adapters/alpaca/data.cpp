@@ -64,8 +64,9 @@ asio::awaitable<core::Result<void>> DataClient::bars(
 
 asio::awaitable<core::Result<std::vector<engine::Quote>>> DataClient::latest_quotes(
     const std::vector<core::Symbol>& symbols) {
-    auto r = co_await rest_.call("GET", "/v2/stocks/quotes/latest?symbols=" +
-                                            net::url_encode(join(symbols)) + "&feed=" + settings_.feed);
+    auto r = co_await rest_.call(
+        "GET", "/v2/stocks/quotes/latest?symbols=" + net::url_encode(join(symbols)) +
+                   "&feed=" + settings_.feed);
     if (!r) co_return r.error();
     if (r->status != 200) co_return to_error(r->error());
     std::vector<engine::Quote> out;
@@ -81,8 +82,8 @@ asio::awaitable<core::Result<std::vector<engine::Quote>>> DataClient::latest_quo
     co_return out;
 }
 
-AlpacaFeed::AlpacaFeed(asio::any_io_executor executor, services::Metrics& metrics, Settings settings,
-                       std::chrono::milliseconds silence,
+AlpacaFeed::AlpacaFeed(asio::any_io_executor executor, services::Metrics& metrics,
+                       Settings settings, std::chrono::milliseconds silence,
                        std::function<bool(core::Timestamp)> expect_data)
     : executor_{executor},
       metrics_{metrics},
@@ -103,7 +104,9 @@ AlpacaFeed::AlpacaFeed(asio::any_io_executor executor, services::Metrics& metric
                      "Market data messages that could not be read.");
 }
 
-AlpacaFeed::~AlpacaFeed() { stop(); }
+AlpacaFeed::~AlpacaFeed() {
+    stop();
+}
 
 void AlpacaFeed::start(std::vector<core::Symbol> symbols, Handlers handlers) {
     symbols_ = std::move(symbols);
@@ -153,8 +156,8 @@ asio::awaitable<void> AlpacaFeed::run() {
     for (const auto& s : symbols_)
         names.push_back(json::value(s.str()));
     // Built here, not inside a co_await (GCC 12 mishandles literals in its temporaries).
-    const std::string auth_message = json::serialize(
-        json::object{{"action", "auth"}, {"key", settings_.key_id}, {"secret", settings_.secret_key}});
+    const std::string auth_message = json::serialize(json::object{
+        {"action", "auth"}, {"key", settings_.key_id}, {"secret", settings_.secret_key}});
     const std::string subscribe_message = json::serialize(json::object{{"action", "subscribe"},
                                                                        {"trades", names},
                                                                        {"quotes", names},
@@ -187,7 +190,8 @@ asio::awaitable<void> AlpacaFeed::run() {
         };
         if (!ok) {
             why = ok.error().message;
-            if (why.find("HTTP 429") != std::string::npos) minimum = std::chrono::milliseconds(5000);
+            if (why.find("HTTP 429") != std::string::npos)
+                minimum = std::chrono::milliseconds(5000);
         } else if (auto welcome = co_await expect(std::string{"connected"}); !welcome) {
             why = "welcome: " + welcome.error().message;
         } else if (auto w = co_await ws->write(auth_message); !w) {
@@ -198,7 +202,8 @@ asio::awaitable<void> AlpacaFeed::run() {
                 minimum = std::chrono::milliseconds(5000);  // the old session is not reaped yet
             else if (why.find("error 402") != std::string::npos ||
                      why.find("error 409") != std::string::npos)
-                minimum = std::chrono::milliseconds(60'000);  // keys or plan: retrying won't fix it soon
+                minimum =
+                    std::chrono::milliseconds(60'000);  // keys or plan: retrying won't fix it soon
         } else if (auto s = co_await ws->write(subscribe_message); !s) {
             why = s.error().message;
         } else if (auto sub = co_await expect(std::string{"subscription"}); !sub) {
@@ -206,7 +211,8 @@ asio::awaitable<void> AlpacaFeed::run() {
         } else {
             metrics_.inc("meridian_alpaca_data_connects_total");
             last_message_ = std::chrono::steady_clock::now();
-            set_state(true, "connected to " + settings_.data_stream.host + settings_.data_stream.target);
+            set_state(true,
+                      "connected to " + settings_.data_stream.host + settings_.data_stream.target);
             backoff = std::chrono::milliseconds(1000);
             // Prices at once, without waiting for the next quote.
             auto latest = co_await data_.latest_quotes(symbols_);
@@ -260,8 +266,9 @@ asio::awaitable<void> AlpacaFeed::run() {
         }
         ws->abort();
         if (!*alive) co_return;
-        auto wait = std::max(minimum, backoff / 2 + std::chrono::milliseconds(std::uniform_int_distribution<long>(
-                                                        0, backoff.count() / 2)(rng)));
+        auto wait = std::max(
+            minimum, backoff / 2 + std::chrono::milliseconds(std::uniform_int_distribution<long>(
+                                       0, backoff.count() / 2)(rng)));
         set_state(false, "reconnecting in " + std::to_string(wait.count()) + "ms: " + why);
         timer.expires_after(wait);
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -273,9 +280,10 @@ services::FeedFactory feed_factory(Settings settings) {
     const auto silence = settings.data_silence;
     std::function<bool(core::Timestamp)> expect_data;
     if (settings.data_around_the_clock) expect_data = [](core::Timestamp) { return true; };
-    return [settings, silence, expect_data](asio::any_io_executor executor, services::Metrics& metrics) {
-        return std::unique_ptr<services::Feed>{
-            std::make_unique<AlpacaFeed>(std::move(executor), metrics, settings, silence, expect_data)};
+    return [settings, silence, expect_data](asio::any_io_executor executor,
+                                            services::Metrics& metrics) {
+        return std::unique_ptr<services::Feed>{std::make_unique<AlpacaFeed>(
+            std::move(executor), metrics, settings, silence, expect_data)};
     };
 }
 

@@ -76,7 +76,8 @@ core::Result<Settings> load_settings(const Lookup& env, const Lookup& config) {
         s.requests_per_minute = n;
     }
     if (auto ca = get("MERIDIAN_ALPACA_CA_FILE")) s.tls.ca_file = *ca;
-    auto seconds = [&](const std::string& name, std::chrono::milliseconds& out) -> core::Result<void> {
+    auto seconds = [&](const std::string& name,
+                       std::chrono::milliseconds& out) -> core::Result<void> {
         auto v = get(name);
         if (!v) return {};
         int n = 0;

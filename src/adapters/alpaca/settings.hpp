@@ -46,8 +46,8 @@ struct Settings {
 /// Values by name: APCA_API_KEY_ID, APCA_API_SECRET_KEY, APCA_API_BASE_URL, APCA_API_DATA_URL,
 /// APCA_API_STREAM_URL, APCA_API_DATA_STREAM_URL, APCA_DATA_FEED, MERIDIAN_ALPACA_LIVE ("true"
 /// arms the live host), MERIDIAN_ALPACA_RATE_LIMIT (requests per minute),
-/// MERIDIAN_ALPACA_CA_FILE, MERIDIAN_ALPACA_RECONCILE_SECONDS, MERIDIAN_ALPACA_DATA_SILENCE_SECONDS,
-/// MERIDIAN_ALPACA_DATA_AROUND_THE_CLOCK ("true").
+/// MERIDIAN_ALPACA_CA_FILE, MERIDIAN_ALPACA_RECONCILE_SECONDS,
+/// MERIDIAN_ALPACA_DATA_SILENCE_SECONDS, MERIDIAN_ALPACA_DATA_AROUND_THE_CLOCK ("true").
 using Lookup = std::function<std::optional<std::string>(const std::string& name)>;
 
 /// Settings from `config` (the config file's [alpaca] values, same names) overridden by `env`.

@@ -135,7 +135,8 @@ void MarketDataService::publish_bar(const engine::Bar& b, std::string_view timef
                                     bool corrected) {
     auto& kept = bars_[b.symbol];
     // A corrected bar (Alpaca's updatedBars) replaces the one with its start.
-    auto same = std::find_if(kept.rbegin(), kept.rend(), [&](const auto& k) { return k.ts == b.ts; });
+    auto same =
+        std::find_if(kept.rbegin(), kept.rend(), [&](const auto& k) { return k.ts == b.ts; });
     if (corrected && same != kept.rend()) {
         *same = b;
     } else {

@@ -6,8 +6,8 @@
 #include <optional>
 
 #include "engine/synthetic.hpp"
-#include "services/marketdata/feed.hpp"
 #include "services/common/service.hpp"
+#include "services/marketdata/feed.hpp"
 
 namespace meridian::services {
 

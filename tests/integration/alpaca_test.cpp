@@ -1,0 +1,231 @@
+// `meridian run --broker alpaca --feed alpaca` against the fake Alpaca: the order lifecycle end
+// to end, then scripted faults (lost answers, 504s, 429s, duplicate and reordered events,
+// dropped and silent streams, kill -9): no order twice, every unknown outcome settled, the
+// positions Alpaca's.
+#include <csignal>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/fake_alpaca.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/meridian_system.hpp"
+#include "tests/support/test_dir.hpp"
+
+namespace meridian::test {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using testing::FakeAlpaca;
+using testing::FakeAlpacaFaults;
+using testing::FakeAlpacaOptions;
+
+FakeAlpacaOptions fake_options() {
+    FakeAlpacaOptions o;
+    o.fills_per_order = 2;  // every order fills in a partial fill and a fill
+    o.ticks_per_second = 10;
+    o.requests_per_minute = 100'000;  // the 429s here are scripted
+    return o;
+}
+
+class AlpacaRun : public ::testing::Test {
+protected:
+    void SetUp() override {
+        for (const auto& [k, v] : fake_.env())
+            ::setenv(k.c_str(), v.c_str(), 1);
+        ::setenv("MERIDIAN_ALPACA_DATA_AROUND_THE_CLOCK", "true", 1);
+        ::setenv("MERIDIAN_ALPACA_RECONCILE_SECONDS", "1", 1);
+        ::setenv("MERIDIAN_ALPACA_DATA_SILENCE_SECONDS", "3", 1);
+        start();
+        key_ = system_->admin_key();
+        ASSERT_FALSE(key_.empty());
+    }
+    void start() {
+        system_ = std::make_unique<RunningSystem>(
+            dir_.path(), key_,
+            std::vector<std::string>{"--config", kConfig, "--broker", "alpaca", "--feed",
+                                     "alpaca"});
+        auto c = client();
+        ASSERT_TRUE(
+            eventually([&] { return c.request("GET", "/health/ready").status == 200; }, 30s))
+            << system_->process().output();
+    }
+    HttpClient client() { return HttpClient{system_->port()}; }
+
+    json::array orders(HttpClient& c, const std::string& status = "all") {
+        return c.request("GET", "/orders?status=" + status + "&limit=500", {}, auth(key_))
+            .json()
+            .as_array();
+    }
+    std::map<std::string, std::string> positions(HttpClient& c) {
+        std::map<std::string, std::string> out;
+        auto body = c.request("GET", "/positions", {}, auth(key_)).json();
+        for (const auto& p : body.as_array())
+            if (p.at("qty").as_string() != "0")
+                out[std::string{p.at("symbol").as_string()}] = std::string{p.at("qty").as_string()};
+        return out;
+    }
+    double metric(HttpClient& c, const std::string& name) {
+        const auto text = c.request("GET", "/metrics", {}, auth(key_)).body;
+        double total = 0;
+        std::size_t at = 0;
+        while ((at = text.find("\n" + name, at)) != std::string::npos) {
+            at += 1;
+            const auto end = text.find('\n', at);
+            const auto line = text.substr(at, end - at);
+            if (line[name.size()] == ' ' || line[name.size()] == '{')
+                total += std::stod(line.substr(line.rfind(' ') + 1));
+        }
+        return total;
+    }
+    /// Every order final, none stuck pending, positions equal Alpaca's.
+    void expect_settled(HttpClient& c) {
+        ASSERT_TRUE(eventually([&] { return orders(c, "open").empty(); }, 40s))
+            << json::serialize(orders(c, "open"));
+        ASSERT_TRUE(eventually([&] { return positions(c) == fake_.positions(); }, 20s))
+            << "ours: " << json::serialize(c.request("GET", "/positions", {}, auth(key_)).json());
+        const auto ids = fake_.client_order_ids();
+        EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size())
+            << "an order reached Alpaca twice";
+    }
+
+    FakeAlpaca fake_{fake_options()};
+    TestDir dir_{"alpaca"};
+    std::unique_ptr<RunningSystem> system_;
+    std::string key_;
+};
+
+TEST_F(AlpacaRun, AnOrderLivesItsWholeLifeThroughAlpaca) {
+    auto c = client();
+    ASSERT_TRUE(eventually(
+        [&] { return c.request("GET", "/marketdata/quotes/AAPL", {}, auth(key_)).status == 200; }));
+    auto r = c.request("POST", "/orders", order_body("AAPL", "10", "buy", "life-1"), auth(key_));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string id{r.json().at("id").as_string()};
+    ASSERT_TRUE(eventually([&] {
+        auto o = c.request("GET", "/orders/" + id, {}, auth(key_)).json();
+        return o.at("status") == "filled";
+    }));
+    // A partial fill, then the fill (stored a moment after the order shows them).
+    ASSERT_TRUE(eventually([&] {
+        return c.request("GET", "/fills", {}, auth(key_)).json().as_array().size() == 2;
+    })) << c.request("GET", "/fills", {}, auth(key_)).body;
+    // A limit well below the market works; it is replaced (a new order), then canceled.
+    r = c.request("POST", "/orders", order_body("MSFT", "5", "buy", "life-2", "limit", "250.00"),
+                  auth(key_));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string limit_id{r.json().at("id").as_string()};
+    ASSERT_TRUE(eventually([&] {
+        return c.request("GET", "/orders/" + limit_id, {}, auth(key_)).json().at("status") == "new";
+    }));
+    r = c.request("PATCH", "/orders/" + limit_id, R"({"limit_price": "260.00"})", auth(key_));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string new_id{r.json().at("id").as_string()};
+    EXPECT_NE(new_id, limit_id);
+    EXPECT_EQ(r.json().at("limit_price"), "260");
+    auto old = c.request("GET", "/orders/" + limit_id, {}, auth(key_)).json();
+    EXPECT_EQ(old.at("status"), "replaced");
+    EXPECT_EQ(old.at("replaced_by"), json::value(new_id));
+    ASSERT_TRUE(eventually([&] {
+        return c.request("GET", "/orders/" + new_id, {}, auth(key_)).json().at("status") == "new";
+    }));
+    EXPECT_EQ(c.request("DELETE", "/orders/" + new_id, {}, auth(key_)).status, 204);
+    ASSERT_TRUE(eventually([&] {
+        return c.request("GET", "/orders/" + new_id, {}, auth(key_)).json().at("status") ==
+               "canceled";
+    }));
+    // A refusal by Alpaca is the user's 4xx, with Alpaca's reason, and nothing trades.
+    r = c.request("POST", "/orders", order_body("AAPL", "1000", "buy", "too-big"), auth(key_));
+    EXPECT_EQ(r.status, 422) << r.body;
+    EXPECT_NE(r.body.find("insufficient buying power"), std::string::npos) << r.body;
+    expect_settled(c);
+    EXPECT_EQ(fake_.positions().at("AAPL"), "10");
+}
+
+TEST_F(AlpacaRun, FaultsNeitherLoseNorDuplicateAnOrder) {
+    auto c = client();
+    ASSERT_TRUE(eventually(
+        [&] { return c.request("GET", "/marketdata/quotes/MSFT", {}, auth(key_)).status == 200; }));
+    std::set<std::string> sent;
+    auto submit = [&](int i) {
+        const std::string coid = "fault-" + std::to_string(i);
+        auto r = c.request("POST", "/orders",
+                           order_body(i % 2 ? "AAPL" : "MSFT", std::to_string(1 + i % 3),
+                                      i % 4 == 3 ? "sell" : "buy", coid),
+                           auth(key_));
+        EXPECT_EQ(r.status, 200) << r.body;
+        sent.insert(coid);
+    };
+    FakeAlpacaFaults f;
+    f.drop_submit_answers = 3;
+    f.fail_submits = 3;
+    f.fail_status = 504;
+    f.throttle = 3;
+    fake_.set_faults(f);
+    for (int i = 0; i < 10; ++i)
+        submit(i);
+    f = FakeAlpacaFaults{};
+    f.duplicate_events = true;
+    f.reorder_events = true;
+    fake_.set_faults(f);
+    for (int i = 10; i < 20; ++i)
+        submit(i);
+    fake_.drop_streams();
+    for (int i = 20; i < 25; ++i)
+        submit(i);
+    f = FakeAlpacaFaults{};
+    f.silent = true;  // open but silent: every event meanwhile is lost
+    fake_.set_faults(f);
+    for (int i = 25; i < 35; ++i)
+        submit(i);
+    std::this_thread::sleep_for(1500ms);
+    f = FakeAlpacaFaults{};
+    f.fail_submits = 2;
+    f.fail_status = 500;
+    fake_.set_faults(f);
+    for (int i = 35; i < 40; ++i)
+        submit(i);
+
+    expect_settled(c);
+    const auto ids = fake_.client_order_ids();
+    EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), sent);
+    for (const auto& o : orders(c))
+        EXPECT_EQ(o.at("status"), "filled") << json::serialize(o);
+    EXPECT_GT(metric(c, "meridian_alpaca_duplicate_fills_total"), 0) << "duplicates were sent";
+    EXPECT_GT(metric(c, "meridian_alpaca_reconciled_changes_total"), 0) << "events were lost";
+    EXPECT_GE(metric(c, "meridian_alpaca_stream_connects_total"), 2);
+}
+
+TEST_F(AlpacaRun, Kill9MidFlightLeavesNothingUnsettledAfterRestart) {
+    auto c = client();
+    ASSERT_TRUE(eventually(
+        [&] { return c.request("GET", "/marketdata/quotes/AAPL", {}, auth(key_)).status == 200; }));
+    std::set<std::string> acknowledged;
+    FakeAlpacaFaults f;
+    f.silent = true;  // Alpaca fills, nobody hears: the restart must find out
+    fake_.set_faults(f);
+    for (int i = 0; i < 15; ++i) {
+        auto r = c.request("POST", "/orders",
+                           order_body("AAPL", "2", "buy", "k9-" + std::to_string(i)), auth(key_));
+        ASSERT_EQ(r.status, 200) << r.body;
+        acknowledged.insert(std::string{r.json().at("client_order_id").as_string()});
+    }
+    system_->process().signal(SIGKILL);
+    fake_.set_faults(FakeAlpacaFaults{});
+    start();
+    auto c2 = client();
+    expect_settled(c2);
+    std::set<std::string> ours;
+    for (const auto& o : orders(c2)) {
+        ours.insert(std::string{o.at("client_order_id").as_string()});
+        EXPECT_EQ(o.at("status"), "filled") << json::serialize(o);
+    }
+    EXPECT_EQ(ours, acknowledged);
+    EXPECT_EQ(fake_.positions().at("AAPL"), "30");
+}
+
+}  // namespace
+}  // namespace meridian::test

@@ -32,6 +32,8 @@ const std::array command_table{
     Command{"serve", run_serve_command,
             "run one service as its own process, over Redis Streams and PostgreSQL", serve_usage},
     Command{"keys", run_keys_command, "create, list and revoke API keys", keys_usage},
+    Command{"history", run_history_command, "download bars from Alpaca into the history store",
+            history_usage},
     Command{"backtest", run_backtest_command,
             "run strategies over recorded bars with the simulated broker", backtest_usage},
     Command{"optimize", run_optimize_command,

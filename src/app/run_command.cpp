@@ -15,6 +15,9 @@
 #include <set>
 #include <thread>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <pthread.h>
 
@@ -714,6 +717,167 @@ int run_keys_command(Args args, std::ostream& out, std::ostream& err) {
     }
     err << "meridian keys: unknown action '" << verb << "'\n" << keys_usage << "\n";
     return 2;
+}
+
+int run_history_command(Args args, std::ostream& out, std::ostream& err) {
+    if (args.empty() || args[0] != "fetch") {
+        err << history_usage << "\n";
+        return 2;
+    }
+    std::vector<core::Symbol> symbols;
+    std::string timeframe;
+    std::optional<core::Timestamp> start;
+    std::optional<core::Timestamp> end;
+    std::string data_dir = "var";
+    std::string store_url;
+    std::optional<std::string> config;
+    auto pairs = flag_values(args.subspan(1));
+    if (!pairs) {
+        err << "meridian history fetch: " << pairs.error().message << "\n";
+        return 2;
+    }
+    // What the history store keeps; coarser bars are aggregated from these when read.
+    static const std::set<std::string> timeframes{"1Min", "1Day"};
+    for (const auto& [flag, value] : *pairs) {
+        auto fail = [&](const std::string& why) {
+            err << "meridian history fetch: " << flag << ": " << why << "\n";
+            return 2;
+        };
+        if (flag == "--symbols") {
+            auto s = core::parse_symbols(value);
+            if (!s) return fail(s.error().message);
+            symbols = std::move(*s);
+        } else if (flag == "--timeframe") {
+            if (!timeframes.contains(value))
+                return fail("1Min or 1Day (got '" + value +
+                            "'): the history store keeps those, and serves coarser bars "
+                            "aggregated from them");
+            timeframe = value;
+        } else if (flag == "--start" || flag == "--end") {
+            auto t = core::Timestamp::parse(value);
+            if (!t) return fail(t.error().message);
+            (flag == "--start" ? start : end) = *t;
+        } else if (flag == "--data-dir") {
+            data_dir = value;
+        } else if (flag == "--store") {
+            store_url = value;
+        } else if (flag == "--config") {
+            config = value;
+        } else {
+            err << "meridian history fetch: unknown option " << flag << "\n"
+                << history_usage << "\n";
+            return 2;
+        }
+    }
+    if (symbols.empty() || timeframe.empty() || !start) {
+        err << "meridian history fetch: --symbols, --timeframe and --start are required\n"
+            << history_usage << "\n";
+        return 2;
+    }
+    core::SystemClock clock;
+    if (!end)
+        end = clock.now();
+    else if (end->ns() % core::Duration::days(1).ns == 0)
+        end = *end + core::Duration::days(1) - core::Duration::seconds(1);  // a date: all of it
+    if (*end < *start) {
+        err << "meridian history fetch: --end is before --start\n";
+        return 2;
+    }
+    std::map<std::string, std::string> table;
+    if (config) {
+        auto file = load_backtest_config(*config);
+        if (!file) {
+            err << "meridian history fetch: " << file.error().message << "\n";
+            return 2;
+        }
+        table = file->alpaca;
+    }
+    auto settings = alpaca::load_settings(
+        alpaca::process_env(), [&table](const std::string& name) -> std::optional<std::string> {
+            auto it = table.find(name);
+            if (it == table.end()) return std::nullopt;
+            return it->second;
+        });
+    if (!settings) {
+        err << "meridian history fetch: " << settings.error().message << "\n";
+        return 2;
+    }
+    core::Result<std::unique_ptr<store::Store>> store = core::Error{};
+    if (!store_url.empty()) {
+        auto pg = adapters::postgres::PostgresStore::open(store_url);
+        if (pg)
+            store = std::unique_ptr<store::Store>{std::move(*pg)};
+        else
+            store = pg.error();
+    } else {
+        auto lite = open_store(data_dir, "history");
+        if (lite)
+            store = std::unique_ptr<store::Store>{std::move(*lite)};
+        else
+            store = lite.error();
+    }
+    if (!store) {
+        err << "meridian history fetch: " << store.error().message << "\n";
+        return 1;
+    }
+    boost::asio::io_context ioc;
+    alpaca::DataClient data{ioc.get_executor(), *settings};
+    std::size_t total = 0;
+    std::map<core::Symbol, std::size_t> per_symbol;
+    std::optional<core::Error> failure;
+    const double span = static_cast<double>((*end - *start).ns);
+    auto progress = [&](const engine::Bar& last) {
+        // Pages come symbol by symbol (in order), each in time order.
+        std::size_t index = 0;
+        for (std::size_t i = 0; i < symbols.size(); ++i)
+            if (symbols[i] == last.symbol) index = i;
+        const double within = span > 0 ? static_cast<double>((last.ts - *start).ns) / span : 1.0;
+        const double done = (static_cast<double>(index) + std::clamp(within, 0.0, 1.0)) /
+                            static_cast<double>(symbols.size());
+        const int width = 30;
+        const int filled = static_cast<int>(done * width);
+        err << "\r[" << std::string(static_cast<std::size_t>(filled), '#')
+            << std::string(static_cast<std::size_t>(width - filled), '.') << "] "
+            << static_cast<int>(done * 100) << "% " << last.symbol.str() << " "
+            << last.ts.to_iso8601().substr(0, 10) << ", " << total << " bars" << std::flush;
+    };
+    std::sort(symbols.begin(), symbols.end());
+    boost::asio::co_spawn(
+        ioc,
+        [&]() -> boost::asio::awaitable<void> {
+            auto ok = co_await data.bars(
+                symbols, timeframe, *start, *end, [&](const std::vector<engine::Bar>& page) {
+                    if (failure || page.empty()) return;
+                    std::vector<store::StoredBar> rows;
+                    rows.reserve(page.size());
+                    for (const auto& b : page) {
+                        rows.push_back(store::StoredBar{b.symbol, timeframe, b.ts, b.open, b.high,
+                                                        b.low, b.close, b.volume, b.vwap,
+                                                        b.trade_count});
+                        ++per_symbol[b.symbol];
+                    }
+                    if (auto put = (*store)->put_bars(rows); !put) {
+                        failure = put.error();
+                        return;
+                    }
+                    total += page.size();
+                    progress(page.back());
+                });
+            if (!ok && !failure) failure = ok.error();
+        },
+        boost::asio::detached);
+    ioc.run();
+    err << "\n";
+    if (failure) {
+        err << "meridian history fetch: " << failure->message << " (" << total
+            << " bars were stored; run it again to finish)\n";
+        return 1;
+    }
+    for (const auto& sym : symbols)
+        out << sym.str() << ": " << per_symbol[sym] << " " << timeframe << " bars\n";
+    out << total << " bars stored in "
+        << (store_url.empty() ? data_dir + "/history.db" : redacted(store_url)) << "\n";
+    return 0;
 }
 
 }  // namespace meridian::app

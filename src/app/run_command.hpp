@@ -10,6 +10,7 @@ namespace meridian::app {
 int run_run_command(Args args, std::ostream& out, std::ostream& err);
 int run_serve_command(Args args, std::ostream& out, std::ostream& err);
 int run_keys_command(Args args, std::ostream& out, std::ostream& err);
+int run_history_command(Args args, std::ostream& out, std::ostream& err);
 
 inline constexpr std::string_view run_usage = R"(usage: meridian run [options]
   --config FILE     settings, risk limits and strategies (default: the built-in config/meridian.toml)
@@ -18,8 +19,11 @@ inline constexpr std::string_view run_usage = R"(usage: meridian run [options]
   --bind ADDR       the address to listen on (default 127.0.0.1)
   --symbols A,B,... the symbols the simulated market trades
   --speed X         market seconds per second (default 1)
-  --broker paper    the broker adapter (paper: the simulated broker)
-  --feed simulated  the market data adapter (simulated: a seeded random market)
+  --broker NAME     paper (the simulated broker, default) or alpaca (Alpaca's Trading API)
+  --feed NAME       simulated (a seeded random market, default), replay, or alpaca (Alpaca's
+                    real-time stream); alpaca reads APCA_API_KEY_ID and APCA_API_SECRET_KEY
+                    (and APCA_API_BASE_URL..., or the config's [alpaca] table); paper host
+                    unless MERIDIAN_ALPACA_LIVE=true
   --replay FILE     replay recorded bars instead (repeatable; any file `meridian backtest`
                     reads), a bar a second unless --speed says otherwise
 Prints the address and, on first start, an admin API key. SIGTERM or Ctrl-C stops it cleanly.)";
@@ -49,5 +53,14 @@ inline constexpr std::string_view keys_usage =
 --store postgresql://... instead of --data-dir: the keys of a cluster (`meridian serve`).
 `create` prints the new key alone on its last line; only its SHA-256 is stored. Works on an
 empty data directory and while `meridian run` runs.)";
+
+inline constexpr std::string_view history_usage =
+    R"(usage: meridian history fetch --symbols A,B,... --timeframe TF --start DATE [--end DATE]
+                              [--data-dir DIR | --store postgresql://...] [--config FILE]
+  --timeframe TF    1Min or 1Day (the history routes aggregate coarser bars from them)
+  --start, --end    YYYY-MM-DD or RFC 3339 (inclusive; --end defaults to now)
+Downloads bars from Alpaca's Market Data API (APCA_API_KEY_ID, APCA_API_SECRET_KEY,
+APCA_API_DATA_URL, APCA_DATA_FEED) into the history store, page by page, with a progress bar.
+Bars already there are replaced, so a fetch can be repeated or resumed.)";
 
 }  // namespace meridian::app

@@ -11,6 +11,7 @@
 
 #include "tests/support/fake_alpaca.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/meridian_process.hpp"
 #include "tests/support/meridian_system.hpp"
 #include "tests/support/test_dir.hpp"
 
@@ -225,6 +226,50 @@ TEST_F(AlpacaRun, Kill9MidFlightLeavesNothingUnsettledAfterRestart) {
     }
     EXPECT_EQ(ours, acknowledged);
     EXPECT_EQ(fake_.positions().at("AAPL"), "30");
+}
+
+TEST(AlpacaHistory, FetchStoresEveryPageWithProgressAndServesTheBars) {
+    FakeAlpaca fake{fake_options()};
+    for (const auto& [k, v] : fake.env())
+        ::setenv(k.c_str(), v.c_str(), 1);
+    TestDir dir{"alpaca-history"};
+    auto fetch = [&](std::vector<std::string> extra) {
+        std::vector<std::string> argv{kBinary, "history", "fetch", "--data-dir",
+                                      dir.path().string()};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        int rc = 0;
+        auto output = run_to_end(std::move(argv), &rc);
+        return std::pair{rc, output};
+    };
+    // 2024 has 262 weekdays; 1-minute bars span several 10,000-bar pages.
+    auto [rc, out] = fetch({"--symbols", "AAPL,MSFT", "--timeframe", "1Day", "--start",
+                            "2024-01-01", "--end", "2024-12-31"});
+    ASSERT_EQ(rc, 0) << out;
+    EXPECT_NE(out.find("AAPL: 262 1Day bars"), std::string::npos) << out;
+    EXPECT_NE(out.find("MSFT: 262 1Day bars"), std::string::npos) << out;
+    std::tie(rc, out) = fetch({"--symbols", "AAPL", "--timeframe", "1Min", "--start", "2024-03-04",
+                               "--end", "2024-03-29"});
+    ASSERT_EQ(rc, 0) << out;
+    EXPECT_NE(out.find("AAPL: 7800 1Min bars"), std::string::npos) << out;  // 20 days x 390
+    // Again: replaced, not added.
+    std::tie(rc, out) = fetch({"--symbols", "AAPL", "--timeframe", "1Day", "--start", "2024-01-01",
+                               "--end", "2024-12-31"});
+    ASSERT_EQ(rc, 0) << out;
+    // Bad input: a clear error, nothing fetched.
+    std::tie(rc, out) =
+        fetch({"--symbols", "AAPL", "--timeframe", "2Day", "--start", "2024-01-01"});
+    EXPECT_EQ(rc, 2);
+    std::tie(rc, out) = fetch({"--symbols", "AAPL", "--timeframe", "1Day", "--start", "2024-02-01",
+                               "--end", "2024-01-01"});
+    EXPECT_EQ(rc, 2);
+
+    RunningSystem sys{dir.path()};
+    HttpClient c{sys.port()};
+    auto bars =
+        c.request("GET", "/history/bars/AAPL?timeframe=1Day&start=2024-01-01&end=2025-01-01", {},
+                  auth(sys.admin_key()));
+    ASSERT_EQ(bars.status, 200) << bars.body;
+    EXPECT_EQ(bars.json().as_array().size(), 262u);
 }
 
 }  // namespace

@@ -140,8 +140,17 @@ TEST_F(AlpacaRun, AnOrderLivesItsWholeLifeThroughAlpaca) {
     }));
     // A refusal by Alpaca is the user's 4xx, with Alpaca's reason, and nothing trades.
     r = c.request("POST", "/orders", order_body("AAPL", "1000", "buy", "too-big"), auth(key_));
-    EXPECT_EQ(r.status, 422) << r.body;
+    EXPECT_EQ(r.status, 403) << r.body;
     EXPECT_NE(r.body.find("insufficient buying power"), std::string::npos) << r.body;
+    EXPECT_EQ(r.json().at("order").at("status"), "rejected");
+    // Secrets stay secret: not in the API's answers, not in what it prints.
+    for (const char* route : {"/config", "/health", "/services", "/openapi.json"})
+        EXPECT_EQ(c.request("GET", route, {}, auth(key_))
+                      .body.find(fake_.env().at("APCA_API_SECRET_KEY")),
+                  std::string::npos)
+            << route;
+    EXPECT_EQ(system_->process().output().find(fake_.env().at("APCA_API_SECRET_KEY")),
+              std::string::npos);
     expect_settled(c);
     EXPECT_EQ(fake_.positions().at("AAPL"), "10");
 }

@@ -201,7 +201,10 @@ asio::awaitable<core::Result<void>> AlpacaBroker::submit(const core::Order& orde
             entries_.erase(id);
             auto err = to_error(sent.refusal);
             if (err.code != core::Errc::Rejected) last_error_ = err.message;
-            co_return core::Error{core::Errc::Rejected, err.message};
+            co_return core::Error{sent.refusal.http == 403 && sent.refusal.code
+                                      ? core::Errc::Rejected
+                                      : core::Errc::InvalidArgument,
+                                  err.message};
         }
         case Submitted::Kind::Unknown:
             metrics_.inc("meridian_alpaca_unknown_outcomes_total");

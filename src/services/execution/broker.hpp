@@ -41,9 +41,10 @@ public:
         std::vector<store::StoredOrder> open) = 0;
     virtual void stop() {}
     /// Sends a stored order (pending_new; its id and client_order_id are final). Ok: the broker
-    /// has it. Rejected or InvalidArgument: refused, nothing was created (the caller records the
-    /// rejection). Unavailable or Timeout: the outcome is unknown; the broker keeps the order
-    /// and settles it by reconciliation.
+    /// has it. Refused, nothing created (the caller records the rejection): Rejected for a
+    /// business refusal (buying power, shorting: HTTP 403), InvalidArgument for an order the
+    /// broker finds malformed (422). Unavailable or Timeout: the outcome is unknown; the broker
+    /// keeps the order and settles it by reconciliation.
     virtual boost::asio::awaitable<core::Result<void>> submit(const core::Order& order,
                                                               const std::string& strategy) = 0;
     /// Requests a cancel; the canceled update follows (at once on paper). NotFound, IllegalState.

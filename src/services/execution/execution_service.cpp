@@ -268,9 +268,12 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
         (void)rejected.transition(core::OrderStatus::Rejected, now);
         writer_.submit([rejected](store::OrderStore& s) { return s.update(rejected); }, executor(),
                        {});
-        co_return Outcome{422, json::object{{"code", 42210000},
-                                            {"message", accepted.error().message},
-                                            {"order", to_json(rejected)}}};
+        // The broker's own status: 403 for a business refusal (buying power, shorting), 422 for
+        // an order it finds malformed.
+        const int status = accepted.error().code == core::Errc::Rejected ? 403 : 422;
+        co_return Outcome{status, json::object{{"code", status * 100'000 + 10'000},
+                                               {"message", accepted.error().message},
+                                               {"order", to_json(rejected)}}};
     }
     const auto* live = broker_->find(id);
     co_return Outcome{200, to_json(live ? *live : *order)};

@@ -22,7 +22,7 @@ asio::awaitable<core::Result<void>> PaperBroker::submit(const core::Order& order
     core::OrderRequest request = order.request();
     request.client_order_id = order.client_order_id();
     auto ok = sim_.submit(request, strategy, clock_.now(), order.id());
-    if (!ok) co_return core::Error{core::Errc::Rejected, ok.error().message};
+    if (!ok) co_return core::Error{core::Errc::InvalidArgument, ok.error().message};
     publish(sim_.take_updates());
     co_return core::Result<void>{};
 }

@@ -155,6 +155,35 @@ TEST_F(AlpacaRun, AnOrderLivesItsWholeLifeThroughAlpaca) {
     EXPECT_EQ(fake_.positions().at("AAPL"), "10");
 }
 
+TEST_F(AlpacaRun, ABracketsLegsAreFollowedToTheEnd) {
+    auto c = client();
+    ASSERT_TRUE(eventually(
+        [&] { return c.request("GET", "/marketdata/quotes/AAPL", {}, auth(key_)).status == 200; }));
+    const std::string body = R"({"symbol":"AAPL","qty":"10","side":"buy","type":"market",
+        "time_in_force":"gtc","order_class":"bracket","client_order_id":"br-1",
+        "take_profit":{"limit_price":"250"},"stop_loss":{"stop_price":"150"}})";
+    auto r = c.request("POST", "/orders", body, auth(key_));
+    ASSERT_EQ(r.status, 200) << r.body;
+    // Entry filled; its two exits (Alpaca's orders) are ours to follow, working.
+    ASSERT_TRUE(eventually([&] {
+        auto all = orders(c);
+        int working = 0;
+        for (const auto& o : all)
+            working += o.at("status") == "new" ? 1 : 0;
+        return all.size() == 3 && working == 2;
+    })) << json::serialize(orders(c));
+    ASSERT_TRUE(eventually([&] { return positions(c) == fake_.positions(); }));
+    // The price reaches the take-profit: it fills, the stop-loss is canceled, the position is flat.
+    fake_.set_price("AAPL", "260");
+    expect_settled(c);
+    std::map<std::string, int> statuses;
+    for (const auto& o : orders(c))
+        ++statuses[std::string{o.at("status").as_string()}];
+    EXPECT_EQ(statuses["filled"], 2) << json::serialize(orders(c));
+    EXPECT_EQ(statuses["canceled"], 1);
+    EXPECT_TRUE(positions(c).empty());
+}
+
 TEST_F(AlpacaRun, FaultsNeitherLoseNorDuplicateAnOrder) {
     auto c = client();
     ASSERT_TRUE(eventually(

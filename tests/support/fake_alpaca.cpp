@@ -87,6 +87,8 @@ struct FakeOrder {
     std::optional<Timestamp> filled_at, canceled_at, replaced_at;
     std::optional<std::string> replaced_by, replaces;
     bool extended_hours = false;
+    std::vector<std::size_t> legs;      // a multi-leg order's exit legs
+    std::optional<std::size_t> parent;  // a leg's entry order
 
     bool open() const {
         return status != "filled" && status != "canceled" && status != "expired" &&
@@ -301,7 +303,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         if (p.starts_with("/v2/orders/")) {
             auto it = by_id.find(p.substr(11));
             if (it == by_id.end()) return error(404, 40410000, "order not found");
-            if (m == "GET") return net::Response::json(200, orders[it->second].to_json(false));
+            if (m == "GET")
+                return net::Response::json(
+                    200, order_json(it->second, false, req.query_param("nested") == "true"));
             if (m == "DELETE") return cancel(it->second);
             if (m == "PATCH") return replace(it->second, req);
         }
@@ -318,6 +322,18 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         }
         if (p.starts_with("/v2/stocks/")) return market_data(req);
         return error(404, 40410000, "endpoint not found");
+    }
+
+    /// An order as Alpaca sends it, its legs nested when asked (and in a submit's answer).
+    json::object order_json(std::size_t i, bool stream, bool nested) const {
+        auto o = orders[i].to_json(stream);
+        if (nested && !orders[i].legs.empty()) {
+            json::array legs;
+            for (auto li : orders[i].legs)
+                legs.push_back(orders[li].to_json(stream));
+            o["legs"] = std::move(legs);
+        }
+        return o;
     }
 
     net::Response account() {
@@ -473,6 +489,34 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
                                       {"cost_basis", cost.to_string(2, core::Rounding::HalfEven)},
                                       {"message", "insufficient buying power"}});
         }
+        // Multi-leg classes (section 2.3): the exits as legs, held until the entry fills (an
+        // oco's stop works at once beside its limit).
+        std::optional<Price> tp_limit, sl_stop, sl_limit;
+        auto exit_price = [&](std::string_view object,
+                              std::string_view key) -> std::optional<Price> {
+            const auto* x = b.if_contains(object);
+            if (!x || !x->is_object()) return std::nullopt;
+            auto t = decimal_text(x->get_object(), key);
+            if (!t) return std::nullopt;
+            auto value = Price::parse(*t);
+            if (!value || !value->is_positive()) return std::nullopt;
+            return *value;
+        };
+        tp_limit = exit_price("take_profit", "limit_price");
+        sl_stop = exit_price("stop_loss", "stop_price");
+        sl_limit = exit_price("stop_loss", "limit_price");
+        if (o.order_class == "bracket" && (!tp_limit || !sl_stop))
+            return error(422, 40010001,
+                         "bracket orders require take_profit.limit_price and stop_loss.stop_price");
+        if (o.order_class == "oco" && (o.type != "limit" || !sl_stop))
+            return error(422, 40010001,
+                         "oco orders must be limit orders with stop_loss.stop_price");
+        if (o.order_class == "oto" && static_cast<bool>(tp_limit) == static_cast<bool>(sl_stop))
+            return error(422, 40010001,
+                         "oto orders require exactly one of take_profit and stop_loss");
+        if (!o.order_class.empty() && o.order_class != "simple" && o.order_class != "bracket" &&
+            o.order_class != "oco" && o.order_class != "oto")
+            return error(422, 40010001, "invalid order_class");
         o.id = ids.uuid();
         o.created = o.updated = now();
         o.extended_hours = b.contains("extended_hours") && b.at("extended_hours").is_bool() &&
@@ -482,7 +526,34 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         by_id[o.id] = index;
         by_client_id[o.client_order_id] = index;
         ++stats.orders_created;
-        auto answer = orders[index].to_json(false);
+        auto add_leg = [&](std::string type, std::optional<Price> limit,
+                           std::optional<Price> stop) {
+            FakeOrder leg;
+            leg.id = ids.uuid();
+            leg.client_order_id = ids.uuid();
+            leg.symbol = o.symbol;
+            leg.side = o.side == "buy" ? "sell" : "buy";
+            leg.type = std::move(type);
+            leg.time_in_force = o.time_in_force;
+            leg.order_class = o.order_class;
+            leg.qty = o.qty;
+            leg.limit_price = limit;
+            leg.stop_price = stop;
+            leg.status = "held";
+            leg.created = leg.updated = o.created;
+            leg.parent = index;
+            const std::size_t li = orders.size();
+            orders.push_back(leg);
+            by_id[leg.id] = li;
+            by_client_id[leg.client_order_id] = li;
+            orders[index].legs.push_back(li);
+        };
+        if (o.order_class == "bracket" || (o.order_class == "oto" && tp_limit))
+            add_leg("limit", tp_limit, std::nullopt);
+        if (o.order_class == "bracket" || o.order_class == "oco" ||
+            (o.order_class == "oto" && sl_stop))
+            add_leg(sl_limit ? "stop_limit" : "stop", sl_limit, sl_stop);
+        auto answer = order_json(index, false, true);
         // The order goes to the "venue" after the answer: new, then fills if marketable.
         asio::post(ioc, [self = shared_from_this(), index] {
             std::lock_guard l{self->mutex};
@@ -491,7 +562,14 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
             ord.status = "new";
             ord.updated = now();
             self->emit("new", ord);
+            if (ord.order_class == "oco")
+                for (auto li : std::vector<std::size_t>{ord.legs}) {
+                    self->orders[li].status = "new";
+                    self->emit("new", self->orders[li]);
+                }
             self->work(index);
+            for (auto li : std::vector<std::size_t>{self->orders[index].legs})
+                self->work(li);
         });
         if (faults.drop_submit_answers > 0) {
             --faults.drop_submit_answers;
@@ -515,7 +593,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
     /// Fills order `i` if the market allows, in `fills_per_order` executions.
     void work(std::size_t i) {
         auto& o = orders[i];
-        if (!o.open() || o.status == "pending_new" || o.status == "pending_cancel") return;
+        if (!o.open() || o.status == "pending_new" || o.status == "pending_cancel" ||
+            o.status == "held")
+            return;
         const Price px = prices[o.symbol];
         if (!marketable(o, px)) {
             if (o.time_in_force == "ioc" || o.time_in_force == "fok") finish(i, "canceled");
@@ -577,6 +657,27 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
                            {"qty", q.to_string()},
                            {"position_qty", pos.qty.to_string()}};
         emit(done ? "fill" : "partial_fill", o, std::move(extra));
+        if (!done) return;
+        // An entry filled: its held exits start working (an oco's stop is canceled: its limit
+        // was the exit). An exit filled: the other one is canceled.
+        const FakeOrder entry = orders[i];
+        for (auto li : entry.legs) {
+            if (!orders[li].open()) continue;
+            if (entry.order_class == "oco") {
+                finish(li, "canceled");
+            } else {
+                orders[li].status = "new";
+                orders[li].updated = now();
+                emit("new", orders[li]);
+            }
+        }
+        if (entry.parent) {
+            const FakeOrder parent = orders[*entry.parent];
+            for (auto li : parent.legs)
+                if (li != i && orders[li].open()) finish(li, "canceled");
+            if (parent.order_class == "oco" && orders[*entry.parent].open())
+                finish(*entry.parent, "canceled");
+        }
     }
 
     void finish(std::size_t i, const std::string& status) {
@@ -593,6 +694,8 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         asio::post(ioc, [self = shared_from_this(), i] {
             std::lock_guard l{self->mutex};
             if (self->orders[i].open()) self->finish(i, "canceled");
+            for (auto li : std::vector<std::size_t>{self->orders[i].legs})
+                if (self->orders[li].open()) self->finish(li, "canceled");
         });
         o.status = "pending_cancel";
         o.updated = now();

@@ -141,7 +141,7 @@ void AlpacaBroker::remember(Entry& e) {
 asio::awaitable<core::Result<void>> AlpacaBroker::start(std::vector<store::StoredOrder> open) {
     for (auto& o : open) {
         if (entries_.contains(o.order.id())) continue;
-        Entry e{o.order, o.strategy, {}, false, clock_.now()};
+        Entry e{o.order, o.strategy, {}, false, clock_.now(), std::nullopt};
         auto [it, inserted] = entries_.emplace(o.order.id(), std::move(e));
         remember(it->second);
     }
@@ -182,7 +182,7 @@ asio::awaitable<core::Result<void>> AlpacaBroker::submit(const core::Order& orde
     auto alive = alive_;
     const core::OrderId id = order.id();
     {
-        Entry e{order, strategy, {}, true, clock_.now()};
+        Entry e{order, strategy, {}, true, clock_.now(), std::nullopt};
         auto [it, inserted] = entries_.emplace(id, std::move(e));
         if (!inserted)
             co_return core::Error{core::Errc::Duplicate, "order " + id.str() + " is known"};
@@ -218,8 +218,61 @@ asio::awaitable<core::Result<void>> AlpacaBroker::submit(const core::Order& orde
     remember(*e);
     Updates out;
     sync(*e, sent.order, out);
+    if (order.order_class() != core::OrderClass::Simple) {
+        std::vector<BrokerOrder> legs = sent.order.legs;
+        if (legs.empty()) {
+            // The legs are Alpaca's: read them (nested) to follow them.
+            const std::string aid = sent.order.id;
+            auto nested = co_await client_.order(aid, true);
+            if (!*alive) co_return core::Error{core::Errc::Unavailable, "stopped"};
+            if (nested) legs = nested->legs;
+        }
+        adopt_legs(id, legs, out);
+    }
     publish(std::move(out));
     co_return core::Result<void>{};
+}
+
+void AlpacaBroker::adopt_legs(const core::OrderId& parent, const std::vector<BrokerOrder>& legs,
+                              Updates& out) {
+    Entry* p = entry(parent);
+    if (!p) return;
+    const std::string strategy = p->strategy;
+    for (const auto& leg : legs) {
+        if (by_alpaca_id(leg.id) || by_client_id(leg.client_order_id)) continue;
+        auto coid = core::ClientOrderId::parse(leg.client_order_id);
+        if (!coid) {
+            std::fprintf(stderr, "alpaca: leg %s has an unusable client_order_id\n",
+                         leg.id.c_str());
+            continue;
+        }
+        core::OrderRequest r = leg.request;
+        r.order_class = core::OrderClass::Simple;  // a leg is a plain order tied to its entry
+        r.take_profit.reset();
+        r.stop_loss.reset();
+        if (!r.qty) r.qty = p->order.qty();
+        r.client_order_id = *coid;
+        const auto initial = leg.status == core::OrderStatus::Held ? core::OrderStatus::Held
+                                                                   : core::OrderStatus::PendingNew;
+        auto made = core::Order::create(r, ids_.next_order_id(), *coid, clock_.now(), initial);
+        if (!made) {
+            std::fprintf(stderr, "alpaca: leg %s not followed: %s\n", leg.id.c_str(),
+                         made.error().message.c_str());
+            continue;
+        }
+        const core::OrderId leg_id = made->id();
+        Entry e{*made, strategy, leg.id, false, clock_.now(), parent};
+        auto [it, inserted] = entries_.emplace(leg_id, std::move(e));
+        remember(it->second);
+        out.push_back(OrderUpdate{initial == core::OrderStatus::Held ? OrderUpdate::Event::Updated
+                                                                     : OrderUpdate::Event::New,
+                                  leg_id,
+                                  strategy,
+                                  std::nullopt,
+                                  {},
+                                  clock_.now()});
+        sync(it->second, leg, out);
+    }
 }
 
 asio::awaitable<core::Result<void>> AlpacaBroker::cancel(const core::OrderId& id) {
@@ -259,7 +312,7 @@ asio::awaitable<core::Result<core::OrderId>> AlpacaBroker::replace(
     const std::string old_alpaca = e->alpaca_id;
     {
         // Known before Alpaca answers: its first events may come first.
-        Entry n{*made, e->strategy, {}, true, clock_.now()};
+        Entry n{*made, e->strategy, {}, true, clock_.now(), std::nullopt};
         auto [it, inserted] = entries_.emplace(new_id, std::move(n));
         remember(it->second);
     }
@@ -557,7 +610,7 @@ std::string AlpacaBroker::strategy_of(const core::OrderId& id) const {
 std::vector<core::OrderId> AlpacaBroker::open_orders() const {
     std::vector<std::pair<core::Timestamp, core::OrderId>> open;
     for (const auto& [id, e] : entries_)
-        if (!e.order.is_terminal()) open.emplace_back(e.order.created_at(), id);
+        if (!e.order.is_terminal() && !e.parent) open.emplace_back(e.order.created_at(), id);
     std::sort(open.begin(), open.end());
     std::vector<core::OrderId> out;
     for (auto& [ts, id] : open)

@@ -57,6 +57,7 @@ private:
         std::string alpaca_id;   // empty until Alpaca's answer (or a lookup) names it
         bool in_flight = false;  // a submission or replacement is still waiting for Alpaca
         core::Timestamp last_event;
+        std::optional<core::OrderId> parent;  // a bracket's, oco's or oto's exit leg
     };
 
     Entry* entry(const core::OrderId& id);
@@ -64,6 +65,9 @@ private:
     Entry* by_alpaca_id(const std::string& alpaca_id);
     void remember(Entry& e);
     void on_update(TradeUpdate u);
+    /// Takes a multi-leg order's exit legs (Alpaca made them and named them) as orders of ours.
+    void adopt_legs(const core::OrderId& parent, const std::vector<BrokerOrder>& legs,
+                    Updates& out);
     /// Applies one execution to the order and the account; false if it was applied before.
     bool apply_fill(Entry& e, std::string execution_id, core::Quantity qty, core::Price price,
                     core::Timestamp ts, Updates& out);

@@ -242,8 +242,10 @@ asio::awaitable<Submitted> TradingClient::submit(const core::OrderRequest& reque
     co_return out;
 }
 
-asio::awaitable<core::Result<BrokerOrder>> TradingClient::order(const std::string& id) {
-    auto r = co_await rest_.call("GET", "/v2/orders/" + net::url_encode(id));
+asio::awaitable<core::Result<BrokerOrder>> TradingClient::order(const std::string& id,
+                                                                bool nested) {
+    auto r = co_await rest_.call(
+        "GET", "/v2/orders/" + net::url_encode(id) + (nested ? "?nested=true" : ""));
     if (!r) co_return r.error();
     co_return order_of(*r);
 }

@@ -98,7 +98,9 @@ public:
     boost::asio::awaitable<core::Result<std::optional<BrokerOrder>>> by_client_order_id(
         const std::string& client_order_id,
         std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
-    boost::asio::awaitable<core::Result<BrokerOrder>> order(const std::string& id);
+    /// One order; `nested`: with its legs.
+    boost::asio::awaitable<core::Result<BrokerOrder>> order(const std::string& id,
+                                                            bool nested = false);
     /// Orders submitted after `after` (all statuses, oldest first, every page).
     boost::asio::awaitable<core::Result<std::vector<BrokerOrder>>> orders_since(
         core::Timestamp after);

@@ -40,6 +40,9 @@ protected:
         ::setenv("MERIDIAN_ALPACA_DATA_AROUND_THE_CLOCK", "true", 1);
         ::setenv("MERIDIAN_ALPACA_RECONCILE_SECONDS", "1", 1);
         ::setenv("MERIDIAN_ALPACA_DATA_SILENCE_SECONDS", "3", 1);
+        // Alpaca's 200 a minute would pace these tests to one order in 300 ms (the limiter's
+        // own test is in src/adapters/alpaca).
+        ::setenv("MERIDIAN_ALPACA_RATE_LIMIT", "6000", 1);
         start();
         key_ = system_->admin_key();
         ASSERT_FALSE(key_.empty());

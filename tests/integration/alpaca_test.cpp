@@ -192,12 +192,20 @@ TEST_F(AlpacaRun, FaultsNeitherLoseNorDuplicateAnOrder) {
     ASSERT_TRUE(eventually(
         [&] { return c.request("GET", "/marketdata/quotes/MSFT", {}, auth(key_)).status == 200; }));
     std::set<std::string> sent;
+    int refused_while_down = 0;
     auto submit = [&](int i) {
         const std::string coid = "fault-" + std::to_string(i);
-        auto r = c.request("POST", "/orders",
-                           order_body(i % 2 ? "AAPL" : "MSFT", std::to_string(1 + i % 3),
-                                      i % 4 == 3 ? "sell" : "buy", coid),
-                           auth(key_));
+        // While the trade stream is down orders are refused (503): a client sends the same
+        // order again, under the same client_order_id, until it is taken.
+        HttpReply r;
+        EXPECT_TRUE(eventually([&] {
+            r = c.request("POST", "/orders",
+                          order_body(i % 2 ? "AAPL" : "MSFT", std::to_string(1 + i % 3),
+                                     i % 4 == 3 ? "sell" : "buy", coid),
+                          auth(key_));
+            if (r.status == 503) refused_while_down += 1;
+            return r.status != 503;
+        }));
         EXPECT_EQ(r.status, 200) << r.body;
         sent.insert(coid);
     };
@@ -218,6 +226,7 @@ TEST_F(AlpacaRun, FaultsNeitherLoseNorDuplicateAnOrder) {
     fake_.drop_streams();
     for (int i = 20; i < 25; ++i)
         submit(i);
+    EXPECT_GT(refused_while_down, 0) << "orders were taken while the trade stream was down";
     f = FakeAlpacaFaults{};
     f.silent = true;  // open but silent: every event meanwhile is lost
     fake_.set_faults(f);

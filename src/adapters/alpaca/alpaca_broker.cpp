@@ -481,13 +481,13 @@ asio::awaitable<core::Result<void>> AlpacaBroker::reconcile() {
     std::size_t missed = 0;  // ... that it should have brought by now
     // 1. Orders whose submission's answer never came: look them up by client_order_id.
     std::vector<core::OrderId> unknown;
-    std::optional<core::Timestamp> oldest;
+    bool any_open = false;  // an open order Alpaca has named
     for (const auto& [id, e] : entries_) {
         if (e.order.is_terminal() || e.in_flight) continue;
         if (e.alpaca_id.empty())
             unknown.push_back(id);
-        else if (!oldest || e.order.created_at() < *oldest)
-            oldest = e.order.created_at();
+        else
+            any_open = true;
     }
     for (const auto& id : unknown) {
         Entry* e = entry(id);
@@ -506,7 +506,7 @@ asio::awaitable<core::Result<void>> AlpacaBroker::reconcile() {
             e->alpaca_id = (*lookup)->id;
             remember(*e);
             sync(*e, **lookup, out);
-            if (!oldest || e->order.created_at() < *oldest) oldest = e->order.created_at();
+            any_open = true;
         } else if (!e->order.is_terminal()) {
             // Alpaca never got it (and the submission has given up): it will not trade.
             if (e->order.transition(core::OrderStatus::Rejected, clock_.now()))
@@ -516,9 +516,10 @@ asio::awaitable<core::Result<void>> AlpacaBroker::reconcile() {
         }
         publish(std::move(out));
     }
-    // 2. Every open order, read back in one listing (paged), each brought to Alpaca's state.
-    if (oldest) {
-        auto listed = co_await client_.orders_since(*oldest - core::Duration::seconds(60));
+    // 2. Every open order brought to Alpaca's state: Alpaca's open orders in one listing
+    // (paged); ours that are not in it have ended there, and are read one by one.
+    if (any_open) {
+        auto listed = co_await client_.orders("open");
         if (!*alive) co_return core::Error{core::Errc::Unavailable, "stopped"};
         if (!listed) {
             last_error_ = listed.error().message;

@@ -44,7 +44,9 @@ public:
     std::vector<core::OrderId> open_orders() const override;
     std::size_t open_count() const override;
     core::Money committed_buy_notional() const override;
-    bool up() const override { return started_; }
+    /// Reconciled, and the trade stream connected: without it fills would go unheard (orders
+    /// are refused meanwhile; it reconciles when the stream returns).
+    bool up() const override { return started_ && stream_.connected(); }
     std::string status() const override;
 
     /// Reads every open order back and applies what changed (also run on its own schedule).

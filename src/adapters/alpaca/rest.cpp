@@ -250,12 +250,13 @@ asio::awaitable<core::Result<BrokerOrder>> TradingClient::order(const std::strin
     co_return order_of(*r);
 }
 
-asio::awaitable<core::Result<std::vector<BrokerOrder>>> TradingClient::orders_since(
-    core::Timestamp after) {
+asio::awaitable<core::Result<std::vector<BrokerOrder>>> TradingClient::orders(
+    std::string status, std::optional<core::Timestamp> after) {
     std::vector<BrokerOrder> out;
     for (;;) {
-        auto r = co_await rest_.call("GET", "/v2/orders?status=all&direction=asc&limit=500&after=" +
-                                                net::url_encode(after.to_iso8601()));
+        std::string target = "/v2/orders?status=" + status + "&direction=asc&limit=500";
+        if (after) target += "&after=" + net::url_encode(after->to_iso8601());
+        auto r = co_await rest_.call("GET", target);
         if (!r) co_return r.error();
         if (r->status != 200) co_return to_error(r->error());
         if (!r->body.is_array())

@@ -101,9 +101,9 @@ public:
     /// One order; `nested`: with its legs.
     boost::asio::awaitable<core::Result<BrokerOrder>> order(const std::string& id,
                                                             bool nested = false);
-    /// Orders submitted after `after` (all statuses, oldest first, every page).
-    boost::asio::awaitable<core::Result<std::vector<BrokerOrder>>> orders_since(
-        core::Timestamp after);
+    /// Orders of `status` (open, closed, all) submitted after `after`, oldest first, every page.
+    boost::asio::awaitable<core::Result<std::vector<BrokerOrder>>> orders(
+        std::string status, std::optional<core::Timestamp> after = std::nullopt);
     /// Requests a cancel (204). Errors: NotFound (404), IllegalState (422: not cancelable).
     boost::asio::awaitable<core::Result<void>> cancel(const std::string& id);
     /// Replaces: the new order (its client_order_id is `new_client_order_id`).

@@ -20,10 +20,14 @@ int main(int argc, char** argv) {
         const std::string value = argv[i + 1];
         if (flag == "--port") {
             options.port = static_cast<std::uint16_t>(std::stoi(value));
+        } else if (flag == "--rate-limit") {
+            options.requests_per_minute = std::stoi(value);
         } else if (flag == "--fills-per-order") {
             options.fills_per_order = std::stoi(value);
         } else {
-            std::fprintf(stderr, "usage: fake-alpaca [--port N] [--fills-per-order N]\n");
+            std::fprintf(stderr,
+                         "usage: fake-alpaca [--port N] [--rate-limit PER_MINUTE (200)] "
+                         "[--fills-per-order N]\n");
             return 2;
         }
     }

@@ -2,6 +2,7 @@
 #include "adapters/alpaca/wire.hpp"
 
 #include <charconv>
+#include <cstring>
 
 #include <boost/json.hpp>
 
@@ -48,35 +49,51 @@ std::string plain_number(std::string_view tok) {
     return neg ? "-" + out : out;
 }
 
-/// The text with each number outside strings quoted (and written out plainly).
+/// The text with each number outside strings quoted (and written out plainly). Copies runs of
+/// other bytes whole.
 core::Result<std::string> quote_numbers(std::string_view text) {
     std::string out;
-    out.reserve(text.size() + text.size() / 4);
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const char c = text[i];
-        if (c == '"') {
-            const std::size_t start = i++;
-            while (i < text.size() && text[i] != '"')
-                i += text[i] == '\\' ? 2u : 1u;
-            if (i >= text.size()) return invalid("JSON: unterminated string");
-            ++i;
-            out.append(text.substr(start, i - start));
-        } else if (c == '-' || (c >= '0' && c <= '9')) {
-            const std::size_t start = i++;
-            while (i < text.size() &&
-                   (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.' ||
-                    text[i] == 'e' || text[i] == 'E' || text[i] == '+' || text[i] == '-'))
-                ++i;
-            auto plain = plain_number(text.substr(start, i - start));
-            if (plain.empty()) return invalid("JSON: number out of range");
-            out += '"';
-            out += plain;
-            out += '"';
-        } else {
-            out += c;
-            ++i;
+    out.reserve(text.size() + text.size() / 3);
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+    while (p < end) {
+        // A run with neither strings nor numbers in it.
+        const char* run = p;
+        while (p < end && *p != '"' && *p != '-' && !is_digit(*p))
+            ++p;
+        out.append(run, static_cast<std::size_t>(p - run));
+        if (p == end) break;
+        if (*p == '"') {
+            const char* start = p++;
+            for (;;) {
+                const void* q = std::memchr(p, '"', static_cast<std::size_t>(end - p));
+                if (!q) return invalid("JSON: unterminated string");
+                const char* quote = static_cast<const char*>(q);
+                // Escaped when an odd number of backslashes come before it.
+                std::size_t slashes = 0;
+                for (const char* b = quote; b > start + 1 && b[-1] == '\\'; --b)
+                    ++slashes;
+                p = quote + 1;
+                if (slashes % 2 == 0) break;
+            }
+            out.append(start, static_cast<std::size_t>(p - start));
+            continue;
         }
+        const char* start = p++;
+        while (p < end &&
+               (is_digit(*p) || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' || *p == '-'))
+            ++p;
+        const std::string_view token{start, static_cast<std::size_t>(p - start)};
+        out += '"';
+        if (token.find_first_of("eE") == std::string_view::npos) {
+            out.append(token);
+        } else {
+            auto plain = plain_number(token);
+            if (plain.empty()) return invalid("JSON: number out of range");
+            out += plain;
+        }
+        out += '"';
     }
     return out;
 }
@@ -158,15 +175,24 @@ core::Result<core::Symbol> symbol_of(const json::object& o, std::string_view key
 
 }  // namespace
 
-core::Result<json::value> parse(std::string_view input) {
+namespace {
+
+/// parse() into `storage` (a caller's arena for values read and dropped at once).
+core::Result<json::value> parse_into(std::string_view input, json::storage_ptr storage) {
     auto quoted = quote_numbers(input);
     if (!quoted) return quoted.error();
     json::parse_options opts;
     opts.max_depth = 64;
     boost::system::error_code ec;
-    json::value v = json::parse(*quoted, ec, {}, opts);
+    json::value v = json::parse(*quoted, ec, std::move(storage), opts);
     if (ec) return invalid("JSON: " + ec.message());
     return v;
+}
+
+}  // namespace
+
+core::Result<json::value> parse(std::string_view input) {
+    return parse_into(input, {});
 }
 
 core::Result<BrokerOrder> order_from_json(const json::value& v) {
@@ -473,7 +499,9 @@ core::Result<BarsPage> bars_page(const json::value& v) {
 }
 
 core::Result<DataFrame> data_frame(std::string_view input) {
-    auto v = parse(input);
+    // The frame's JSON lives only while it is read: one arena, freed at once.
+    json::monotonic_resource arena{input.size() * 3};
+    auto v = parse_into(input, &arena);
     if (!v) return v.error();
     if (!v->is_array()) return invalid("data stream: a frame must be an array");
     DataFrame f;

@@ -22,6 +22,17 @@ TEST(AlpacaWire, NumbersStayTheirText) {
     EXPECT_TRUE(o.at("n").is_null());
 }
 
+TEST(AlpacaWire, NumbersInsideStringsAreLeftAlone) {
+    auto v = parse(R"({"msg": "a \"quoted\" 5 word -3", "tail": "ends in a backslash \\", "n": 5,
+                       "list": [1, "2", -3.5]})");
+    ASSERT_TRUE(v) << v.error().message;
+    const auto& o = v->get_object();
+    EXPECT_EQ(o.at("msg").get_string(), "a \"quoted\" 5 word -3");
+    EXPECT_EQ(o.at("tail").get_string(), "ends in a backslash \\");
+    EXPECT_EQ(o.at("n").get_string(), "5");
+    EXPECT_EQ(o.at("list").get_array()[2].get_string(), "-3.5");
+}
+
 TEST(AlpacaWire, MalformedJsonIsAnError) {
     EXPECT_FALSE(parse(R"({"a": "unterminated})"));
     EXPECT_FALSE(parse(R"({"a": 1e999})"));

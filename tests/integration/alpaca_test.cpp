@@ -47,11 +47,11 @@ protected:
         key_ = system_->admin_key();
         ASSERT_FALSE(key_.empty());
     }
-    void start() {
-        system_ = std::make_unique<RunningSystem>(
-            dir_.path(), key_,
-            std::vector<std::string>{"--config", kConfig, "--broker", "alpaca", "--feed",
-                                     "alpaca"});
+    void start(std::vector<std::string> more = {}) {
+        std::vector<std::string> args{"--config", kConfig,  "--broker",
+                                      "alpaca",   "--feed", "alpaca"};
+        args.insert(args.end(), more.begin(), more.end());
+        system_ = std::make_unique<RunningSystem>(dir_.path(), key_, std::move(args));
         auto c = client();
         ASSERT_TRUE(
             eventually([&] { return c.request("GET", "/health/ready").status == 200; }, 30s))
@@ -185,6 +185,17 @@ TEST_F(AlpacaRun, ABracketsLegsAreFollowedToTheEnd) {
     EXPECT_EQ(statuses["filled"], 2) << json::serialize(orders(c));
     EXPECT_EQ(statuses["canceled"], 1);
     EXPECT_TRUE(positions(c).empty());
+}
+
+TEST_F(AlpacaRun, ASymbolAlpacaDoesNotTradeIsRefusedBeforeItIsSent) {
+    system_.reset();
+    start({"--symbols", "AAPL,OLDCO"});
+    auto c = client();
+    const auto before = fake_.stats().submit_requests;
+    auto r = c.request("POST", "/orders", order_body("OLDCO", "1", "buy", "old-1"), auth(key_));
+    EXPECT_EQ(r.status, 422) << r.body;
+    EXPECT_NE(r.body.find("cannot be traded on Alpaca"), std::string::npos) << r.body;
+    EXPECT_EQ(fake_.stats().submit_requests, before) << "nothing went to Alpaca";
 }
 
 TEST_F(AlpacaRun, FaultsNeitherLoseNorDuplicateAnOrder) {

@@ -21,6 +21,7 @@
 #include "core/decimal.hpp"
 #include "core/ids.hpp"
 #include "core/timestamp.hpp"
+#include "engine/calendar.hpp"
 #include "net/http_server.hpp"
 #include "net/websocket.hpp"
 
@@ -172,6 +173,7 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
     std::map<std::string, std::size_t> by_id;
     std::map<std::string, std::size_t> by_client_id;
     std::map<std::string, Price> prices;
+    std::set<std::string> assets{"AAPL", "MSFT", "SPY", "NVDA", "AMZN", "GOOGL", "OLDCO"};
     std::map<std::string, Position> positions;
     Money cash;
     FakeAlpacaFaults faults;
@@ -311,17 +313,46 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         }
         if (p.starts_with("/v2/assets/") && m == "GET") {
             const std::string sym = p.substr(11);
-            if (!prices.contains(sym)) return error(404, 40410000, "asset not found for " + sym);
+            if (!assets.contains(sym)) return error(404, 40410000, "asset not found for " + sym);
+            const bool active = sym != "OLDCO";  // delisted: known, not tradable
             return net::Response::json(200, json::object{{"id", ids.uuid()},
                                                          {"class", "us_equity"},
                                                          {"exchange", "NASDAQ"},
                                                          {"symbol", sym},
-                                                         {"status", "active"},
-                                                         {"tradable", true},
-                                                         {"fractionable", true}});
+                                                         {"status", active ? "active" : "inactive"},
+                                                         {"tradable", active},
+                                                         {"marginable", active},
+                                                         {"shortable", active},
+                                                         {"fractionable", active},
+                                                         {"attributes", json::array{}}});
         }
+        if (p == "/v2/calendar" && m == "GET") return calendar(req);
         if (p.starts_with("/v2/stocks/")) return market_data(req);
         return error(404, 40410000, "endpoint not found");
+    }
+
+    /// NYSE's trading days (the engine's calendar), as Alpaca lists them.
+    net::Response calendar(net::Request& req) {
+        auto start = Timestamp::parse(req.query_param("start").value_or("1970-01-01"));
+        auto end = Timestamp::parse(req.query_param("end").value_or("2029-12-31"));
+        if (!start || !end) return error(422, 40010001, "invalid start or end");
+        json::array days;
+        const std::int64_t day = 86'400'000'000'000LL;
+        for (std::int64_t d = start->ns() / day; d <= end->ns() / day && days.size() < 20'000;
+             ++d) {
+            const auto date = core::civil_from_days(d);
+            if (!engine::nyse::is_trading_day(date)) continue;
+            char buf[16];
+            std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", date.year, date.month, date.day);
+            const bool early = engine::nyse::is_early_close(date);
+            days.push_back(json::object{{"date", buf},
+                                        {"open", "09:30"},
+                                        {"close", early ? "13:00" : "16:00"},
+                                        {"session_open", "0400"},
+                                        {"session_close", early ? "1700" : "2000"},
+                                        {"settlement_date", buf}});
+        }
+        return net::Response::json(200, days);
     }
 
     /// An order as Alpaca sends it, its legs nested when asked (and in a submit's answer).
@@ -1095,7 +1126,8 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         std::vector<std::string> symbols;
         bool multi = false;
         std::string what;
-        if (rest.starts_with("bars") || rest.starts_with("quotes") || rest.starts_with("trades")) {
+        if (rest.starts_with("bars") || rest.starts_with("quotes") || rest.starts_with("trades") ||
+            rest.starts_with("snapshots")) {
             multi = true;
             what = rest;
             std::string list{req.query_param("symbols").value_or("")};
@@ -1113,6 +1145,34 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
             if (slash == std::string::npos) return error(404, 40410000, "endpoint not found");
             symbols.push_back(rest.substr(0, slash));
             what = rest.substr(slash + 1);
+        }
+        if (what == "snapshot" || rest.starts_with("snapshots")) {
+            if (what == "snapshot") multi = false;
+            std::string items;
+            for (const auto& sym : symbols) {
+                if (!prices.contains(sym)) {
+                    items += (items.empty() ? "" : ",") + ("\"" + sym + "\":null");
+                    continue;
+                }
+                const Price px = prices[sym];
+                const std::string ts = now().to_iso8601();
+                const std::string bar = R"({"t":")" + ts.substr(0, 17) + R"(00Z","o":)" +
+                                        number(px) + R"(,"h":)" + number(px) + R"(,"l":)" +
+                                        number(px) + R"(,"c":)" + number(px) +
+                                        R"(,"v":100,"n":1,"vw":)" + number(px) + "}";
+                const std::string snap =
+                    R"("latestTrade":{"t":")" + ts + R"(","x":"V","p":)" + number(px) +
+                    R"(,"s":100,"c":["@"],"i":1,"z":"C"},"latestQuote":{"t":")" + ts +
+                    R"(","ax":"V","ap":)" + number(px + Price::from_raw(10'000'000)) +
+                    R"(,"as":1,"bx":"V","bp":)" + number(px - Price::from_raw(10'000'000)) +
+                    R"(,"bs":1,"c":["R"],"z":"C"},"minuteBar":)" + bar + R"(,"dailyBar":)" + bar +
+                    R"(,"prevDailyBar":null)";
+                if (!multi)
+                    return net::Response::text(200, R"({"symbol":")" + sym + "\"," + snap + "}",
+                                               "application/json");
+                items += (items.empty() ? "" : ",") + ("\"" + sym + "\":{" + snap + "}");
+            }
+            return net::Response::text(200, "{" + items + "}", "application/json");
         }
         if (what == "quotes/latest" || what == "trades/latest" || what == "bars/latest") {
             std::string items;

@@ -87,7 +87,8 @@ AlpacaBroker::AlpacaBroker(const services::BrokerContext& context, Settings sett
                           },
                           asio::detached);
                   }}},
-      ids_{core::IdGenerator::from_entropy()} {
+      ids_{core::IdGenerator::from_entropy()},
+      symbols_{context.symbols} {
     metrics_.counter("meridian_alpaca_stream_connects_total",
                      "trade_updates connections made (the first and every reconnect).");
     metrics_.counter("meridian_alpaca_unreadable_updates_total",
@@ -154,6 +155,25 @@ asio::awaitable<core::Result<void>> AlpacaBroker::start(std::vector<store::Store
     if (account->trading_blocked || account->account_blocked)
         co_return core::Error{core::Errc::Unavailable,
                               "the Alpaca account " + account->id + " is blocked from trading"};
+    // Every symbol the system trades must be a tradable asset there (the first hundred: a
+    // request each, from a budget of 200 a minute).
+    for (std::size_t i = 0; i < symbols_.size() && i < 100 && !started_; ++i) {
+        const core::Symbol sym = symbols_[i];
+        auto a = co_await client_.asset(sym);
+        if (!*alive_) co_return core::Error{core::Errc::Unavailable, "stopped"};
+        std::string why;
+        if (!a && a.error().code == core::Errc::NotFound)
+            why = a.error().message;
+        else if (!a)
+            co_return a.error();
+        else if (!a->tradable || a->status != "active")
+            why = "asset status " + a->status + ", not tradable";
+        if (!why.empty()) {
+            untradable_[sym] = why;
+            std::fprintf(stderr, "alpaca: %s cannot be traded on Alpaca: %s\n", sym.str().c_str(),
+                         why.c_str());
+        }
+    }
     auto ok = co_await reconcile();
     if (!ok) co_return ok.error();
     if (!started_) {
@@ -181,6 +201,9 @@ asio::awaitable<core::Result<void>> AlpacaBroker::submit(const core::Order& orde
                                                          const std::string& strategy) {
     auto alive = alive_;
     const core::OrderId id = order.id();
+    if (auto u = untradable_.find(order.symbol()); u != untradable_.end())
+        co_return core::Error{core::Errc::InvalidArgument,
+                              order.symbol().str() + " cannot be traded on Alpaca: " + u->second};
     {
         Entry e{order, strategy, {}, true, clock_.now(), std::nullopt};
         auto [it, inserted] = entries_.emplace(id, std::move(e));

@@ -94,6 +94,9 @@ private:
     bool reconciling_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     std::string last_error_;
+    std::vector<core::Symbol> symbols_;
+    /// Symbols Alpaca does not trade, with why (checked on start).
+    std::map<core::Symbol, std::string> untradable_;
 };
 
 /// A BrokerFactory for `settings` (validated by load_settings).

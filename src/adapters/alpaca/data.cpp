@@ -62,24 +62,52 @@ asio::awaitable<core::Result<void>> DataClient::bars(
     co_return core::Result<void>{};
 }
 
-asio::awaitable<core::Result<std::vector<engine::Quote>>> DataClient::latest_quotes(
-    const std::vector<core::Symbol>& symbols) {
+asio::awaitable<core::Result<json::value>> DataClient::get(
+    std::string path, const std::vector<core::Symbol>& symbols) {
     auto r = co_await rest_.call(
-        "GET", "/v2/stocks/quotes/latest?symbols=" + net::url_encode(join(symbols)) +
-                   "&feed=" + settings_.feed);
+        "GET", path + "?symbols=" + net::url_encode(join(symbols)) + "&feed=" + settings_.feed);
     if (!r) co_return r.error();
     if (r->status != 200) co_return to_error(r->error());
-    std::vector<engine::Quote> out;
-    const auto* o = r->body.if_object();
-    const auto* quotes = o ? o->if_contains("quotes") : nullptr;
-    if (!quotes || !quotes->is_object()) co_return out;
-    for (const auto& [key, value] : quotes->get_object()) {
-        auto sym = core::Symbol::parse(key);
-        if (!sym || !value.is_object()) continue;
-        auto q = quote_from_json(value.get_object(), *sym);
-        if (q && q->bid.is_positive() && q->ask.is_positive()) out.push_back(*q);
-    }
-    co_return out;
+    co_return std::move(r->body);
+}
+
+asio::awaitable<core::Result<std::vector<engine::Quote>>> DataClient::latest_quotes(
+    const std::vector<core::Symbol>& symbols) {
+    auto body = co_await get("/v2/stocks/quotes/latest", symbols);
+    if (!body) co_return body.error();
+    auto quotes = alpaca::latest_quotes(*body);
+    if (!quotes) co_return core::Error{core::Errc::Internal, quotes.error().message};
+    // A zero price means no quote on that side (section 5.3).
+    std::erase_if(*quotes,
+                  [](const auto& q) { return !q.bid.is_positive() || !q.ask.is_positive(); });
+    co_return quotes;
+}
+
+asio::awaitable<core::Result<std::vector<engine::Trade>>> DataClient::latest_trades(
+    const std::vector<core::Symbol>& symbols) {
+    auto body = co_await get("/v2/stocks/trades/latest", symbols);
+    if (!body) co_return body.error();
+    auto trades = alpaca::latest_trades(*body);
+    if (!trades) co_return core::Error{core::Errc::Internal, trades.error().message};
+    co_return trades;
+}
+
+asio::awaitable<core::Result<std::vector<engine::Bar>>> DataClient::latest_bars(
+    const std::vector<core::Symbol>& symbols) {
+    auto body = co_await get("/v2/stocks/bars/latest", symbols);
+    if (!body) co_return body.error();
+    auto bars = alpaca::latest_bars(*body);
+    if (!bars) co_return core::Error{core::Errc::Internal, bars.error().message};
+    co_return bars;
+}
+
+asio::awaitable<core::Result<std::vector<Snapshot>>> DataClient::snapshots(
+    const std::vector<core::Symbol>& symbols) {
+    auto body = co_await get("/v2/stocks/snapshots", symbols);
+    if (!body) co_return body.error();
+    auto snaps = snapshots_from_json(*body);
+    if (!snaps) co_return core::Error{core::Errc::Internal, snaps.error().message};
+    co_return snaps;
 }
 
 AlpacaFeed::AlpacaFeed(asio::any_io_executor executor, services::Metrics& metrics,

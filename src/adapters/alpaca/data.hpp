@@ -35,11 +35,22 @@ public:
         const std::vector<core::Symbol>& symbols, const std::string& timeframe,
         core::Timestamp start, core::Timestamp end,
         const std::function<void(const std::vector<engine::Bar>&)>& on_page);
-    /// The latest quote of each symbol (symbols without one are left out).
+    /// The latest quote, trade or minute bar of each symbol (symbols without one left out).
     boost::asio::awaitable<core::Result<std::vector<engine::Quote>>> latest_quotes(
+        const std::vector<core::Symbol>& symbols);
+    boost::asio::awaitable<core::Result<std::vector<engine::Trade>>> latest_trades(
+        const std::vector<core::Symbol>& symbols);
+    boost::asio::awaitable<core::Result<std::vector<engine::Bar>>> latest_bars(
+        const std::vector<core::Symbol>& symbols);
+    /// Each symbol's snapshot: latest trade and quote, minute, daily and previous daily bars.
+    boost::asio::awaitable<core::Result<std::vector<Snapshot>>> snapshots(
         const std::vector<core::Symbol>& symbols);
 
 private:
+    /// GET `path` with the symbols and the feed; the body, or the error.
+    boost::asio::awaitable<core::Result<boost::json::value>> get(
+        std::string path, const std::vector<core::Symbol>& symbols);
+
     const Settings& settings_;
     Rest rest_;
 };

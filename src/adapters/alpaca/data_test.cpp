@@ -143,6 +143,36 @@ TEST_F(AlpacaData, ASilentConnectionIsMadeAgain) {
     feed->stop();
 }
 
+TEST_F(AlpacaData, LatestValuesAndSnapshots) {
+    DataClient data{ioc.get_executor(), settings};
+    std::optional<std::size_t> quotes_n, trades_n, bars_n;
+    std::optional<core::Result<std::vector<Snapshot>>> snaps;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            auto q = co_await data.latest_quotes(symbols);
+            quotes_n = q ? q->size() : 0;
+            auto t = co_await data.latest_trades(symbols);
+            trades_n = t ? t->size() : 0;
+            auto b = co_await data.latest_bars(symbols);
+            bars_n = b ? b->size() : 0;
+            std::vector<core::Symbol> with_unknown = symbols;
+            with_unknown.push_back(*core::Symbol::parse("ZZZZ"));
+            snaps = co_await data.snapshots(with_unknown);
+        },
+        asio::detached);
+    ASSERT_TRUE(run_until([&] { return snaps.has_value(); }));
+    EXPECT_EQ(quotes_n, 2u);
+    EXPECT_EQ(trades_n, 2u);
+    EXPECT_EQ(bars_n, 2u);
+    ASSERT_TRUE(*snaps) << (*snaps).error().message;
+    ASSERT_EQ((*snaps)->size(), 2u);  // ZZZZ has no data: null, left out
+    for (const auto& s : **snaps) {
+        ASSERT_TRUE(s.latest_quote && s.latest_trade && s.minute_bar);
+        EXPECT_LT(s.latest_quote->bid, s.latest_quote->ask);
+    }
+}
+
 TEST_F(AlpacaData, HistoricalBarsComeEveryPage) {
     DataClient data{ioc.get_executor(), settings};
     std::size_t pages = 0;

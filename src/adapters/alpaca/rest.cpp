@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -322,6 +323,36 @@ asio::awaitable<core::Result<Clock>> TradingClient::clock() {
     auto c = clock_from_json(r->body);
     if (!c) co_return core::Error{core::Errc::Internal, "clock: " + c.error().message};
     co_return c;
+}
+
+namespace {
+
+std::string date_text(core::CivilDate d) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
+    return buf;
+}
+
+}  // namespace
+
+asio::awaitable<core::Result<std::vector<CalendarDay>>> TradingClient::calendar(
+    core::CivilDate start, core::CivilDate end) {
+    auto r = co_await rest_.call(
+        "GET", "/v2/calendar?start=" + date_text(start) + "&end=" + date_text(end));
+    if (!r) co_return r.error();
+    if (r->status != 200) co_return to_error(r->error());
+    auto days = calendar_from_json(r->body);
+    if (!days) co_return core::Error{core::Errc::Internal, days.error().message};
+    co_return days;
+}
+
+asio::awaitable<core::Result<Asset>> TradingClient::asset(const core::Symbol& symbol) {
+    auto r = co_await rest_.call("GET", "/v2/assets/" + net::url_encode(symbol.str()));
+    if (!r) co_return r.error();
+    if (r->status != 200) co_return to_error(r->error());
+    auto a = asset_from_json(r->body);
+    if (!a) co_return core::Error{core::Errc::Internal, "asset: " + a.error().message};
+    co_return a;
 }
 
 }  // namespace meridian::alpaca

@@ -114,6 +114,11 @@ public:
     boost::asio::awaitable<core::Result<Account>> account();
     boost::asio::awaitable<core::Result<std::vector<Position>>> positions();
     boost::asio::awaitable<core::Result<Clock>> clock();
+    /// The trading days from `start` to `end` (inclusive).
+    boost::asio::awaitable<core::Result<std::vector<CalendarDay>>> calendar(core::CivilDate start,
+                                                                            core::CivilDate end);
+    /// The asset a symbol names. NotFound when Alpaca has none.
+    boost::asio::awaitable<core::Result<Asset>> asset(const core::Symbol& symbol);
 
     Rest& rest() noexcept { return rest_; }
 

@@ -180,6 +180,23 @@ TEST_F(AlpacaRest, AccountPositionsClockCancelReplace) {
     EXPECT_TRUE(positions->empty());
 }
 
+TEST_F(AlpacaRest, CalendarAndAssets) {
+    TradingClient client{ioc.get_executor(), settings};
+    auto days = run(client.calendar({2024, 11, 25}, {2024, 12, 2}));
+    ASSERT_TRUE(days) << days.error().message;
+    // Thanksgiving (the 28th) is closed, the day after closes at 13:00, the weekend is out.
+    ASSERT_EQ(days->size(), 5u);
+    EXPECT_EQ((*days)[3].date, (core::CivilDate{2024, 11, 29}));
+    EXPECT_EQ((*days)[3].close, 13 * 60);
+    auto aapl = run(client.asset(*core::Symbol::parse("AAPL")));
+    ASSERT_TRUE(aapl) << aapl.error().message;
+    EXPECT_TRUE(aapl->tradable);
+    auto none = run(client.asset(*core::Symbol::parse("ZZZZQX")));
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().code, core::Errc::NotFound);
+    EXPECT_EQ(none.error().message, "asset not found for ZZZZQX");
+}
+
 TEST_F(AlpacaRest, BadKeysAreNamedAsSuch) {
     settings.secret_key = "wrong";
     TradingClient client{ioc.get_executor(), settings};

@@ -348,6 +348,61 @@ core::Result<Clock> clock_from_json(const json::value& v) {
     return c;
 }
 
+core::Result<Asset> asset_from_json(const json::value& v) {
+    const auto* o = object_of(v);
+    if (!o) return invalid("asset: not an object");
+    Asset a;
+    a.id = std::string{text(*o, "id").value_or("")};
+    MERIDIAN_TRY(sym, symbol_of(*o, "symbol"));
+    a.symbol = sym;
+    a.asset_class = std::string{text(*o, "class").value_or("")};
+    a.exchange = std::string{text(*o, "exchange").value_or("")};
+    a.status = std::string{text(*o, "status").value_or("")};
+    a.tradable = flag(*o, "tradable");
+    a.fractionable = flag(*o, "fractionable");
+    a.shortable = flag(*o, "shortable");
+    return a;
+}
+
+namespace {
+
+/// "09:30" or "0930": minutes after midnight.
+std::optional<int> clock_minutes(std::string_view t) {
+    std::string digits;
+    for (char c : t)
+        if (c != ':') digits += c;
+    if (digits.size() != 4 || digits.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    const int h = (digits[0] - '0') * 10 + (digits[1] - '0');
+    const int m = (digits[2] - '0') * 10 + (digits[3] - '0');
+    if (h > 24 || m > 59) return std::nullopt;
+    return h * 60 + m;
+}
+
+}  // namespace
+
+core::Result<std::vector<CalendarDay>> calendar_from_json(const json::value& v) {
+    if (!v.is_array()) return invalid("calendar: not an array");
+    std::vector<CalendarDay> out;
+    for (const auto& item : v.get_array()) {
+        const auto* o = object_of(item);
+        if (!o) return invalid("calendar: a day is not an object");
+        CalendarDay d;
+        auto date = core::Timestamp::parse(text(*o, "date").value_or(""));
+        if (!date) return invalid("calendar date: " + date.error().message);
+        d.date = core::civil_from_days(date->ns() / 86'400'000'000'000LL);
+        auto open = clock_minutes(text(*o, "open").value_or(""));
+        auto close = clock_minutes(text(*o, "close").value_or(""));
+        if (!open || !close || *close <= *open) return invalid("calendar: bad open or close");
+        d.open = *open;
+        d.close = *close;
+        if (auto so = text(*o, "session_open")) d.session_open = clock_minutes(*so);
+        if (auto sc = text(*o, "session_close")) d.session_close = clock_minutes(*sc);
+        out.push_back(d);
+    }
+    return out;
+}
+
 ApiError api_error(int http, std::string_view body) {
     ApiError e;
     e.http = http;
@@ -461,6 +516,94 @@ core::Result<engine::Trade> trade_from_json(const json::object& o, const core::S
     t.price = price;
     t.size = size;
     return t;
+}
+
+namespace {
+
+/// Latest values in either shape: {"symbol": S, "<one>": {...}} or {"<many>": {S: {...}}}.
+template <class T, class Read>
+core::Result<std::vector<T>> latest(const json::value& v, std::string_view one,
+                                    std::string_view many, Read read) {
+    const auto* o = object_of(v);
+    if (!o) return invalid("latest: not an object");
+    std::vector<T> out;
+    if (const auto* single = o->if_contains(one); single && single->is_object()) {
+        MERIDIAN_TRY(sym, symbol_of(*o, "symbol"));
+        auto x = read(single->get_object(), sym);
+        if (!x) return x.error();
+        out.push_back(std::move(*x));
+        return out;
+    }
+    const auto* map = o->if_contains(many);
+    if (!map || !map->is_object()) return out;
+    for (const auto& [key, value] : map->get_object()) {
+        auto sym = core::Symbol::parse(key);
+        if (!sym) return invalid("latest: bad symbol " + std::string{key});
+        if (!value.is_object()) continue;
+        auto x = read(value.get_object(), *sym);
+        if (!x) return x.error();
+        out.push_back(std::move(*x));
+    }
+    return out;
+}
+
+}  // namespace
+
+core::Result<std::vector<engine::Trade>> latest_trades(const json::value& v) {
+    return latest<engine::Trade>(v, "trade", "trades", trade_from_json);
+}
+core::Result<std::vector<engine::Quote>> latest_quotes(const json::value& v) {
+    return latest<engine::Quote>(v, "quote", "quotes", quote_from_json);
+}
+core::Result<std::vector<engine::Bar>> latest_bars(const json::value& v) {
+    return latest<engine::Bar>(v, "bar", "bars", bar_from_json);
+}
+
+core::Result<std::vector<Snapshot>> snapshots_from_json(const json::value& v) {
+    const auto* o = object_of(v);
+    if (!o) return invalid("snapshots: not an object");
+    auto one = [](const json::object& s, const core::Symbol& sym) -> core::Result<Snapshot> {
+        Snapshot snap;
+        snap.symbol = sym;
+        auto member = [&](std::string_view key) -> const json::object* {
+            const auto* m = s.if_contains(key);
+            return m && m->is_object() ? &m->get_object() : nullptr;
+        };
+        if (const auto* t = member("latestTrade")) {
+            MERIDIAN_TRY(x, trade_from_json(*t, sym));
+            snap.latest_trade = x;
+        }
+        if (const auto* q = member("latestQuote")) {
+            MERIDIAN_TRY(x, quote_from_json(*q, sym));
+            snap.latest_quote = x;
+        }
+        for (auto [key, field] :
+             {std::pair{"minuteBar", &snap.minute_bar}, std::pair{"dailyBar", &snap.daily_bar},
+              std::pair{"prevDailyBar", &snap.prev_daily_bar}}) {
+            if (const auto* b = member(key)) {
+                auto x = bar_from_json(*b, sym);
+                if (!x) return x.error();
+                *field = std::move(*x);
+            }
+        }
+        return snap;
+    };
+    std::vector<Snapshot> out;
+    if (auto sym_text = text(*o, "symbol")) {
+        auto sym = core::Symbol::parse(*sym_text);
+        if (!sym) return field_error("symbol", sym.error());
+        MERIDIAN_TRY(snap, one(*o, *sym));
+        out.push_back(std::move(snap));
+        return out;
+    }
+    for (const auto& [key, value] : *o) {
+        if (!value.is_object()) continue;  // a symbol without data maps to null
+        auto sym = core::Symbol::parse(key);
+        if (!sym) return invalid("snapshots: bad symbol " + std::string{key});
+        MERIDIAN_TRY(snap, one(value.get_object(), *sym));
+        out.push_back(std::move(snap));
+    }
+    return out;
 }
 
 core::Result<BarsPage> bars_page(const json::value& v) {

@@ -94,6 +94,30 @@ struct Clock {
 };
 core::Result<Clock> clock_from_json(const boost::json::value& v);
 
+/// An asset (section 2.13; its class is under "class").
+struct Asset {
+    std::string id;
+    core::Symbol symbol;
+    std::string asset_class;
+    std::string exchange;
+    std::string status;  // active, inactive
+    bool tradable = false;
+    bool fractionable = false;
+    bool shortable = false;
+};
+core::Result<Asset> asset_from_json(const boost::json::value& v);
+
+/// A trading day (section 2.12): the regular session and the extended one, minutes after
+/// midnight New York time ("09:30" and "0400" forms both read).
+struct CalendarDay {
+    core::CivilDate date;
+    int open = 0;
+    int close = 0;
+    std::optional<int> session_open;
+    std::optional<int> session_close;
+};
+core::Result<std::vector<CalendarDay>> calendar_from_json(const boost::json::value& v);
+
 /// An error answer (section 1.3): the HTTP status, Alpaca's code when there is one, the message
 /// (or the raw body when it is not JSON).
 struct ApiError {
@@ -112,6 +136,24 @@ core::Result<engine::Quote> quote_from_json(const boost::json::object& o,
                                             const core::Symbol& symbol);
 core::Result<engine::Trade> trade_from_json(const boost::json::object& o,
                                             const core::Symbol& symbol);
+
+/// Latest values (section 5.4), single ({"symbol", "trade"|"quote"|"bar"}) or multi
+/// ({"trades"|"quotes"|"bars": {SYM: {...}}}) shape.
+core::Result<std::vector<engine::Trade>> latest_trades(const boost::json::value& v);
+core::Result<std::vector<engine::Quote>> latest_quotes(const boost::json::value& v);
+core::Result<std::vector<engine::Bar>> latest_bars(const boost::json::value& v);
+
+/// A snapshot (section 5.5): any member may be missing.
+struct Snapshot {
+    core::Symbol symbol;
+    std::optional<engine::Trade> latest_trade;
+    std::optional<engine::Quote> latest_quote;
+    std::optional<engine::Bar> minute_bar;
+    std::optional<engine::Bar> daily_bar;
+    std::optional<engine::Bar> prev_daily_bar;
+};
+/// The single shape (with "symbol") or the multi one (a bare map by symbol; null values skipped).
+core::Result<std::vector<Snapshot>> snapshots_from_json(const boost::json::value& v);
 
 /// A page of historical bars (single- or multi-symbol shape) and the next page's token.
 struct BarsPage {

@@ -171,5 +171,52 @@ TEST(AlpacaWire, DataFramesMixTypesAndSkipBadElements) {
     EXPECT_EQ(err->messages[0].code, 406);
 }
 
+TEST(AlpacaWire, AssetsCalendarAndSnapshots) {
+    auto asset = asset_from_json(*parse(R"({"id": "b0b6dd9d-8b9b-48a9-ba46-b9d54906e415",
+        "class": "us_equity", "exchange": "NASDAQ", "symbol": "AAPL", "name": "Apple Inc.",
+        "status": "active", "tradable": true, "marginable": true,
+        "maintenance_margin_requirement": 30, "shortable": true, "easy_to_borrow": true,
+        "fractionable": true, "attributes": []})"));
+    ASSERT_TRUE(asset) << asset.error().message;
+    EXPECT_EQ(asset->asset_class, "us_equity");
+    EXPECT_TRUE(asset->tradable);
+    auto days = calendar_from_json(*parse(R"([
+        {"date": "2022-05-16", "open": "09:30", "close": "16:00", "session_open": "0400", "session_close": "2000"},
+        {"date": "2022-11-25", "open": "09:30", "close": "13:00", "session_open": "0400", "session_close": "1700",
+         "settlement_date": "2022-11-29"}])"));
+    ASSERT_TRUE(days) << days.error().message;
+    ASSERT_EQ(days->size(), 2u);
+    EXPECT_EQ((*days)[1].date, (core::CivilDate{2022, 11, 25}));
+    EXPECT_EQ((*days)[1].close, 13 * 60);
+    EXPECT_EQ((*days)[0].session_open, 4 * 60);
+    auto single = snapshots_from_json(*parse(R"({"symbol": "AAPL",
+        "latestTrade": {"t": "2021-05-11T20:00:00.435997104Z", "x": "Q", "p": 125.91, "s": 5589631, "c": ["@", "M"], "i": 179430, "z": "C"},
+        "latestQuote": {"t": "2021-05-11T22:05:02.307304704Z", "ax": "P", "ap": 125.68, "as": 12, "bx": "P", "bp": 125.6, "bs": 4, "c": ["R"], "z": "C"},
+        "minuteBar": {"t": "2021-05-11T22:02:00Z", "o": 125.66, "h": 125.66, "l": 125.66, "c": 125.66, "v": 396, "n": 5, "vw": 125.66},
+        "dailyBar": {"t": "2021-05-11T04:00:00Z", "o": 123.5, "h": 126.27, "l": 122.77, "c": 125.91, "v": 125863164, "n": 900000, "vw": 124.9},
+        "prevDailyBar": null})"));
+    ASSERT_TRUE(single) << single->size();
+    ASSERT_EQ(single->size(), 1u);
+    EXPECT_EQ((*single)[0].latest_trade->price.to_string(), "125.91");
+    EXPECT_EQ((*single)[0].daily_bar->volume.to_string(), "125863164");
+    EXPECT_FALSE((*single)[0].prev_daily_bar);
+    auto multi =
+        snapshots_from_json(*parse(R"({"AAPL": {"latestQuote": {"t": "2021-05-11T22:05:02Z",
+        "ap": 125.68, "as": 12, "bp": 125.6, "bs": 4}}, "ZZZZ": null})"));
+    ASSERT_TRUE(multi);
+    ASSERT_EQ(multi->size(), 1u);
+    EXPECT_EQ((*multi)[0].latest_quote->bid.to_string(), "125.6");
+    auto trades =
+        latest_trades(*parse(R"({"trades": {"AAPL": {"t": "2022-04-12T17:16:36.390749849Z",
+        "x": "V", "p": 170.34, "s": 1, "c": ["@"], "i": 71697353758036, "z": "C"}}})"));
+    ASSERT_TRUE(trades);
+    EXPECT_EQ((*trades)[0].price.to_string(), "170.34");
+    auto bar =
+        latest_bars(*parse(R"({"symbol": "AAPL", "bar": {"t": "2022-04-12T17:16:00Z", "o": 170,
+        "h": 170.5, "l": 169.9, "c": 170.34, "v": 12000, "n": 80, "vw": 170.2}})"));
+    ASSERT_TRUE(bar);
+    EXPECT_EQ((*bar)[0].symbol.str(), "AAPL");
+}
+
 }  // namespace
 }  // namespace meridian::alpaca

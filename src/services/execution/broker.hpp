@@ -86,6 +86,7 @@ struct BrokerContext {
     const core::Clock& clock;
     core::Account& account;
     Metrics& metrics;
+    std::vector<core::Symbol> symbols;  // what the system trades
 };
 using BrokerFactory = std::function<core::Result<std::unique_ptr<Broker>>(const BrokerContext&)>;
 

@@ -72,7 +72,7 @@ ExecutionService::ExecutionService(bus::Bus& bus, const core::Clock& clock, Metr
                             0.01,    0.015,   0.02,    0.03,     0.05,   0.1,     0.2});
     metrics_.gauge("meridian_store_commits_total_gauge",
                    "Group commits of the order store since start.");
-    const BrokerContext context{executor(), clock_, account_, metrics_};
+    const BrokerContext context{executor(), clock_, account_, metrics_, config_.symbols};
     if (config_.broker_factory) {
         auto made = config_.broker_factory(context);
         if (!made) throw std::runtime_error("execution: the broker: " + made.error().message);

@@ -187,6 +187,34 @@ TEST_F(AlpacaRun, ABracketsLegsAreFollowedToTheEnd) {
     EXPECT_TRUE(positions(c).empty());
 }
 
+TEST_F(AlpacaRun, ATrailingStopFollowsThePriceAndSells) {
+    auto c = client();
+    ASSERT_TRUE(eventually(
+        [&] { return c.request("GET", "/marketdata/quotes/AAPL", {}, auth(key_)).status == 200; }));
+    auto r = c.request("POST", "/orders", order_body("AAPL", "5", "buy", "ts-buy"), auth(key_));
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_TRUE(
+        eventually([&] { return positions(c) == fake_.positions() && !positions(c).empty(); }));
+    r = c.request("POST", "/orders",
+                  R"({"symbol":"AAPL","qty":"5","side":"sell","type":"trailing_stop",
+                      "time_in_force":"gtc","trail_price":"5","client_order_id":"ts-sell"})",
+                  auth(key_));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const std::string id{r.json().at("id").as_string()};
+    ASSERT_TRUE(eventually([&] {
+        return c.request("GET", "/orders/" + id, {}, auth(key_)).json().at("status") == "new";
+    }));
+    fake_.set_price("AAPL", "200");  // the stop follows up to about 195
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(c.request("GET", "/orders/" + id, {}, auth(key_)).json().at("status"), "new");
+    fake_.set_price("AAPL", "190");
+    ASSERT_TRUE(eventually([&] {
+        return c.request("GET", "/orders/" + id, {}, auth(key_)).json().at("status") == "filled";
+    }));
+    expect_settled(c);
+    EXPECT_TRUE(positions(c).empty());
+}
+
 TEST_F(AlpacaRun, ASymbolAlpacaDoesNotTradeIsRefusedBeforeItIsSent) {
     system_.reset();
     start({"--symbols", "AAPL,OLDCO"});

@@ -88,8 +88,9 @@ struct FakeOrder {
     std::optional<Timestamp> filled_at, canceled_at, replaced_at;
     std::optional<std::string> replaced_by, replaces;
     bool extended_hours = false;
-    std::vector<std::size_t> legs;      // a multi-leg order's exit legs
-    std::optional<std::size_t> parent;  // a leg's entry order
+    std::optional<Price> trail_price, trail_percent, hwm;  // trailing stops
+    std::vector<std::size_t> legs;                         // a multi-leg order's exit legs
+    std::optional<std::size_t> parent;                     // a leg's entry order
 
     bool open() const {
         return status != "filled" && status != "canceled" && status != "expired" &&
@@ -138,9 +139,9 @@ struct FakeOrder {
             {"status", status},
             {"extended_hours", extended_hours},
             {"legs", nullptr},
-            {"trail_percent", nullptr},
-            {"trail_price", nullptr},
-            {"hwm", nullptr},
+            {"trail_percent", dec(trail_percent)},
+            {"trail_price", dec(trail_price)},
+            {"hwm", dec(hwm)},
             {"position_intent", side == "buy" ? "buy_to_open" : "sell_to_close"}};
         if (stream) o["cancel_requested_at"] = nullptr;
         return o;
@@ -475,7 +476,8 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         if (!prices.contains(o.symbol))
             return error(422, 40010001, "asset " + o.symbol + " not found");
         if (o.side != "buy" && o.side != "sell") return error(422, 40010001, "invalid side");
-        static const std::set<std::string> types{"market", "limit", "stop", "stop_limit"};
+        static const std::set<std::string> types{"market", "limit", "stop", "stop_limit",
+                                                 "trailing_stop"};
         if (!types.contains(o.type)) return error(422, 40010001, "invalid order type");
         static const std::set<std::string> tifs{"day", "gtc", "opg", "cls", "ioc", "fok"};
         if (!tifs.contains(o.time_in_force)) return error(422, 40010001, "invalid time_in_force");
@@ -506,6 +508,20 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
                 *field = *px;
             }
         }
+        for (auto [key, field] :
+             {std::pair{"trail_price", &o.trail_price}, {"trail_percent", &o.trail_percent}}) {
+            if (auto t = decimal_text(b, key)) {
+                auto trail_value = Price::parse(*t);
+                if (!trail_value || !trail_value->is_positive())
+                    return error(422, 40010001, std::string{"invalid "} + key);
+                *field = *trail_value;
+            }
+        }
+        if (o.type == "trailing_stop" &&
+            static_cast<bool>(o.trail_price) == static_cast<bool>(o.trail_percent))
+            return error(
+                422, 40010001,
+                "trailing_stop orders require exactly one of trail_price and trail_percent");
         if ((o.type == "limit" || o.type == "stop_limit") && !o.limit_price)
             return error(422, 40010001, "limit_price is required");
         if ((o.type == "stop" || o.type == "stop_limit") && !o.stop_price)
@@ -611,8 +627,22 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         return net::Response::json(200, answer);
     }
 
+    /// A trailing stop follows the best price since it started working: its stop moves with it.
+    static void trail(FakeOrder& o, Price px) {
+        if (o.type != "trailing_stop") return;
+        if (!o.hwm || (o.side == "sell" ? px > *o.hwm : px < *o.hwm)) o.hwm = px;
+        Price offset = o.trail_price ? *o.trail_price
+                                     : Price::from_raw(static_cast<std::int64_t>(
+                                           static_cast<core::Int128>(o.hwm->raw()) *
+                                           o.trail_percent->raw() / 100'000'000'000));
+        o.stop_price = (o.side == "sell" ? *o.hwm - offset : *o.hwm + offset)
+                           .round(2, core::Rounding::HalfEven);
+    }
+
     bool marketable(const FakeOrder& o, Price px) const {
         if (o.type == "market") return true;
+        if (o.type == "trailing_stop")
+            return o.side == "buy" ? px >= *o.stop_price : px <= *o.stop_price;
         if (o.type == "limit") return o.side == "buy" ? px <= *o.limit_price : px >= *o.limit_price;
         if (o.type == "stop") return o.side == "buy" ? px >= *o.stop_price : px <= *o.stop_price;
         if (o.type == "stop_limit")
@@ -628,6 +658,7 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
             o.status == "held")
             return;
         const Price px = prices[o.symbol];
+        trail(o, px);
         if (!marketable(o, px)) {
             if (o.time_in_force == "ioc" || o.time_in_force == "fok") finish(i, "canceled");
             return;

@@ -151,6 +151,32 @@ core::Result<std::unique_ptr<SqliteStore>> open_store(const std::string& dir,
     return SqliteStore::open((std::filesystem::path{dir} / (std::string{file} + ".db")).string());
 }
 
+/// The store a command line names: PostgreSQL when given a URL, else the SQLite file for
+/// `purpose` in the data directory.
+core::Result<std::unique_ptr<store::Store>> open_any_store(const std::string& store_url,
+                                                           const std::string& data_dir,
+                                                           std::string_view purpose) {
+    if (!store_url.empty()) {
+        auto pg = adapters::postgres::PostgresStore::open(store_url);
+        if (!pg) return pg.error();
+        return std::unique_ptr<store::Store>{std::move(*pg)};
+    }
+    auto lite = open_store(data_dir, purpose);
+    if (!lite) return lite.error();
+    return std::unique_ptr<store::Store>{std::move(*lite)};
+}
+
+/// Alpaca's settings: the environment over the config file's [alpaca] table.
+core::Result<alpaca::Settings> load_alpaca_settings(
+    const std::map<std::string, std::string>& table) {
+    return alpaca::load_settings(alpaca::process_env(),
+                                 [&table](const std::string& name) -> std::optional<std::string> {
+                                     auto it = table.find(name);
+                                     if (it == table.end()) return std::nullopt;
+                                     return it->second;
+                                 });
+}
+
 /// A URL without its password, for messages.
 std::string redacted(std::string url) {
     const auto scheme = url.find("://");
@@ -290,13 +316,7 @@ core::Result<std::unique_ptr<System>> build_system(
     ec.symbols = symbols;
     std::optional<alpaca::Settings> alpaca_settings;
     if (opts.broker == "alpaca" || opts.feed == "alpaca") {
-        const auto& table = file->alpaca;
-        auto settings = alpaca::load_settings(
-            alpaca::process_env(), [&table](const std::string& name) -> std::optional<std::string> {
-                auto it = table.find(name);
-                if (it == table.end()) return std::nullopt;
-                return it->second;
-            });
+        auto settings = load_alpaca_settings(file->alpaca);
         if (!settings)
             return core::invalid(std::string{opts.broker == "alpaca" ? "--broker" : "--feed"} +
                                  " alpaca: " + settings.error().message);
@@ -655,20 +675,7 @@ int run_keys_command(Args args, std::ostream& out, std::ostream& err) {
             return 2;
         }
     }
-    core::Result<std::unique_ptr<store::Store>> store = core::Error{};
-    if (!store_url.empty()) {
-        auto pg = adapters::postgres::PostgresStore::open(store_url);
-        if (pg)
-            store = std::unique_ptr<store::Store>{std::move(*pg)};
-        else
-            store = pg.error();
-    } else {
-        auto lite = open_store(data_dir, "state");
-        if (lite)
-            store = std::unique_ptr<store::Store>{std::move(*lite)};
-        else
-            store = lite.error();
-    }
+    auto store = open_any_store(store_url, data_dir, "state");
     if (!store) {
         err << "meridian keys: " << store.error().message << "\n";
         return 1;
@@ -792,30 +799,12 @@ int run_history_command(Args args, std::ostream& out, std::ostream& err) {
         }
         table = file->alpaca;
     }
-    auto settings = alpaca::load_settings(
-        alpaca::process_env(), [&table](const std::string& name) -> std::optional<std::string> {
-            auto it = table.find(name);
-            if (it == table.end()) return std::nullopt;
-            return it->second;
-        });
+    auto settings = load_alpaca_settings(table);
     if (!settings) {
         err << "meridian history fetch: " << settings.error().message << "\n";
         return 2;
     }
-    core::Result<std::unique_ptr<store::Store>> store = core::Error{};
-    if (!store_url.empty()) {
-        auto pg = adapters::postgres::PostgresStore::open(store_url);
-        if (pg)
-            store = std::unique_ptr<store::Store>{std::move(*pg)};
-        else
-            store = pg.error();
-    } else {
-        auto lite = open_store(data_dir, "history");
-        if (lite)
-            store = std::unique_ptr<store::Store>{std::move(*lite)};
-        else
-            store = lite.error();
-    }
+    auto store = open_any_store(store_url, data_dir, "history");
     if (!store) {
         err << "meridian history fetch: " << store.error().message << "\n";
         return 1;

@@ -66,26 +66,13 @@ AlpacaBroker::AlpacaBroker(const services::BrokerContext& context, Settings sett
                   [this] {
                       // Alpaca does not replay what a dropped stream missed: read it back.
                       metrics_.inc("meridian_alpaca_stream_connects_total");
-                      if (started_)
-                          asio::co_spawn(
-                              executor_,
-                              [this, alive = alive_]() -> asio::awaitable<void> {
-                                  if (!*alive) co_return;
-                                  (void)co_await reconcile();
-                              },
-                              asio::detached);
+                      if (started_) reconcile_soon();
                   },
                   [this](std::string why) {
                       metrics_.inc("meridian_alpaca_unreadable_updates_total");
                       std::fprintf(stderr, "alpaca: unreadable trade update (%s): reconciling\n",
                                    why.c_str());
-                      asio::co_spawn(
-                          executor_,
-                          [this, alive = alive_]() -> asio::awaitable<void> {
-                              if (!*alive) co_return;
-                              (void)co_await reconcile();
-                          },
-                          asio::detached);
+                      reconcile_soon();
                   }}},
       ids_{core::IdGenerator::from_entropy()},
       symbols_{context.symbols} {
@@ -102,6 +89,16 @@ AlpacaBroker::AlpacaBroker(const services::BrokerContext& context, Settings sett
     metrics_.gauge("meridian_alpaca_position_mismatches",
                    "Symbols whose position differs from Alpaca's at the last reconciliation.");
     metrics_.gauge("meridian_alpaca_requests", "REST requests made to Alpaca since start.");
+}
+
+void AlpacaBroker::reconcile_soon() {
+    asio::co_spawn(
+        executor_,
+        [this, alive = alive_]() -> asio::awaitable<void> {
+            if (!*alive) co_return;
+            (void)co_await reconcile();
+        },
+        asio::detached);
 }
 
 AlpacaBroker::~AlpacaBroker() {

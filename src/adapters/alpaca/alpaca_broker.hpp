@@ -77,6 +77,8 @@ private:
     /// anything changed.
     bool sync(Entry& e, const BrokerOrder& b, Updates& out);
     boost::asio::awaitable<void> reconcile_loop();
+    /// Starts a reconciliation on the loop (one at a time: a second one returns at once).
+    void reconcile_soon();
     void prune();
 
     const core::Clock& clock_;

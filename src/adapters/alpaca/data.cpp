@@ -2,7 +2,6 @@
 #include "adapters/alpaca/data.hpp"
 
 #include <cstdio>
-#include <random>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -11,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "adapters/alpaca/backoff.hpp"
 #include "engine/calendar.hpp"
 #include "net/http.hpp"
 #include "net/ws_client.hpp"
@@ -177,8 +177,7 @@ asio::awaitable<void> AlpacaFeed::watchdog() {
 
 asio::awaitable<void> AlpacaFeed::run() {
     auto alive = alive_;
-    auto backoff = std::chrono::milliseconds(1000);
-    std::mt19937_64 rng{std::random_device{}()};
+    Backoff backoff;
     asio::steady_timer timer{executor_};
     json::array names;
     for (const auto& s : symbols_)
@@ -241,7 +240,7 @@ asio::awaitable<void> AlpacaFeed::run() {
             last_message_ = std::chrono::steady_clock::now();
             set_state(true,
                       "connected to " + settings_.data_stream.host + settings_.data_stream.target);
-            backoff = std::chrono::milliseconds(1000);
+            backoff.reset();
             // Prices at once, without waiting for the next quote.
             auto latest = co_await data_.latest_quotes(symbols_);
             if (!*alive) co_return;
@@ -294,13 +293,10 @@ asio::awaitable<void> AlpacaFeed::run() {
         }
         ws->abort();
         if (!*alive) co_return;
-        auto wait = std::max(
-            minimum, backoff / 2 + std::chrono::milliseconds(std::uniform_int_distribution<long>(
-                                       0, backoff.count() / 2)(rng)));
+        auto wait = backoff.next(minimum);
         set_state(false, "reconnecting in " + std::to_string(wait.count()) + "ms: " + why);
         timer.expires_after(wait);
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(30'000));
     }
 }
 

@@ -1,8 +1,6 @@
 // TradeStream: authenticate, listen, read until the connection ends, then again.
 #include "adapters/alpaca/trade_stream.hpp"
 
-#include <random>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -10,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "adapters/alpaca/backoff.hpp"
 #include "net/ws_client.hpp"
 
 namespace meridian::alpaca {
@@ -22,8 +21,7 @@ TradeStream::TradeStream(asio::any_io_executor executor, const Settings& setting
     : executor_{std::move(executor)},
       settings_{settings},
       handlers_{std::move(handlers)},
-      idle_timeout_{idle_timeout},
-      seed_{std::random_device{}()} {}
+      idle_timeout_{idle_timeout} {}
 
 TradeStream::~TradeStream() {
     stop();
@@ -49,8 +47,7 @@ void TradeStream::reconnect() {
 
 asio::awaitable<void> TradeStream::run() {
     auto alive = alive_;
-    auto backoff = std::chrono::milliseconds(1000);
-    std::mt19937_64 rng{seed_};
+    Backoff backoff;
     asio::steady_timer timer{executor_};
     while (*alive) {
         auto ws = std::make_shared<net::WsClient>(executor_, settings_.tls);
@@ -99,7 +96,7 @@ asio::awaitable<void> TradeStream::run() {
                     connected_ = true;
                     ++connects_;
                     state_ = "connected";
-                    backoff = std::chrono::milliseconds(1000);
+                    backoff.reset();
                     if (handlers_.connected) handlers_.connected();
                     for (;;) {
                         auto m = co_await ws->read();
@@ -133,14 +130,10 @@ asio::awaitable<void> TradeStream::run() {
         }
         ws->abort();
         if (!*alive) co_return;
-        // Exponential backoff with jitter: between half and all of the current step.
-        auto wait = std::max(
-            minimum, backoff / 2 + std::chrono::milliseconds(std::uniform_int_distribution<long>(
-                                       0, backoff.count() / 2)(rng)));
+        auto wait = backoff.next(minimum);
         state_ = "reconnecting in " + std::to_string(wait.count()) + "ms: " + why;
         timer.expires_after(wait);
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(30'000));
     }
 }
 

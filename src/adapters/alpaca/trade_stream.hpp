@@ -58,7 +58,6 @@ private:
     bool connected_ = false;
     std::string state_ = "not started";
     std::uint64_t connects_ = 0;
-    std::uint64_t seed_;
 };
 
 }  // namespace meridian::alpaca

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <charconv>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -177,6 +178,36 @@ core::Result<alpaca::Settings> load_alpaca_settings(
                                  });
 }
 
+/// The cash Meridian's account starts from when it trades on Alpaca: the Alpaca account's cash
+/// when Meridian first ran against it (kept in the state store, so that the stored fills replay
+/// onto the same base at every start). A data directory that already holds fills keeps
+/// `fallback`; an Alpaca that cannot be reached now leaves `fallback` for this run.
+core::Money alpaca_starting_cash(const alpaca::Settings& settings, store::SettingsStore& state,
+                                 store::OrderStore& orders, core::Money fallback) {
+    constexpr const char* kKey = "alpaca.starting_cash";
+    if (auto saved = state.get(kKey); saved && *saved) {
+        if (auto m = core::Money::parse(**saved)) return *m;
+    }
+    if (auto fills = orders.fills(); !fills || !fills->empty()) return fallback;
+    boost::asio::io_context ioc;
+    alpaca::TradingClient client{ioc.get_executor(), settings};
+    std::optional<core::Result<alpaca::Account>> account;
+    boost::asio::co_spawn(
+        ioc, [&]() -> boost::asio::awaitable<void> { account = co_await client.account(); },
+        boost::asio::detached);
+    ioc.run_for(settings.timeout);
+    if (!account || !*account) {
+        std::fprintf(stderr,
+                     "alpaca: the account's cash could not be read (%s): starting from %s\n",
+                     account ? (*account).error().message.c_str() : "no answer",
+                     fallback.to_string(2, core::Rounding::HalfEven).c_str());
+        return fallback;
+    }
+    const core::Money cash = (*account)->cash;
+    (void)state.put(kKey, cash.to_string(), core::SystemClock{}.now());
+    return cash;
+}
+
 /// A URL without its password, for messages.
 std::string redacted(std::string url) {
     const auto scheme = url.find("://");
@@ -309,11 +340,6 @@ core::Result<std::unique_ptr<System>> build_system(
         }
     }
 
-    const core::Money cash = rs.cash.value_or(core::Money::from_units(100'000));
-    services::ExecutionConfig ec;
-    ec.starting_cash = cash;
-    ec.multiplier = 2;  // a Reg T margin account, as Alpaca's paper accounts are
-    ec.symbols = symbols;
     std::optional<alpaca::Settings> alpaca_settings;
     if (opts.broker == "alpaca" || opts.feed == "alpaca") {
         auto settings = load_alpaca_settings(file->alpaca);
@@ -321,8 +347,14 @@ core::Result<std::unique_ptr<System>> build_system(
             return core::invalid(std::string{opts.broker == "alpaca" ? "--broker" : "--feed"} +
                                  " alpaca: " + settings.error().message);
         alpaca_settings = *settings;
-        if (opts.broker == "alpaca") ec.broker_factory = alpaca::broker_factory(*settings);
     }
+    core::Money cash = rs.cash.value_or(core::Money::from_units(100'000));
+    if (opts.broker == "alpaca") cash = alpaca_starting_cash(*alpaca_settings, *c[9], *c[2], cash);
+    services::ExecutionConfig ec;
+    ec.starting_cash = cash;
+    ec.multiplier = 2;  // a Reg T margin account, as Alpaca's paper accounts are
+    ec.symbols = symbols;
+    if (opts.broker == "alpaca") ec.broker_factory = alpaca::broker_factory(*alpaca_settings);
     services::PositionsConfig pc;
     pc.starting_cash = cash;
     pc.multiplier = ec.multiplier;

@@ -91,6 +91,12 @@ protected:
             << json::serialize(orders(c, "open"));
         ASSERT_TRUE(eventually([&] { return positions(c) == fake_.positions(); }, 20s))
             << "ours: " << json::serialize(c.request("GET", "/positions", {}, auth(key_)).json());
+        // Cash too: Meridian's account started from Alpaca's and applied the same fills.
+        ASSERT_TRUE(eventually([&] {
+            return c.request("GET", "/portfolio/metrics", {}, auth(key_)).json().at("cash") ==
+                   json::value(fake_.cash());
+        })) << c.request("GET", "/portfolio/metrics", {}, auth(key_)).body
+            << " vs " << fake_.cash();
         const auto ids = fake_.client_order_ids();
         EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size())
             << "an order reached Alpaca twice";

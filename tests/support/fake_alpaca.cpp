@@ -1381,6 +1381,11 @@ std::map<std::string, std::string> FakeAlpaca::positions() const {
     return out;
 }
 
+std::string FakeAlpaca::cash() const {
+    std::lock_guard lock{impl_->mutex};
+    return impl_->cash.to_string(2, core::Rounding::HalfEven);
+}
+
 std::vector<std::string> FakeAlpaca::client_order_ids() const {
     std::lock_guard lock{impl_->mutex};
     std::vector<std::string> out;

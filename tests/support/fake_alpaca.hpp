@@ -73,6 +73,8 @@ public:
     FakeAlpacaStats stats() const;
     /// Positions as Alpaca would list them: symbol -> signed qty (decimal text).
     std::map<std::string, std::string> positions() const;
+    /// The account's cash, to the cent.
+    std::string cash() const;
     /// Every order's client_order_id, in creation order (duplicates would show here).
     std::vector<std::string> client_order_ids() const;
 

@@ -8,9 +8,9 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include "../../../tests/support/fake_alpaca.hpp"
 #include "net/ws_client.hpp"
 #include "services/common/metrics.hpp"
+#include "tests/support/fake_alpaca.hpp"
 
 namespace meridian::alpaca {
 namespace {

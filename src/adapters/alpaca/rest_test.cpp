@@ -7,7 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
-#include "../../../tests/support/fake_alpaca.hpp"
+#include "tests/support/fake_alpaca.hpp"
 
 namespace meridian::alpaca {
 namespace {

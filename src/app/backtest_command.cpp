@@ -55,8 +55,9 @@ namespace {
 
 std::string strategy_list(const std::vector<std::unique_ptr<engine::Strategy>>& strategies) {
     std::string out;
-    for (const auto& s : strategies)
+    for (const auto& s : strategies) {
         out += (out.empty() ? "" : ", ") + s->name();
+    }
     return out;
 }
 
@@ -183,10 +184,12 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
                           b.total_pnl.to_string(2, core::Rounding::HalfEven).c_str());
             out << line;
         };
-        for (const auto& [name, b] : s.by_strategy)
+        for (const auto& [name, b] : s.by_strategy) {
             row("strategy " + name, b);
-        for (const auto& [name, b] : s.by_symbol)
+        }
+        for (const auto& [name, b] : s.by_symbol) {
             row("symbol " + name, b);
+        }
     }
     if (!result->risk_events.empty()) {
         out << "\nrisk: " << result->risk_events.size()

@@ -122,14 +122,16 @@ core::Result<void> read_backtest(const Reader& r, const toml::table& t, Backtest
             c.backtest.cash = *m;
         } else if (key == "fill") {
             auto f = node.value<std::string>();
-            if (!f || (*f != "next_open" && *f != "close"))
+            if (!f || (*f != "next_open" && *f != "close")) {
                 return r.at(node, "fill must be \"next_open\" or \"close\"");
+            }
             c.backtest.broker.fill_at =
                 *f == "close" ? engine::FillAt::Close : engine::FillAt::NextOpen;
         } else if (key == "commission") {
             auto s = node.value<std::string>();
-            if (!s)
+            if (!s) {
                 return r.at(node, "commission must be a string such as \"per_share=0.005,min=1\"");
+            }
             auto cm = engine::Commission::parse(*s);
             if (!cm) return r.at(node, cm.error().message);
             c.backtest.broker.commission = *cm;
@@ -147,10 +149,11 @@ core::Result<void> read_backtest(const Reader& r, const toml::table& t, Backtest
                 node, key, [](const std::string& x) { return core::Timestamp::parse(x); });
             if (!ts) return ts.error();
             const bool date_only = node.value<std::string>()->size() == 10;
-            if (key == "from")
+            if (key == "from") {
                 c.backtest.from = *ts;
-            else
+            } else {
                 c.backtest.to = date_only ? *ts + core::Duration::days(1) - core::Duration{1} : *ts;
+            }
         } else if (key == "seed") {
             auto v = r.integer(node, key, 0, INT64_MAX);
             if (!v) return v.error();
@@ -250,11 +253,12 @@ core::Result<void> read_alpaca(const Reader& r, const toml::table& t,
         const std::string key{key_node.str()};
         const toml::node& node = entry;
         auto name = names.find(key);
-        if (name == names.end())
+        if (name == names.end()) {
             return r.at(node, "unknown key '" + key +
                                   "' in [alpaca] (valid: key_id, secret_key, base_url, data_url, "
                                   "stream_url, data_stream_url, feed, live, rate_limit_per_minute, "
                                   "ca_file)");
+        }
         if (key == "live") {
             auto v = r.boolean(node, key);
             if (!v) return v.error();
@@ -291,19 +295,19 @@ core::Result<void> read_risk(const Reader& r, const toml::table& t, engine::Risk
             return {};
         };
         core::Result<void> ok;
-        if (key == "max_order_qty")
+        if (key == "max_order_qty") {
             ok = qty_limit(limits.max_order_qty);
-        else if (key == "max_order_notional")
+        } else if (key == "max_order_notional") {
             ok = money_limit(limits.max_order_notional);
-        else if (key == "max_position_qty")
+        } else if (key == "max_position_qty") {
             ok = qty_limit(limits.max_position_qty);
-        else if (key == "max_position_notional")
+        } else if (key == "max_position_notional") {
             ok = money_limit(limits.max_position_notional);
-        else if (key == "max_gross_exposure")
+        } else if (key == "max_gross_exposure") {
             ok = money_limit(limits.max_gross_exposure);
-        else if (key == "max_daily_loss")
+        } else if (key == "max_daily_loss") {
             ok = money_limit(limits.max_daily_loss);
-        else if (key == "max_open_orders") {
+        } else if (key == "max_open_orders") {
             auto v = r.integer(node, key, 1, 1'000'000);
             if (!v) return v.error();
             limits.max_open_orders = static_cast<std::size_t>(*v);
@@ -376,8 +380,9 @@ core::Result<StrategyConfig> read_strategy(const Reader& r, const toml::table& t
             s.params[key] = *v;
         }
     }
-    if (s.kind.empty())
+    if (s.kind.empty()) {
         return r.at_line(t.source().begin.line, "[[strategy]] needs kind = \"...\"");
+    }
     if (auto made = engine::make_strategy(s.kind, s.params); !made) {
         return r.at_line(t.source().begin.line, made.error().message);
     }

@@ -45,14 +45,16 @@ int run_generate_command(Args args, std::ostream& out, std::ostream& err) {
             config.symbols.insert(config.symbols.end(), symbols->begin(), symbols->end());
         } else if (flag == "--bars") {
             const auto n = number(v, 1, 100'000'000);
-            if (!n || *n != std::floor(*n))
+            if (!n || *n != std::floor(*n)) {
                 return usage_error("--bars " + v + ": expected a count from 1 to 100000000");
+            }
             count = static_cast<std::size_t>(*n);
         } else if (flag == "--timeframe") {
             auto t = engine::Timeframe::parse(v);
             if (!t) return usage_error(t.error().message);
-            if (t->daily)
+            if (t->daily) {
                 return usage_error("--timeframe 1d: generate intraday bars and aggregate them");
+            }
             config.interval = t->interval;
         } else if (flag == "--seed") {
             const auto n = number(v, 0, 9e15);
@@ -67,13 +69,15 @@ int run_generate_command(Args args, std::ostream& out, std::ostream& err) {
             config.regular_hours = v == "regular";
         } else if (flag == "--price") {
             auto p = core::Price::parse(v);
-            if (!p || !p->is_positive())
+            if (!p || !p->is_positive()) {
                 return usage_error("--price " + v + ": expected a positive price");
+            }
             config.start_price = *p;
         } else if (flag == "--volatility") {
             const auto d = number(v, 0, 10);
-            if (!d)
+            if (!d) {
                 return usage_error("--volatility " + v + ": expected an annual fraction, 0 to 10");
+            }
             config.volatility = *d;
         } else if (flag == "--drift") {
             const auto d = number(v, -10, 10);

@@ -64,8 +64,9 @@ int run_indicators_command(Args args, std::ostream& out, std::ostream& err) {
             if (!tz) return usage_error("--tz: " + tz.error().message);
             csv.time_zone = *tz;
         } else if (flag == "--adjust") {
-            if (value != "true" && value != "false")
+            if (value != "true" && value != "false") {
                 return usage_error("--adjust takes true or false");
+            }
             csv.adjust = value == "true";
         } else if (flag == "--out") {
             out_path = value;
@@ -82,14 +83,16 @@ int run_indicators_command(Args args, std::ostream& out, std::ostream& err) {
         return 1;
     }
     std::set<core::Symbol> symbols;
-    for (const auto& b : *loaded)
+    for (const auto& b : *loaded) {
         symbols.insert(b.symbol);
+    }
     std::optional<core::Symbol> pick;
     if (symbols.size() > 1) {
         if (!csv.symbol || !symbols.contains(*csv.symbol)) {
             std::string list;
-            for (const auto& s : symbols)
+            for (const auto& s : symbols) {
                 list += (list.empty() ? "" : ", ") + s.str();
+            }
             err << "meridian indicators: the data holds several symbols (" << list
                 << "); pick one with --symbol\n";
             return 2;
@@ -100,8 +103,9 @@ int run_indicators_command(Args args, std::ostream& out, std::ostream& err) {
     std::string text = "time,close";
     std::size_t columns = 0;
     for (const auto& ind : indicators) {
-        for (const auto& name : ind->names())
+        for (const auto& name : ind->names()) {
             text += "," + name;
+        }
         columns += ind->names().size();
     }
     text += '\n';

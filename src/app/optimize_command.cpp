@@ -57,22 +57,26 @@ template <typename Job>
 void parallel_for(std::size_t count, unsigned threads, Job job) {
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
-        for (std::size_t i = next++; i < count; i = next++)
+        for (std::size_t i = next++; i < count; i = next++) {
             job(i);
+        }
     };
     std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads && t < count; ++t)
+    for (unsigned t = 1; t < threads && t < count; ++t) {
         pool.emplace_back(worker);
+    }
     worker();
-    for (auto& t : pool)
+    for (auto& t : pool) {
         t.join();
+    }
 }
 
 std::string params_text(const engine::StrategyParams& p,
                         const std::vector<engine::GridAxis>& axes) {
     std::string out;
-    for (const auto& a : axes)
+    for (const auto& a : axes) {
         out += (out.empty() ? "" : " ") + a.key + "=" + p.at(a.key);
+    }
     return out;
 }
 
@@ -108,10 +112,11 @@ int run_optimize_command(Args args, std::ostream& out, std::ostream& err) {
                 return core::invalid(std::string{flag} + " " + value +
                                      ": expected a number from 1 to 1024");
             }
-            if (flag == "--jobs")
+            if (flag == "--jobs") {
                 jobs = static_cast<unsigned>(n);
-            else
+            } else {
                 top = static_cast<std::size_t>(n);
+            }
         } else {
             return false;
         }
@@ -188,14 +193,16 @@ int run_optimize_command(Args args, std::ostream& out, std::ostream& err) {
         return r.summary ? engine::objective_value(*objective, *r.summary) : std::nullopt;
     };
     std::vector<std::size_t> rank(n);
-    for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t i = 0; i < n; ++i) {
         rank[i] = i;
+    }
     std::stable_sort(rank.begin(), rank.end(), [&](std::size_t a, std::size_t b) {
         return engine::better(*objective, value_of(full[a]), value_of(full[b]));
     });
     std::size_t failed = 0;
-    for (const auto& r : full)
+    for (const auto& r : full) {
         failed += r.summary ? 0u : 1u;
+    }
     if (failed == n) {
         err << "meridian optimize: no combination could run; the first said: " << full[0].error
             << '\n';
@@ -251,8 +258,9 @@ int run_optimize_command(Args args, std::ostream& out, std::ostream& err) {
             std::size_t best = 0;
             for (std::size_t i = 1; i < n; ++i) {
                 if (engine::better(*objective, value_of(in_sample[w][i]),
-                                   value_of(in_sample[w][best])))
+                                   value_of(in_sample[w][best]))) {
                     best = i;
+                }
             }
             const auto is = value_of(in_sample[w][best]);
             const auto oos = value_of(out_of_sample[w][best]);
@@ -286,8 +294,9 @@ int run_optimize_command(Args args, std::ostream& out, std::ostream& err) {
             return 1;
         }
         std::string csv = "rank";
-        for (const auto& a : axes)
+        for (const auto& a : axes) {
             csv += "," + a.key;
+        }
         csv +=
             ",objective,total_return,cagr,sharpe,sortino,max_drawdown,num_fills,num_round_trips,"
             "final_equity";
@@ -297,8 +306,9 @@ int run_optimize_command(Args args, std::ostream& out, std::ostream& err) {
             const std::size_t i = rank[k];
             const Run& r = full[i];
             csv += std::to_string(k + 1);
-            for (const auto& a : axes)
+            for (const auto& a : axes) {
                 csv += "," + (*combos)[i].at(a.key);
+            }
             if (r.summary) {
                 const auto& s = *r.summary;
                 csv += "," + number(value_of(r)) + "," + engine::format_double(s.total_return) +
@@ -309,9 +319,10 @@ int run_optimize_command(Args args, std::ostream& out, std::ostream& err) {
             } else {
                 csv += ",,,,,,,,,";
             }
-            if (walk)
+            if (walk) {
                 csv += "," + number(mean_over(in_sample, i)) + "," +
                        number(mean_over(out_of_sample, i));
+            }
             std::string error = r.error;
             std::replace(error.begin(), error.end(), ',', ';');
             csv += "," + error + "\n";

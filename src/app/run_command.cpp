@@ -85,8 +85,9 @@ core::Result<RunArgs> parse_run_args(Args args, bool serve) {
         } else if (flag == "--port") {
             unsigned p = 0;
             auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), p);
-            if (ec != std::errc{} || end != v->data() + v->size() || p > 65535)
+            if (ec != std::errc{} || end != v->data() + v->size() || p > 65535) {
                 return core::invalid("--port must be a number from 0 to 65535");
+            }
             r.port = static_cast<std::uint16_t>(p);
         } else if (flag == "--bind") {
             r.bind = *v;
@@ -97,33 +98,39 @@ core::Result<RunArgs> parse_run_args(Args args, bool serve) {
         } else if (flag == "--speed") {
             double s = 0;
             auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), s);
-            if (ec != std::errc{} || end != v->data() + v->size() || !(s > 0 && s <= 1e9))
+            if (ec != std::errc{} || end != v->data() + v->size() || !(s > 0 && s <= 1e9)) {
                 return core::invalid("--speed must be a number above 0 (1 is real time)");
+            }
             r.speed = s;
         } else if (flag == "--broker") {
-            if (*v != "paper" && *v != "alpaca")
+            if (*v != "paper" && *v != "alpaca") {
                 return core::invalid("--broker: 'paper' (simulated fills) or 'alpaca' (got '" + *v +
                                      "')");
+            }
             r.broker = *v;
         } else if (flag == "--feed") {
-            if (*v != "simulated" && *v != "replay" && *v != "alpaca")
+            if (*v != "simulated" && *v != "replay" && *v != "alpaca") {
                 return core::invalid("--feed: 'simulated', 'replay' or 'alpaca' (got '" + *v +
                                      "')");
+            }
             r.feed = *v;
         } else if (flag == "--replay") {
             r.replay.push_back(*v);
             r.feed = "replay";
         } else if (serve && flag == "--bus") {
-            if (!v->starts_with("redis://"))
+            if (!v->starts_with("redis://")) {
                 return core::invalid("--bus must be a redis:// URL (got '" + *v + "')");
+            }
             r.bus = *v;
         } else if (serve && flag == "--store") {
-            if (!v->starts_with("postgresql://") && !v->starts_with("postgres://"))
+            if (!v->starts_with("postgresql://") && !v->starts_with("postgres://")) {
                 return core::invalid("--store must be a postgresql:// URL (got '" + *v + "')");
+            }
             r.store = *v;
         } else if (serve && flag == "--advertise") {
-            if (!v->starts_with("http://"))
+            if (!v->starts_with("http://")) {
                 return core::invalid("--advertise must be an http:// URL (got '" + *v + "')");
+            }
             r.advertise = *v;
         } else if (serve && flag == "--internal-token") {
             r.token = *v;
@@ -134,8 +141,9 @@ core::Result<RunArgs> parse_run_args(Args args, bool serve) {
             return core::invalid("unknown option " + std::string{flag});
         }
     }
-    if (r.feed == "replay" && r.replay.empty())
+    if (r.feed == "replay" && r.replay.empty()) {
         return core::invalid("--feed replay needs the files to replay: --replay FILE (repeatable)");
+    }
     return r;
 }
 
@@ -147,8 +155,9 @@ core::Result<std::unique_ptr<SqliteStore>> open_store(const std::string& dir,
                                                       std::string_view file) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec)
+    if (ec) {
         return core::Error{core::Errc::Unavailable, "cannot create " + dir + ": " + ec.message()};
+    }
     return SqliteStore::open((std::filesystem::path{dir} / (std::string{file} + ".db")).string());
 }
 
@@ -253,8 +262,9 @@ struct System {
     std::optional<std::string> first_key;
 
     services::Service* find(std::string_view name) const {
-        for (auto* s : all)
+        for (auto* s : all) {
             if (s->name() == name) return s;
+        }
         return nullptr;
     }
     bool is_local(std::string_view name) const { return local.contains(std::string{name}); }
@@ -286,8 +296,9 @@ core::Result<std::unique_ptr<System>> build_system(
         replay = std::move(*bars);
         std::set<core::Symbol> seen;
         symbols.clear();
-        for (const auto& b : replay)
+        for (const auto& b : replay) {
             if (seen.insert(b.symbol).second) symbols.push_back(b.symbol);
+        }
         // Daily files (a day between a symbol's first two bars): a bar a second unless --speed.
         bool daily = false;
         for (std::size_t i = 1; i < replay.size(); ++i) {
@@ -334,8 +345,9 @@ core::Result<std::unique_ptr<System>> build_system(
             const auto k = services::generate_key();
             if (auto ok = c[0]->add_key(
                     {k.id, k.hash, "admin", "created on first start", clock.now(), std::nullopt});
-                !ok)
+                !ok) {
                 return ok.error();
+            }
             sys->first_key = k.secret;
         }
     }
@@ -343,9 +355,10 @@ core::Result<std::unique_ptr<System>> build_system(
     std::optional<alpaca::Settings> alpaca_settings;
     if (opts.broker == "alpaca" || opts.feed == "alpaca") {
         auto settings = load_alpaca_settings(file->alpaca);
-        if (!settings)
+        if (!settings) {
             return core::invalid(std::string{opts.broker == "alpaca" ? "--broker" : "--feed"} +
                                  " alpaca: " + settings.error().message);
+        }
         alpaca_settings = *settings;
     }
     core::Money cash = rs.cash.value_or(core::Money::from_units(100'000));
@@ -393,13 +406,16 @@ core::Result<std::unique_ptr<System>> build_system(
 
     // Live changes saved through PATCH /config win over the file.
     const auto saved = services::ConfigService::saved_changes(*c[9]);
-    if (const auto* v = saved.if_contains("rate_limit_per_minute"))
+    if (const auto* v = saved.if_contains("rate_limit_per_minute")) {
         gc.rate_limit_per_minute = v->to_number<std::uint32_t>();
-    if (const auto* v = saved.if_contains("stale_after_seconds"))
+    }
+    if (const auto* v = saved.if_contains("stale_after_seconds")) {
         rc.stale_after = std::chrono::seconds(v->to_number<std::int64_t>());
+    }
     boost::json::array symbol_list;
-    for (const auto& sym : symbols)
+    for (const auto& sym : symbols) {
         symbol_list.push_back(boost::json::value(sym.str()));
+    }
     const boost::json::object effective{
         {"symbols", std::move(symbol_list)},
         {"speed", mc.speed},
@@ -460,13 +476,15 @@ core::Result<std::unique_ptr<System>> build_system(
     // the gateway of services in other processes) forwarded.
     if (sys->remote) sys->remote->attach(sys->gateway->executor());
     net::Router collected;
-    for (auto* s : sys->all)
+    for (auto* s : sys->all) {
         s->add_routes(collected);
+    }
     for (const auto& route : collected.routes()) {
-        if (sys->is_local(route.service))
+        if (sys->is_local(route.service)) {
             sys->router.add(route);
-        else if (sys->remote)
+        } else if (sys->remote) {
             sys->router.add(sys->remote->proxied(route));
+        }
     }
     return sys;
 }
@@ -510,13 +528,15 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
     sigset_t stop_signals = block_stop_signals();
 
     // Consumers first, the market last, so that no event is published before its readers exist.
-    for (auto* svc : s.all)
+    for (auto* svc : s.all) {
         if (svc != s.marketdata.get()) svc->start();
+    }
     auto port = s.gateway->listen();
     if (!port) {
         err << "meridian run: " << port.error().message << "\n";
-        for (auto it = s.all.rbegin(); it != s.all.rend(); ++it)
+        for (auto it = s.all.rbegin(); it != s.all.rend(); ++it) {
             (*it)->stop();
+        }
         return 1;
     }
     s.marketdata->start();
@@ -542,8 +562,9 @@ int run_run_command(Args args, std::ostream& out, std::ostream& err) {
     s.gateway->stop_listening();
     s.marketdata->stop();  // no more ticks: nothing new to work
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // requests in flight finish
-    for (auto it = s.all.rbegin(); it != s.all.rend(); ++it)
+    for (auto it = s.all.rbegin(); it != s.all.rend(); ++it) {
         (*it)->stop();
+    }
     out << "stopped" << std::endl;
     return 0;
 }
@@ -565,8 +586,9 @@ int run_serve_command(Args args, std::ostream& out, std::ostream& err) {
         err << "meridian serve: " << opts.error().message << "\n" << serve_usage << "\n";
         return 2;
     }
-    if (opts->token.empty())
+    if (opts->token.empty()) {
         if (const char* env = std::getenv("MERIDIAN_INTERNAL_TOKEN")) opts->token = env;
+    }
     const std::uint16_t port = opts->port.value_or(kServicePorts.find(service)->second);
     opts->port = port;
     std::set<std::string> local{service};
@@ -606,8 +628,9 @@ int run_serve_command(Args args, std::ostream& out, std::ostream& err) {
         };
     }
     std::shared_ptr<services::RemoteServices> remote;
-    if (service == "gateway")
+    if (service == "gateway") {
         remote = std::make_shared<services::RemoteServices>(clock, opts->token);
+    }
     auto sys = build_system(*opts, *bus, clock, metrics, opener, local, remote);
     if (!sys) {
         err << "meridian serve " << service << ": " << sys.error().message << "\n";
@@ -621,8 +644,9 @@ int run_serve_command(Args args, std::ostream& out, std::ostream& err) {
     std::uint16_t bound = 0;
     auto fail = [&](const core::Error& e) {
         err << "meridian serve " << service << ": " << e.message << "\n";
-        for (auto it = s.all.rbegin(); it != s.all.rend(); ++it)
+        for (auto it = s.all.rbegin(); it != s.all.rend(); ++it) {
             if (s.is_local((*it)->name())) (*it)->stop();
+        }
         return 1;
     };
     auto advertised = [&](std::uint16_t p) {
@@ -631,11 +655,12 @@ int run_serve_command(Args args, std::ostream& out, std::ostream& err) {
                                         ":" + std::to_string(p));
     };
     if (service == "gateway") {
-        for (auto* svc : s.all)
+        for (auto* svc : s.all) {
             if (s.is_local(svc->name())) {
                 if (port != 0) svc->set_address(advertised(port));
                 svc->start();
             }
+        }
         auto p = s.gateway->listen();
         if (!p) return fail(p.error());
         bound = *p;
@@ -650,17 +675,21 @@ int run_serve_command(Args args, std::ostream& out, std::ostream& err) {
         if (!p) return fail(p.error());
         bound = *p;
     }
-    for (auto* svc : s.all)
+    for (auto* svc : s.all) {
         if (s.is_local(svc->name())) svc->set_address(advertised(bound));
-    if (service != "gateway")
-        for (auto* svc : s.all)
+    }
+    if (service != "gateway") {
+        for (auto* svc : s.all) {
             if (s.is_local(svc->name())) svc->start();
+        }
+    }
 
     out << "meridian serve " << service << " " << services::kServiceVersion << ": bus "
         << redacted(*opts->bus) << ", store "
         << (opts->store ? redacted(*opts->store) : opts->data_dir + " (SQLite)") << "\n";
-    if (s.first_key)
+    if (s.first_key) {
         out << "admin API key (shown once; only its hash is kept):\n" << *s.first_key << "\n";
+    }
     out << "listening on http://" << bind << ":" << bound << std::endl;
 
     int sig = 0;
@@ -669,10 +698,12 @@ int run_serve_command(Args args, std::ostream& out, std::ostream& err) {
     if (server) server->stop();
     if (service == "gateway") s.gateway->stop_listening();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // requests in flight finish
-    for (auto it = s.all.rbegin(); it != s.all.rend(); ++it)
+    for (auto it = s.all.rbegin(); it != s.all.rend(); ++it) {
         if (s.is_local((*it)->name())) (*it)->stop();
-    if (auto flushed = bus->flush(std::chrono::seconds(5)); !flushed)
+    }
+    if (auto flushed = bus->flush(std::chrono::seconds(5)); !flushed) {
         err << "meridian serve " << service << ": " << flushed.error().message << "\n";
+    }
     out << "stopped" << std::endl;
     return 0;
 }
@@ -736,10 +767,11 @@ int run_keys_command(Args args, std::ostream& out, std::ostream& err) {
             err << "meridian keys: " << keys.error().message << "\n";
             return 1;
         }
-        for (const auto& k : *keys)
+        for (const auto& k : *keys) {
             out << k.id << "  " << k.role << "  " << k.created_at.to_iso8601()
                 << (k.revoked_at ? "  revoked" : "") << (k.label.empty() ? "" : "  " + k.label)
                 << "\n";
+        }
         return 0;
     }
     if (verb == "revoke") {
@@ -787,10 +819,11 @@ int run_history_command(Args args, std::ostream& out, std::ostream& err) {
             if (!s) return fail(s.error().message);
             symbols = std::move(*s);
         } else if (flag == "--timeframe") {
-            if (!timeframes.contains(value))
+            if (!timeframes.contains(value)) {
                 return fail("1Min or 1Day (got '" + value +
                             "'): the history store keeps those, and serves coarser bars "
                             "aggregated from them");
+            }
             timeframe = value;
         } else if (flag == "--start" || flag == "--end") {
             auto t = core::Timestamp::parse(value);
@@ -814,10 +847,11 @@ int run_history_command(Args args, std::ostream& out, std::ostream& err) {
         return 2;
     }
     core::SystemClock clock;
-    if (!end)
+    if (!end) {
         end = clock.now();
-    else if (end->ns() % core::Duration::days(1).ns == 0)
+    } else if (end->ns() % core::Duration::days(1).ns == 0) {
         end = *end + core::Duration::days(1) - core::Duration::seconds(1);  // a date: all of it
+    }
     if (*end < *start) {
         err << "meridian history fetch: --end is before --start\n";
         return 2;
@@ -850,8 +884,9 @@ int run_history_command(Args args, std::ostream& out, std::ostream& err) {
     auto progress = [&](const engine::Bar& last) {
         // Pages come symbol by symbol (in order), each in time order.
         std::size_t index = 0;
-        for (std::size_t i = 0; i < symbols.size(); ++i)
+        for (std::size_t i = 0; i < symbols.size(); ++i) {
             if (symbols[i] == last.symbol) index = i;
+        }
         const double within = span > 0 ? static_cast<double>((last.ts - *start).ns) / span : 1.0;
         const double done = (static_cast<double>(index) + std::clamp(within, 0.0, 1.0)) /
                             static_cast<double>(symbols.size());
@@ -894,8 +929,9 @@ int run_history_command(Args args, std::ostream& out, std::ostream& err) {
             << " bars were stored; run it again to finish)\n";
         return 1;
     }
-    for (const auto& sym : symbols)
+    for (const auto& sym : symbols) {
         out << sym.str() << ": " << per_symbol[sym] << " " << timeframe << " bars\n";
+    }
     out << total << " bars stored in "
         << (store_url.empty() ? data_dir + "/history.db" : redacted(store_url)) << "\n";
     return 0;

@@ -12,8 +12,9 @@ namespace meridian::app {
 core::Result<void> apply_set(const std::string& assignment,
                              std::vector<StrategyConfig>& strategies) {
     const auto eq = assignment.find('=');
-    if (eq == std::string::npos || eq == 0)
+    if (eq == std::string::npos || eq == 0) {
         return core::invalid("--set " + assignment + ": expected KEY=VALUE");
+    }
     std::string key = assignment.substr(0, eq);
     const std::string value = assignment.substr(eq + 1);
     std::string target;
@@ -90,16 +91,18 @@ core::Result<RunOptions> parse_run_options(Args args, const ExtraFlag& extra) {
             o.csv.adjust = *v == "true";
         } else if (flag == "--cash") {
             auto m = core::Money::parse(*v);
-            if (!m || !m->is_positive())
+            if (!m || !m->is_positive()) {
                 return core::invalid("--cash " + *v + ": expected a positive amount");
+            }
             o.config.cash = *m;
         } else if (flag == "--fill") {
-            if (*v == "next_open")
+            if (*v == "next_open") {
                 o.config.broker.fill_at = engine::FillAt::NextOpen;
-            else if (*v == "close")
+            } else if (*v == "close") {
                 o.config.broker.fill_at = engine::FillAt::Close;
-            else
+            } else {
                 return core::invalid("--fill " + *v + ": expected next_open or close");
+            }
         } else if (flag == "--commission") {
             auto c = engine::Commission::parse(*v);
             if (!c) return core::invalid("--commission: " + c.error().message);
@@ -122,15 +125,18 @@ core::Result<RunOptions> parse_run_options(Args args, const ExtraFlag& extra) {
             auto t = core::Timestamp::parse(*v);
             if (!t) return core::invalid(std::string{flag} + ": " + t.error().message);
             const bool date_only = v->size() == 10;
-            if (flag == "--from") o.config.from = *t;
-            // A date alone includes that whole day.
-            else
+            if (flag == "--from") {
+                o.config.from = *t;
+                // A date alone includes that whole day.
+            } else {
                 o.config.to = date_only ? *t + core::Duration::days(1) - core::Duration{1} : *t;
+            }
         } else if (flag == "--seed") {
             char* end = nullptr;
             const auto seed = std::strtoull(v->c_str(), &end, 10);
-            if (v->empty() || *end != '\0')
+            if (v->empty() || *end != '\0') {
                 return core::invalid("--seed " + *v + ": expected a number");
+            }
             o.config.seed = seed;
         } else if (flag == "--out") {
             o.out_dir = *v;
@@ -146,8 +152,9 @@ core::Result<RunOptions> parse_run_options(Args args, const ExtraFlag& extra) {
     if (o.data.empty() && o.quotes.empty()) {
         return core::invalid("--data FILE is required (or data in the config)");
     }
-    if (o.strategies.empty())
+    if (o.strategies.empty()) {
         return core::invalid("--strategy NAME is required (or [[strategy]] in the config)");
+    }
     if (o.config.from && o.config.to && *o.config.to < *o.config.from) {
         return core::invalid("--to comes before --from");
     }

@@ -49,9 +49,11 @@ Subscription InProcBus::subscribe(std::string_view topic, std::string_view subsc
 std::vector<QueueDepth> InProcBus::queue_depths() const {
     std::lock_guard lock{mutex_};
     std::vector<QueueDepth> out;
-    for (const auto& [name, t] : topics_)
-        for (const auto& s : t.subscribers)
+    for (const auto& [name, t] : topics_) {
+        for (const auto& s : t.subscribers) {
             out.push_back({name, s.name, s.depth->load(std::memory_order_relaxed)});
+        }
+    }
     return out;
 }
 

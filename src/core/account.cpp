@@ -74,22 +74,25 @@ Money Account::buying_power() const {
 
 Money Account::realized_pnl() const {
     Money total;
-    for (const auto& [symbol, p] : positions_)
+    for (const auto& [symbol, p] : positions_) {
         total += p.realized_pnl();
+    }
     return total;
 }
 
 Money Account::unrealized_pnl() const {
     Money total;
-    for (const auto& [symbol, p] : positions_)
+    for (const auto& [symbol, p] : positions_) {
         total += value_of(p) - p.cost_basis();
+    }
     return total;
 }
 
 Money Account::commissions() const {
     Money total;
-    for (const auto& [symbol, p] : positions_)
+    for (const auto& [symbol, p] : positions_) {
         total += p.commissions();
+    }
     return total;
 }
 

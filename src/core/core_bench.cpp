@@ -9,21 +9,24 @@ namespace meridian::core {
 namespace {
 
 void BM_PriceParse(benchmark::State& state) {
-    for (auto _ : state)
+    for (auto _ : state) {
         benchmark::DoNotOptimize(Price::parse("187.2534"));
+    }
 }
 BENCHMARK(BM_PriceParse);
 
 void BM_PriceToString(benchmark::State& state) {
     const Price p = Price::parse("187.2534").value();
-    for (auto _ : state)
+    for (auto _ : state) {
         benchmark::DoNotOptimize(p.to_string());
+    }
 }
 BENCHMARK(BM_PriceToString);
 
 void BM_TimestampParse(benchmark::State& state) {
-    for (auto _ : state)
+    for (auto _ : state) {
         benchmark::DoNotOptimize(Timestamp::parse("2022-04-19T13:45:04.981350886-04:00"));
+    }
 }
 BENCHMARK(BM_TimestampParse);
 

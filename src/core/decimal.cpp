@@ -48,8 +48,9 @@ Int128 pow10(int n) {
     static const auto table = [] {
         std::array<Int128, 39> t{};
         t[0] = 1;
-        for (std::size_t i = 1; i < t.size(); ++i)
+        for (std::size_t i = 1; i < t.size(); ++i) {
             t[i] = t[i - 1] * 10;
+        }
         return t;
     }();
     return table[static_cast<std::size_t>(n)];
@@ -158,8 +159,9 @@ std::string format(Int128 raw, int scale) {
             --digits;
         }
         char* start = put_u64(p, frac);
-        while (end - start < digits)
+        while (end - start < digits) {
             *--start = '0';
+        }
         p = start;
         *--p = '.';
     }

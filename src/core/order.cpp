@@ -16,8 +16,9 @@ constexpr std::uint32_t bit(S s) {
 }
 constexpr std::uint32_t bits(std::initializer_list<S> list) {
     std::uint32_t m = 0;
-    for (S s : list)
+    for (S s : list) {
         m |= bit(s);
+    }
     return m;
 }
 
@@ -106,25 +107,31 @@ Result<void> validate(const OrderRequest& r) {
     }
     if (r.notional) {
         if (!r.notional->is_positive()) return invalid("notional must be positive");
-        if (!market_day)
+        if (!market_day) {
             return invalid("notional is allowed only for market orders with time_in_force day");
-        if (r.order_class != OrderClass::Simple)
+        }
+        if (r.order_class != OrderClass::Simple) {
             return invalid("notional is allowed only for simple orders");
+        }
     }
 
     const bool needs_limit = r.type == OrderType::Limit || r.type == OrderType::StopLimit;
     const bool needs_stop = r.type == OrderType::Stop || r.type == OrderType::StopLimit;
     const bool trailing = r.type == OrderType::TrailingStop;
-    if (needs_limit && !r.limit_price)
+    if (needs_limit && !r.limit_price) {
         return invalid("limit_price is required for " + std::string{to_string(r.type)} + " orders");
-    if (!needs_limit && r.limit_price)
+    }
+    if (!needs_limit && r.limit_price) {
         return invalid("limit_price is not allowed for " + std::string{to_string(r.type)} +
                        " orders");
-    if (needs_stop && !r.stop_price)
+    }
+    if (needs_stop && !r.stop_price) {
         return invalid("stop_price is required for " + std::string{to_string(r.type)} + " orders");
-    if (!needs_stop && r.stop_price)
+    }
+    if (!needs_stop && r.stop_price) {
         return invalid("stop_price is not allowed for " + std::string{to_string(r.type)} +
                        " orders");
+    }
     if (r.limit_price) {
         if (auto ok = check_price(*r.limit_price, "limit_price"); !ok) return ok;
     }
@@ -158,39 +165,45 @@ Result<void> validate(const OrderRequest& r) {
     const bool has_sl = r.stop_loss.has_value();
     switch (r.order_class) {
         case OrderClass::Simple:
-            if (has_tp || has_sl)
+            if (has_tp || has_sl) {
                 return invalid("take_profit and stop_loss need order_class bracket, oco or oto");
+            }
             return {};
         case OrderClass::Bracket:
-            if (!has_tp || !has_sl)
+            if (!has_tp || !has_sl) {
                 return invalid(
                     "bracket orders need take_profit.limit_price and stop_loss.stop_price");
+            }
             break;
         case OrderClass::Oco:
             if (r.type != OrderType::Limit) return invalid("oco orders must be of type limit");
             if (!has_tp || !has_sl) return invalid("oco orders need take_profit and stop_loss");
             break;
         case OrderClass::Oto:
-            if (has_tp == has_sl)
+            if (has_tp == has_sl) {
                 return invalid("oto orders need exactly one of take_profit and stop_loss");
+            }
             break;
     }
     if (r.time_in_force != TimeInForce::Day && r.time_in_force != TimeInForce::Gtc) {
         return invalid(std::string{to_string(r.order_class)} +
                        " orders take time_in_force day or gtc");
     }
-    if (r.extended_hours)
+    if (r.extended_hours) {
         return invalid("extended_hours is not allowed for " +
                        std::string{to_string(r.order_class)} + " orders");
+    }
     if (has_tp) {
-        if (auto ok = check_price(r.take_profit->limit_price, "take_profit.limit_price"); !ok)
+        if (auto ok = check_price(r.take_profit->limit_price, "take_profit.limit_price"); !ok) {
             return ok;
+        }
     }
     if (has_sl) {
         if (auto ok = check_price(r.stop_loss->stop_price, "stop_loss.stop_price"); !ok) return ok;
         if (r.stop_loss->limit_price) {
-            if (auto ok = check_price(*r.stop_loss->limit_price, "stop_loss.limit_price"); !ok)
+            if (auto ok = check_price(*r.stop_loss->limit_price, "stop_loss.limit_price"); !ok) {
                 return ok;
+            }
         }
     }
     if (has_tp && has_sl) {
@@ -324,9 +337,9 @@ Result<void> Order::transition(OrderStatus to, Timestamp ts) {
     if (!can_transition(to)) {
         std::string why = "order " + id_.str() + ": " + std::string{to_string(status_)} + " -> " +
                           std::string{to_string(to)} + " is not a legal transition";
-        if (is_terminal())
+        if (is_terminal()) {
             why += " (" + std::string{to_string(status_)} + " is final)";
-        else if (to == S::Filled || to == S::PartiallyFilled) {
+        } else if (to == S::Filled || to == S::PartiallyFilled) {
             why += " (filled " + filled_qty_.to_string() + " of " +
                    (request_.qty ? request_.qty->to_string() : std::string{"notional"}) + ")";
         }

@@ -174,8 +174,9 @@ Result<Timestamp> Timestamp::parse(std::string_view text) {
             frac_ns = frac_ns * 10 + digit;
         }
         if (n == 0) return fail("a digit must follow '.'");
-        for (int i = n; i < 9; ++i)
+        for (int i = n; i < 9; ++i) {
             frac_ns *= 10;
+        }
     }
 
     std::int64_t offset_ns = 0;

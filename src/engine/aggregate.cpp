@@ -56,10 +56,11 @@ std::optional<Bar> BarAggregator::add(const Bar& bar) {
     p.bar.close = bar.close;
     p.bar.volume += bar.volume;
     p.bar.trade_count += bar.trade_count;
-    if (bar.vwap)
+    if (bar.vwap) {
         p.price_volume += bar.vwap->to_double() * bar.volume.to_double();
-    else
+    } else {
         p.has_vwap = false;
+    }
     return std::nullopt;
 }
 

@@ -230,8 +230,9 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
 
     result.orders = broker.orders();
     core::Money traded;
-    for (const auto& f : result.fills)
+    for (const auto& f : result.fills) {
         traded += f.fill.notional();
+    }
     result.summary = summarize(result.equity, exposed, round_trips(result.fills), config.cash,
                                result.fills.size(), config.risk_free_rate, traded);
     auto marks = [&](const core::Symbol& s) { return account.mark_price(s); };
@@ -244,8 +245,9 @@ std::map<std::string, Breakdown> breakdown(
     const std::vector<FillRecord>& fills, bool by_strategy,
     const std::function<std::optional<core::Price>(const core::Symbol&)>& mark) {
     std::map<std::string, std::vector<FillRecord>> groups;
-    for (const auto& f : fills)
+    for (const auto& f : fills) {
         groups[by_strategy ? f.strategy : f.fill.symbol.str()].push_back(f);
+    }
     std::map<std::string, Breakdown> out;
     for (const auto& [key, group] : groups) {
         Breakdown b;

@@ -30,14 +30,16 @@ enum Column {
 };
 
 std::string lower_trimmed(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '"'))
+    while (!s.empty() && (s.front() == ' ' || s.front() == '"')) {
         s.remove_prefix(1);
+    }
     while (!s.empty() && (s.back() == ' ' || s.back() == '"' || s.back() == '\r')) {
         s.remove_suffix(1);
     }
     std::string out{s};
-    for (char& c : out)
+    for (char& c : out) {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
     return out;
 }
 
@@ -348,10 +350,11 @@ core::Result<std::vector<Quote>> parse_quotes_csv(std::string_view text, std::st
     std::optional<core::Symbol> file_symbol = options.symbol;
     if (!file_symbol && index[Sym] < 0) {
         file_symbol = symbol_from_file_name(source);
-        if (!file_symbol)
+        if (!file_symbol) {
             return fail(
                 "cannot tell the symbol: no symbol column and none in the file name; pass "
                 "--symbol");
+        }
     }
     std::vector<Quote> quotes;
     std::map<core::Symbol, Timestamp> last_time;
@@ -386,16 +389,18 @@ core::Result<std::vector<Quote>> parse_quotes_csv(std::string_view text, std::st
         if (!ask) return fail(ask.error().message + " in column ask");
         if (bid->is_negative()) return fail("bid must not be negative, not " + bid->to_string());
         if (!ask->is_positive()) return fail("ask must be positive, not " + ask->to_string());
-        if (*bid > *ask)
+        if (*bid > *ask) {
             return fail("crossed quote: bid " + bid->to_string() + " above ask " +
                         ask->to_string());
+        }
         q.bid = *bid;
         q.ask = *ask;
         for (auto [col, out] : {std::pair{BidSize, &q.bid_size}, std::pair{AskSize, &q.ask_size}}) {
             if (index[static_cast<std::size_t>(col)] < 0) continue;
             auto size = Quantity::parse(cell(col));
-            if (!size || size->is_negative())
+            if (!size || size->is_negative()) {
                 return fail("quote size '" + std::string{cell(col)} + "' must be a number >= 0");
+            }
             *out = *size;
         }
         auto [it, inserted] = last_time.try_emplace(q.symbol, q.ts);

@@ -142,15 +142,17 @@ void BM_RiskCheck(benchmark::State& state) {
     r.limit_price = core::Price::from_units(187);
     const RiskInputs in{account, 3, core::Money{}, core::Price::from_units(186)};
     const auto now = core::Timestamp::parse("2024-03-01T14:30:00Z").value();
-    for (auto _ : state)
+    for (auto _ : state) {
         benchmark::DoNotOptimize(risk.check(r, in, now));
+    }
 }
 BENCHMARK(BM_RiskCheck);
 
 void BM_ParseBarsCsv(benchmark::State& state) {
     const std::string text = walk_csv(walk(static_cast<std::size_t>(state.range(0))));
-    for (auto _ : state)
+    for (auto _ : state) {
         benchmark::DoNotOptimize(parse_bars_csv(text, "syn.csv"));
+    }
     state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_ParseBarsCsv)->Arg(100'000)->Unit(benchmark::kMillisecond);

@@ -51,10 +51,11 @@ Sma::Sma(std::size_t period) : period_{period}, window_(period) {
 }
 
 std::optional<double> Sma::update(double x) {
-    if (count_ == period_)
+    if (count_ == period_) {
         sum_.subtract(window_[next_]);
-    else
+    } else {
         ++count_;
+    }
     window_[next_] = x;
     next_ = (next_ + 1) % period_;
     sum_.add(x);
@@ -68,10 +69,11 @@ Window::Window(std::size_t n) : values_(n) {
 
 std::optional<double> Window::push(double x) {
     std::optional<double> out;
-    if (full())
+    if (full()) {
         out = values_[next_];
-    else
+    } else {
         ++count_;
+    }
     values_[next_] = x;
     next_ = (next_ + 1) % values_.size();
     return out;
@@ -241,15 +243,19 @@ std::optional<double> Momentum::update(double x) {
 void RollingMinMax::push(double high, double low) {
     const std::uint64_t i = count_++;
     // Drop what falls out of the last n first, so each ring holds at most n entries.
-    while (!maxima_.empty() && maxima_.front().index + n_ <= i)
+    while (!maxima_.empty() && maxima_.front().index + n_ <= i) {
         maxima_.pop_front();
-    while (!minima_.empty() && minima_.front().index + n_ <= i)
+    }
+    while (!minima_.empty() && minima_.front().index + n_ <= i) {
         minima_.pop_front();
-    while (!maxima_.empty() && maxima_.back().value <= high)
+    }
+    while (!maxima_.empty() && maxima_.back().value <= high) {
         maxima_.pop_back();
+    }
     maxima_.push_back({i, high});
-    while (!minima_.empty() && minima_.back().value >= low)
+    while (!minima_.empty() && minima_.back().value >= low) {
         minima_.pop_back();
+    }
     minima_.push_back({i, low});
 }
 

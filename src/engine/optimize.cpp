@@ -70,8 +70,9 @@ core::Result<std::vector<StrategyParams>> grid_combinations(const std::vector<Gr
     std::vector<std::size_t> index(axes.size(), 0);
     for (std::size_t n = 0; n < total; ++n) {
         StrategyParams p = base;
-        for (std::size_t a = 0; a < axes.size(); ++a)
+        for (std::size_t a = 0; a < axes.size(); ++a) {
             p[axes[a].key] = axes[a].values[index[a]];
+        }
         out.push_back(std::move(p));
         for (std::size_t a = axes.size(); a-- > 0;) {
             if (++index[a] < axes[a].values.size()) break;
@@ -92,8 +93,9 @@ core::Result<Objective> parse_objective(std::string_view name) {
         if (name == o) return Objective{std::string{name}, name == "max_drawdown"};
     }
     std::string valid;
-    for (const char* o : objectives)
+    for (const char* o : objectives) {
         valid += (valid.empty() ? "" : ", ") + std::string{o};
+    }
     return core::invalid("unknown objective '" + std::string{name} + "' (valid: " + valid + ")");
 }
 
@@ -135,16 +137,18 @@ core::Result<WalkForward> parse_walk_forward(std::string_view spec) {
             return core::invalid("--walk-forward " + std::string{spec} +
                                  ": expected train=N,test=M (bars, above 0)");
         }
-        if (key == "train")
+        if (key == "train") {
             wf.train = v;
-        else if (key == "test")
+        } else if (key == "test") {
             wf.test = v;
-        else
+        } else {
             return core::invalid("--walk-forward: unknown key '" + std::string{key} +
                                  "' (valid: train, test)");
+        }
     }
-    if (wf.train == 0 || wf.test == 0)
+    if (wf.train == 0 || wf.test == 0) {
         return core::invalid("--walk-forward needs both train=N and test=M");
+    }
     return wf;
 }
 

@@ -52,8 +52,9 @@ std::vector<std::size_t> reduce(const std::vector<double>& values, std::size_t b
     std::vector<std::size_t> keep;
     const std::size_t n = values.size();
     if (n <= 2 * buckets) {
-        for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t i = 0; i < n; ++i) {
             keep.push_back(i);
+        }
         return keep;
     }
     for (std::size_t b = 0; b < buckets; ++b) {
@@ -102,8 +103,9 @@ std::string chart(const std::vector<Point>& points, const std::string& color, bo
                escape(label(v)) + "</text>";
     }
     std::string path;
-    for (const auto& p : points)
+    for (const auto& p : points) {
         path += fixed(x(p.t), 1) + "," + fixed(y(p.v), 1) + " ";
+    }
     if (area) {
         svg += "<polygon fill=\"" + color + "\" fill-opacity=\"0.35\" stroke=\"" + color +
                "\" points=\"" + fixed(x(t0), 1) + "," + fixed(y(0), 1) + " " + path +

@@ -151,8 +151,9 @@ std::optional<Denial> RiskEngine::check(const core::OrderRequest& order, const R
                     std::to_string(in.open_orders) + " orders are open, the max_open_orders");
     }
     if (limits_.max_orders_per_second) {
-        while (!recent_.empty() && (now - recent_.front()).ns >= 1'000'000'000)
+        while (!recent_.empty() && (now - recent_.front()).ns >= 1'000'000'000) {
             recent_.pop_front();
+        }
         if (recent_.size() >= *limits_.max_orders_per_second) {
             return deny(DenyReason::OrderRate,
                         std::to_string(recent_.size()) +

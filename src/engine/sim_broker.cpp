@@ -114,9 +114,10 @@ core::Result<Commission> Commission::parse(std::string_view spec) {
         const std::string_view value = item.substr(eq + 1);
         if (key == "bps") {
             auto p = Price::parse(value);
-            if (!p || p->is_negative())
+            if (!p || p->is_negative()) {
                 return core::invalid("commission bps '" + std::string{value} +
                                      "' must be a number >= 0");
+            }
             c.bps = *p;
             continue;
         }
@@ -125,15 +126,16 @@ core::Result<Commission> Commission::parse(std::string_view spec) {
             return core::invalid("commission " + key + " '" + std::string{value} +
                                  "' must be an amount >= 0");
         }
-        if (key == "per_share")
+        if (key == "per_share") {
             c.per_share = *m;
-        else if (key == "per_order")
+        } else if (key == "per_order") {
             c.per_order = *m;
-        else if (key == "min")
+        } else if (key == "min") {
             c.minimum = *m;
-        else
+        } else {
             return core::invalid("unknown commission key '" + key +
                                  "' (valid: per_share, per_order, bps, min)");
+        }
     }
     return c;
 }
@@ -175,8 +177,9 @@ const SimOrder* SimBroker::find(const core::OrderId& id) const {
 
 core::Result<void> SimBroker::adopt(core::Order order, std::string strategy, core::Timestamp now) {
     if (order.is_terminal()) return core::Error{core::Errc::IllegalState, "order is final"};
-    if (by_id_.contains(order.id()) || client_ids_.contains(order.client_order_id()))
+    if (by_id_.contains(order.id()) || client_ids_.contains(order.client_order_id())) {
         return core::Error{core::Errc::Duplicate, "order " + order.id().str() + " is known"};
+    }
     if (order.status() == OrderStatus::PendingNew) {
         MERIDIAN_ASSERT(order.transition(OrderStatus::New, now).has_value(), "pending_new -> new");
         pending_.push_back(
@@ -199,8 +202,9 @@ core::Result<core::OrderId> SimBroker::submit(const core::OrderRequest& request,
         // The take-profit limit is the order; the stop-loss its one-cancels-other peer.
         main.limit_price = request.take_profit->limit_price;
     }
-    if (given_id && by_id_.contains(*given_id))
+    if (given_id && by_id_.contains(*given_id)) {
         return core::Error{core::Errc::Duplicate, "order " + given_id->str() + " is known"};
+    }
     auto order = core::Order::create(main, given_id ? *given_id : ids_.next_order_id(), coid, now);
     if (!order) return order.error();
     MERIDIAN_ASSERT(order->transition(OrderStatus::New, now).has_value(), "pending_new -> new");
@@ -336,8 +340,9 @@ void SimBroker::finish(std::size_t i, OrderStatus status, core::Timestamp ts,
     const std::vector<std::size_t> children = s.children;
     if (children.empty()) return;
     const Quantity filled = s.order.filled_qty();
-    for (std::size_t c : children)
+    for (std::size_t c : children) {
         finish(c, OrderStatus::Canceled, ts, updates);
+    }
     if (filled.is_zero()) return;
     std::vector<std::size_t> fresh;
     for (std::size_t c : children) {
@@ -471,10 +476,11 @@ void SimBroker::work(std::size_t i, const Bar& bar, bool at_close, core::Account
                 const bool by_open = *trigger == open;
                 const bool limit_no_worse = side == Side::Buy ? *r.limit_price >= *r.stop_price
                                                               : *r.limit_price <= *r.stop_price;
-                if (by_open)
+                if (by_open) {
                     price = limit_fill(side, *r.limit_price, open, low, high);
-                else if (limit_no_worse)
+                } else if (limit_no_worse) {
                     price = *trigger;
+                }
             }
             break;
         case OrderType::TrailingStop: {

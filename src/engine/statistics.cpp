@@ -34,8 +34,9 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
     // intraday counts 252 sessions of 6.5 hours.
     std::vector<std::int64_t> gaps;
     // The median of (at most) the first 10,000 spacings: enough to tell the bar interval.
-    for (std::size_t i = 1; i < std::min<std::size_t>(curve.size(), 10'001); ++i)
+    for (std::size_t i = 1; i < std::min<std::size_t>(curve.size(), 10'001); ++i) {
         gaps.push_back((curve[i].ts - curve[i - 1].ts).ns);
+    }
     double ppy = 252;
     if (!gaps.empty()) {
         std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2),
@@ -87,19 +88,22 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
             s.max_drawdown = std::max(s.max_drawdown, 1 - p.equity.to_double() / peak.to_double());
         }
     }
-    if (curve.back().equity < peak)
+    if (curve.back().equity < peak) {
         longest_ns = std::max(longest_ns, (curve.back().ts - peak_ts).ns);
+    }
     s.max_drawdown_duration = static_cast<double>(longest_ns) / 1e9 / 86400;
     if (s.max_drawdown > 0) s.calmar = s.cagr / s.max_drawdown;
 
     std::size_t open_periods = 0;
-    for (bool e : exposed)
+    for (bool e : exposed) {
         open_periods += e ? 1 : 0;
+    }
     s.exposure = static_cast<double>(open_periods) / n;
 
     double equity_sum = 0;
-    for (const auto& p : curve)
+    for (const auto& p : curve) {
         equity_sum += p.equity.to_double();
+    }
     const double mean_equity = equity_sum / n;
     if (mean_equity > 0) {
         const double total = traded_notional.to_double() / mean_equity;

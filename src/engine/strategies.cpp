@@ -60,8 +60,9 @@ public:
         for (const auto& [key, value] : params_) {
             if (std::find(known_.begin(), known_.end(), key) == known_.end()) {
                 std::string valid;
-                for (const auto& k : known_)
+                for (const auto& k : known_) {
                     valid += (valid.empty() ? "" : ", ") + k;
+                }
                 return core::invalid("unknown parameter '" + key + "' for strategy " + strategy_ +
                                      " (valid: " + valid + ")");
             }
@@ -352,8 +353,9 @@ constexpr Builtin builtins[] = {
 
 std::vector<std::string> strategy_names() {
     std::vector<std::string> names;
-    for (const auto& b : builtins)
+    for (const auto& b : builtins) {
         names.emplace_back(b.name);
+    }
     return names;
 }
 
@@ -363,8 +365,9 @@ core::Result<std::unique_ptr<Strategy>> make_strategy(std::string_view name,
         if (name == b.name) return b.make(params);
     }
     std::string valid;
-    for (const auto& n : strategy_names())
+    for (const auto& n : strategy_names()) {
         valid += (valid.empty() ? "" : ", ") + n;
+    }
     return core::invalid("unknown strategy '" + std::string{name} + "' (valid: " + valid + ")");
 }
 

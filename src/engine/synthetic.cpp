@@ -94,8 +94,9 @@ std::vector<Bar> synthetic_bars(const SyntheticConfig& config, std::size_t count
     bars.reserve(count * config.symbols.size());
     for (std::size_t i = 0; i < count; ++i) {
         auto step = market.step();
-        for (auto& b : step.bars)
+        for (auto& b : step.bars) {
             bars.push_back(std::move(b));
+        }
     }
     return bars;
 }

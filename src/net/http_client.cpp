@@ -34,9 +34,10 @@ core::Result<Url> Url::parse(std::string_view text) {
             break;
         }
     }
-    if (default_port.empty())
+    if (default_port.empty()) {
         return core::invalid("url must start with http://, https://, ws:// or wss:// (got '" +
                              std::string{text} + "')");
+    }
     const auto slash = text.find('/');
     std::string_view authority = text.substr(0, slash);
     u.target = slash == std::string_view::npos ? "/" : std::string{text.substr(slash)};
@@ -44,8 +45,9 @@ core::Result<Url> Url::parse(std::string_view text) {
     if (colon != std::string_view::npos) {
         u.host = std::string{authority.substr(0, colon)};
         u.port = std::string{authority.substr(colon + 1)};
-        if (u.port.empty() || u.port.find_first_not_of("0123456789") != std::string::npos)
+        if (u.port.empty() || u.port.find_first_not_of("0123456789") != std::string::npos) {
             return core::invalid("url has a bad port");
+        }
     } else {
         u.host = std::string{authority};
         u.port = std::string{default_port};
@@ -111,13 +113,15 @@ struct HttpPool::Impl {
         auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
         boost::system::error_code ec;
         ctx->set_default_verify_paths(ec);
-        if (ec)
+        if (ec) {
             return core::Error{core::Errc::Unavailable, "TLS: no CA certificates: " + ec.message()};
+        }
         if (!tls_options.ca_file.empty()) {
             ctx->load_verify_file(tls_options.ca_file, ec);
-            if (ec)
+            if (ec) {
                 return core::Error{core::Errc::InvalidArgument,
                                    "TLS: cannot load " + tls_options.ca_file + ": " + ec.message()};
+            }
         }
         ctx->set_verify_mode(asio::ssl::verify_peer);
         ssl = std::move(ctx);
@@ -130,16 +134,18 @@ struct HttpPool::Impl {
         const std::string key = base.authority();
         asio::ip::tcp::resolver resolver{executor};
         auto [rec, results] = co_await resolver.async_resolve(base.host, base.port, use);
-        if (rec)
+        if (rec) {
             co_return core::Error{core::Errc::Unavailable,
                                   "resolve " + base.host + ": " + rec.message()};
+        }
         auto conn = std::make_unique<Conn>();
         if (base.tls) {
             auto ctx = context();
             if (!ctx) co_return ctx.error();
             conn->tls = std::make_unique<TlsStream>(executor, **ctx);
-            if (!set_sni(conn->tls->native_handle(), base.host))
+            if (!set_sni(conn->tls->native_handle(), base.host)) {
                 co_return core::Error{core::Errc::Unavailable, "TLS: cannot set SNI"};
+            }
             conn->tls->set_verify_callback(asio::ssl::host_name_verification(base.host));
         } else {
             conn->plain = std::make_unique<beast::tcp_stream>(executor);
@@ -149,9 +155,10 @@ struct HttpPool::Impl {
         if (cec) co_return core::Error{errc_of(cec), "connect " + key + ": " + cec.message()};
         if (conn->tls) {
             auto [hec] = co_await conn->tls->async_handshake(asio::ssl::stream_base::client, use);
-            if (hec)
+            if (hec) {
                 co_return core::Error{errc_of(hec),
                                       "TLS handshake with " + key + ": " + hec.message()};
+            }
         }
         co_return conn;
     }
@@ -170,8 +177,9 @@ HttpPool::~HttpPool() = default;
 
 std::size_t HttpPool::idle() const {
     std::size_t n = 0;
-    for (const auto& [key, conns] : impl_->idle)
+    for (const auto& [key, conns] : impl_->idle) {
         n += conns.size();
+    }
     return n;
 }
 
@@ -184,8 +192,9 @@ asio::awaitable<core::Result<ClientReply>> HttpPool::request(const Url& base, Cl
     http::request<http::string_body> req{http::string_to_verb(request.method), request.target, 11};
     req.set(http::field::host, base.host);
     req.set(http::field::user_agent, "meridian");
-    for (const auto& [name, value] : request.headers)
+    for (const auto& [name, value] : request.headers) {
         req.set(name, value);
+    }
     req.body() = std::move(request.body);
     req.keep_alive(true);
     req.prepare_payload();
@@ -219,9 +228,10 @@ asio::awaitable<core::Result<ClientReply>> HttpPool::request(const Url& base, Cl
         auto& res = parser.get();
         ClientReply reply;
         reply.status = static_cast<int>(res.result_int());
-        for (const auto& field : res)
+        for (const auto& field : res) {
             reply.headers.emplace_back(std::string{field.name_string()},
                                        std::string{field.value()});
+        }
         reply.body = std::move(res.body());
         if (res.keep_alive()) {
             auto& slot = impl_->idle[key];

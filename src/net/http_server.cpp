@@ -33,8 +33,9 @@ namespace {
 
 std::string lower(std::string_view s) {
     std::string out{s};
-    for (auto& c : out)
+    for (auto& c : out) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
     return out;
 }
 
@@ -42,8 +43,9 @@ http::response<http::string_body> to_beast(const Response& r, unsigned version, 
     http::response<http::string_body> res{static_cast<http::status>(r.status), version};
     res.set(http::field::server, "meridian");
     res.set(http::field::content_type, r.content_type);
-    for (const auto& [k, v] : r.headers)
+    for (const auto& [k, v] : r.headers) {
         res.set(k, v);
+    }
     res.keep_alive(keep_alive && !r.close);
     res.body() = r.body;
     res.prepare_payload();
@@ -246,8 +248,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
             auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use);
             idle.erase(&stream);
             if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-                ec == asio::error::operation_aborted || ec == asio::error::connection_reset)
+                ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
                 break;
+            }
             if (ec) {
                 const bool too_big = ec == http::error::header_limit;
                 // Named, not a temporary: GCC 12 destroys temporaries in co_await twice.
@@ -262,8 +265,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
             Request req;
             req.method = std::string{head.method_string()};
             req.remote = remote;
-            for (const auto& field : head)
+            for (const auto& field : head) {
                 req.headers[lower(field.name_string())] = std::string{field.value()};
+            }
             if (!parse_target(head.target(), req.path, req.query)) {
                 const Response err = Response::error(400, "malformed request target");
                 co_await reply(stream, err, version, false);
@@ -337,19 +341,21 @@ HttpServer::~HttpServer() = default;
 core::Result<std::uint16_t> HttpServer::listen() {
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(impl_->options.bind, ec);
-    if (ec)
+    if (ec) {
         return core::Error{core::Errc::InvalidArgument,
                            "bad bind address '" + impl_->options.bind + "'"};
+    }
     tcp::endpoint ep{address, impl_->options.port};
     auto& a = impl_->acceptor;
     a.open(ep.protocol(), ec);
     if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) a.bind(ep, ec);
     if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec)
+    if (ec) {
         return core::Error{core::Errc::Unavailable, "cannot listen on " + impl_->options.bind +
                                                         ":" + std::to_string(impl_->options.port) +
                                                         ": " + ec.message()};
+    }
     const auto port = a.local_endpoint().port();
     asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
     return port;
@@ -360,8 +366,9 @@ void HttpServer::stop() {
         impl->stopping = true;
         boost::system::error_code ec;
         impl->acceptor.close(ec);
-        for (auto* s : impl->idle)
+        for (auto* s : impl->idle) {
             s->cancel();
+        }
         impl->idle.clear();
     });
 }

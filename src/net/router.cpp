@@ -22,12 +22,14 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }
 
 void Router::add(Route route) {
-    for (const auto& r : routes_)
+    for (const auto& r : routes_) {
         MERIDIAN_ASSERT(!(r.method == route.method && r.pattern == route.pattern),
                         "a route is registered twice");
+    }
     route.segments.clear();
-    for (auto seg : split_path(route.pattern))
+    for (auto seg : split_path(route.pattern)) {
         route.segments.emplace_back(seg);
+    }
     routes_.push_back(std::move(route));
 }
 
@@ -62,9 +64,11 @@ Match Router::match(std::string_view method, std::string_view path) const {
         best.route = &r;
         best.status = 0;
         best.params.clear();
-        for (std::size_t i = 0; i < pat.size(); ++i)
-            if (is_param(pat[i]))
+        for (std::size_t i = 0; i < pat.size(); ++i) {
+            if (is_param(pat[i])) {
                 best.params[pat[i].substr(1, pat[i].size() - 2)] = std::string{parts[i]};
+            }
+        }
     }
     return best;
 }

@@ -76,9 +76,10 @@ asio::awaitable<core::Result<void>> WsClient::connect(
     im.buffer.clear();
     asio::ip::tcp::resolver resolver{im.executor};
     auto [rec, results] = co_await resolver.async_resolve(url.host, url.port, use);
-    if (rec)
+    if (rec) {
         co_return core::Error{core::Errc::Unavailable,
                               "resolve " + url.host + ": " + rec.message()};
+    }
     if (url.tls) {
         if (!im.ssl) {
             auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
@@ -90,8 +91,9 @@ asio::awaitable<core::Result<void>> WsClient::connect(
             im.ssl = std::move(ctx);
         }
         im.tls = std::make_unique<TlsWs>(im.executor, *im.ssl);
-        if (!set_sni(im.tls->next_layer().native_handle(), url.host))
+        if (!set_sni(im.tls->next_layer().native_handle(), url.host)) {
             co_return core::Error{core::Errc::Unavailable, "TLS: cannot set SNI"};
+        }
         im.tls->next_layer().set_verify_callback(asio::ssl::host_name_verification(url.host));
     } else {
         im.plain = std::make_unique<PlainWs>(im.executor);
@@ -108,8 +110,9 @@ asio::awaitable<core::Result<void>> WsClient::connect(
     const std::string host = url.host + ":" + url.port;
     auto decorate = [headers = std::move(headers)](websocket::request_type& req) {
         req.set(http::field::user_agent, "meridian");
-        for (const auto& [name, value] : headers)
+        for (const auto& [name, value] : headers) {
             req.set(name, value);
+        }
     };
     websocket::stream_base::timeout opt{timeout, idle_timeout, true};
     websocket::response_type response;
@@ -120,10 +123,11 @@ asio::awaitable<core::Result<void>> WsClient::connect(
         return ws.async_handshake(response, host, url.target, use);
     });
     if (wec) {
-        if (wec == websocket::error::upgrade_declined)
+        if (wec == websocket::error::upgrade_declined) {
             co_return core::Error{core::Errc::Unavailable,
                                   "upgrade refused: HTTP " + std::to_string(response.result_int()) +
                                       (response.body().empty() ? "" : " " + response.body())};
+        }
         co_return failure(wec, "WebSocket handshake with " + url.authority());
     }
     co_return core::Result<void>{};

@@ -70,9 +70,10 @@ public:
 
 private:
     void fail(std::size_t i, std::string_view why) {
-        if (!error_)
+        if (!error_) {
             error_ = "stored " + std::string{what_} + ": column " + std::to_string(i + 1) + " " +
                      std::string{why};
+        }
     }
     const Row& row_;
     std::string_view what_;
@@ -177,10 +178,12 @@ core::Result<StoredOrder> order_from_row(const Row& row, std::vector<std::string
     r.stop_price = in.optional<core::Price>(11, core::Price::parse);
     r.trail_price = in.optional<core::Price>(12, core::Price::parse);
     r.trail_percent = in.optional<core::Price>(13, core::Price::parse);
-    if (auto tp = in.optional<core::Price>(14, core::Price::parse))
+    if (auto tp = in.optional<core::Price>(14, core::Price::parse)) {
         r.take_profit = core::TakeProfit{*tp};
-    if (auto sl = in.optional<core::Price>(15, core::Price::parse))
+    }
+    if (auto sl = in.optional<core::Price>(15, core::Price::parse)) {
         r.stop_loss = core::StopLoss{*sl, in.optional<core::Price>(16, core::Price::parse)};
+    }
     r.extended_hours = in.integer(17) != 0;
     s.status = in.parsed<core::OrderStatus>(18, core::parse_order_status);
     s.filled_qty = in.parsed<core::Quantity>(19, core::Quantity::parse);

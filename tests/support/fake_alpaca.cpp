@@ -204,8 +204,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
                                {"SPY", "512.35"},
                                {"NVDA", "120.50"},
                                {"AMZN", "178.90"},
-                               {"GOOGL", "165.20"}})
+                               {"GOOGL", "165.20"}}) {
             prices[sym] = *Price::parse(px);
+        }
     }
 
     // ---- HTTP -----------------------------------------------------------------------------
@@ -253,8 +254,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         std::lock_guard lock{mutex};
         ++stats.requests;
         if (req.header("apca-api-key-id") != options.key_id ||
-            req.header("apca-api-secret-key") != options.secret_key)
+            req.header("apca-api-secret-key") != options.secret_key) {
             co_return net::Response::json(401, json::object{{"message", "unauthorized."}});
+        }
         const auto t = now();
         const std::int64_t sec = t.ns() / 1'000'000'000;
         if (sec - window_start >= 60) {
@@ -280,10 +282,12 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         res = route(req);
         rate_headers.emplace_back("X-Ratelimit-Remaining",
                                   std::to_string(options.requests_per_minute - window_used));
-        for (auto& h : rate_headers)
+        for (auto& h : rate_headers) {
             res.headers.push_back(h);
-        if (res.content_type == "application/json")
+        }
+        if (res.content_type == "application/json") {
             res.content_type = "application/json; charset=UTF-8";
+        }
         co_return res;
     }
 
@@ -306,9 +310,10 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         if (p.starts_with("/v2/orders/")) {
             auto it = by_id.find(p.substr(11));
             if (it == by_id.end()) return error(404, 40410000, "order not found");
-            if (m == "GET")
+            if (m == "GET") {
                 return net::Response::json(
                     200, order_json(it->second, false, req.query_param("nested") == "true"));
+            }
             if (m == "DELETE") return cancel(it->second);
             if (m == "PATCH") return replace(it->second, req);
         }
@@ -361,8 +366,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         auto o = orders[i].to_json(stream);
         if (nested && !orders[i].legs.empty()) {
             json::array legs;
-            for (auto li : orders[i].legs)
+            for (auto li : orders[i].legs) {
                 legs.push_back(orders[li].to_json(stream));
+            }
             o["legs"] = std::move(legs);
         }
         return o;
@@ -432,15 +438,17 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
 
     net::Response list_positions() {
         json::array out;
-        for (const auto& [sym, pos] : positions)
+        for (const auto& [sym, pos] : positions) {
             if (!pos.qty.is_zero()) out.push_back(position_json(sym, pos));
+        }
         return net::Response::json(200, out);
     }
 
     net::Response one_position(const std::string& sym) {
         auto it = positions.find(sym);
-        if (it == positions.end() || it->second.qty.is_zero())
+        if (it == positions.end() || it->second.qty.is_zero()) {
             return error(404, 40410000, "position does not exist");
+        }
         return net::Response::json(200, position_json(sym, it->second));
     }
 
@@ -467,14 +475,16 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         o.order_class = str("order_class");
         o.client_order_id = str("client_order_id");
         if (o.client_order_id.empty()) o.client_order_id = ids.uuid();
-        if (o.client_order_id.size() > 128)
+        if (o.client_order_id.size() > 128) {
             return error(422, 40010001, "client_order_id must be no more than 128 characters");
+        }
         if (by_client_id.contains(o.client_order_id)) {
             ++stats.duplicate_client_ids;
             return error(422, 40010001, "client_order_id must be unique");
         }
-        if (!prices.contains(o.symbol))
+        if (!prices.contains(o.symbol)) {
             return error(422, 40010001, "asset " + o.symbol + " not found");
+        }
         if (o.side != "buy" && o.side != "sell") return error(422, 40010001, "invalid side");
         static const std::set<std::string> types{"market", "limit", "stop", "stop_limit",
                                                  "trailing_stop"};
@@ -498,13 +508,16 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
              {std::pair{"limit_price", &o.limit_price}, {"stop_price", &o.stop_price}}) {
             if (auto t = decimal_text(b, key)) {
                 auto px = Price::parse(*t);
-                if (!px || !px->is_positive())
+                if (!px || !px->is_positive()) {
                     return error(422, 40010001, std::string{"invalid "} + key);
-                if (px->round(*px >= Price::from_units(1) ? 2 : 4, core::Rounding::HalfEven) != *px)
+                }
+                if (px->round(*px >= Price::from_units(1) ? 2 : 4, core::Rounding::HalfEven) !=
+                    *px) {
                     return error(
                         422, 42210000,
                         std::string{"invalid "} + key + " " + *t +
                             ". sub-penny increment does not fulfill minimum pricing criteria");
+                }
                 *field = *px;
             }
         }
@@ -512,29 +525,34 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
              {std::pair{"trail_price", &o.trail_price}, {"trail_percent", &o.trail_percent}}) {
             if (auto t = decimal_text(b, key)) {
                 auto trail_value = Price::parse(*t);
-                if (!trail_value || !trail_value->is_positive())
+                if (!trail_value || !trail_value->is_positive()) {
                     return error(422, 40010001, std::string{"invalid "} + key);
+                }
                 *field = *trail_value;
             }
         }
         if (o.type == "trailing_stop" &&
-            static_cast<bool>(o.trail_price) == static_cast<bool>(o.trail_percent))
+            static_cast<bool>(o.trail_price) == static_cast<bool>(o.trail_percent)) {
             return error(
                 422, 40010001,
                 "trailing_stop orders require exactly one of trail_price and trail_percent");
-        if ((o.type == "limit" || o.type == "stop_limit") && !o.limit_price)
+        }
+        if ((o.type == "limit" || o.type == "stop_limit") && !o.limit_price) {
             return error(422, 40010001, "limit_price is required");
-        if ((o.type == "stop" || o.type == "stop_limit") && !o.stop_price)
+        }
+        if ((o.type == "stop" || o.type == "stop_limit") && !o.stop_price) {
             return error(422, 40010001, "stop_price is required");
+        }
         const Price px = prices[o.symbol];
         if (o.side == "buy") {
             const Money cost = o.notional ? *o.notional : o.limit_price.value_or(px) * *o.qty;
-            if (cost > cash)
+            if (cost > cash) {
                 return net::Response::json(
                     403, json::object{{"buying_power", cash.to_string(2, core::Rounding::HalfEven)},
                                       {"code", 40310000},
                                       {"cost_basis", cost.to_string(2, core::Rounding::HalfEven)},
                                       {"message", "insufficient buying power"}});
+            }
         }
         // Multi-leg classes (section 2.3): the exits as legs, held until the entry fills (an
         // oco's stop works at once beside its limit).
@@ -552,18 +570,22 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         tp_limit = exit_price("take_profit", "limit_price");
         sl_stop = exit_price("stop_loss", "stop_price");
         sl_limit = exit_price("stop_loss", "limit_price");
-        if (o.order_class == "bracket" && (!tp_limit || !sl_stop))
+        if (o.order_class == "bracket" && (!tp_limit || !sl_stop)) {
             return error(422, 40010001,
                          "bracket orders require take_profit.limit_price and stop_loss.stop_price");
-        if (o.order_class == "oco" && (o.type != "limit" || !sl_stop))
+        }
+        if (o.order_class == "oco" && (o.type != "limit" || !sl_stop)) {
             return error(422, 40010001,
                          "oco orders must be limit orders with stop_loss.stop_price");
-        if (o.order_class == "oto" && static_cast<bool>(tp_limit) == static_cast<bool>(sl_stop))
+        }
+        if (o.order_class == "oto" && static_cast<bool>(tp_limit) == static_cast<bool>(sl_stop)) {
             return error(422, 40010001,
                          "oto orders require exactly one of take_profit and stop_loss");
+        }
         if (!o.order_class.empty() && o.order_class != "simple" && o.order_class != "bracket" &&
-            o.order_class != "oco" && o.order_class != "oto")
+            o.order_class != "oco" && o.order_class != "oto") {
             return error(422, 40010001, "invalid order_class");
+        }
         o.id = ids.uuid();
         o.created = o.updated = now();
         o.extended_hours = b.contains("extended_hours") && b.at("extended_hours").is_bool() &&
@@ -595,11 +617,13 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
             by_client_id[leg.client_order_id] = li;
             orders[index].legs.push_back(li);
         };
-        if (o.order_class == "bracket" || (o.order_class == "oto" && tp_limit))
+        if (o.order_class == "bracket" || (o.order_class == "oto" && tp_limit)) {
             add_leg("limit", tp_limit, std::nullopt);
+        }
         if (o.order_class == "bracket" || o.order_class == "oco" ||
-            (o.order_class == "oto" && sl_stop))
+            (o.order_class == "oto" && sl_stop)) {
             add_leg(sl_limit ? "stop_limit" : "stop", sl_limit, sl_stop);
+        }
         auto answer = order_json(index, false, true);
         // The order goes to the "venue" after the answer: new, then fills if marketable.
         asio::post(ioc, [self = shared_from_this(), index] {
@@ -609,14 +633,16 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
             ord.status = "new";
             ord.updated = now();
             self->emit("new", ord);
-            if (ord.order_class == "oco")
+            if (ord.order_class == "oco") {
                 for (auto li : std::vector<std::size_t>{ord.legs}) {
                     self->orders[li].status = "new";
                     self->emit("new", self->orders[li]);
                 }
+            }
             self->work(index);
-            for (auto li : std::vector<std::size_t>{self->orders[index].legs})
+            for (auto li : std::vector<std::size_t>{self->orders[index].legs}) {
                 self->work(li);
+            }
         });
         if (faults.drop_submit_answers > 0) {
             --faults.drop_submit_answers;
@@ -641,13 +667,15 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
 
     bool marketable(const FakeOrder& o, Price px) const {
         if (o.type == "market") return true;
-        if (o.type == "trailing_stop")
+        if (o.type == "trailing_stop") {
             return o.side == "buy" ? px >= *o.stop_price : px <= *o.stop_price;
+        }
         if (o.type == "limit") return o.side == "buy" ? px <= *o.limit_price : px >= *o.limit_price;
         if (o.type == "stop") return o.side == "buy" ? px >= *o.stop_price : px <= *o.stop_price;
-        if (o.type == "stop_limit")
+        if (o.type == "stop_limit") {
             return (o.side == "buy" ? px >= *o.stop_price : px <= *o.stop_price) &&
                    (o.side == "buy" ? px <= *o.limit_price : px >= *o.limit_price);
+        }
         return false;
     }
 
@@ -655,8 +683,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
     void work(std::size_t i) {
         auto& o = orders[i];
         if (!o.open() || o.status == "pending_new" || o.status == "pending_cancel" ||
-            o.status == "held")
+            o.status == "held") {
             return;
+        }
         const Price px = prices[o.symbol];
         trail(o, px);
         if (!marketable(o, px)) {
@@ -735,10 +764,12 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         }
         if (entry.parent) {
             const FakeOrder parent = orders[*entry.parent];
-            for (auto li : parent.legs)
+            for (auto li : parent.legs) {
                 if (li != i && orders[li].open()) finish(li, "canceled");
-            if (parent.order_class == "oco" && orders[*entry.parent].open())
+            }
+            if (parent.order_class == "oco" && orders[*entry.parent].open()) {
                 finish(*entry.parent, "canceled");
+            }
         }
     }
 
@@ -756,8 +787,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         asio::post(ioc, [self = shared_from_this(), i] {
             std::lock_guard l{self->mutex};
             if (self->orders[i].open()) self->finish(i, "canceled");
-            for (auto li : std::vector<std::size_t>{self->orders[i].legs})
+            for (auto li : std::vector<std::size_t>{self->orders[i].legs}) {
                 if (self->orders[li].open()) self->finish(li, "canceled");
+            }
         });
         o.status = "pending_cancel";
         o.updated = now();
@@ -783,8 +815,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         auto v = json::parse(req.body, ec);
         if (ec || !v.is_object()) return error(400, 40010000, "request body format is invalid");
         const auto& b = v.get_object();
-        if (!orders[i].open() || orders[i].status == "pending_new")
+        if (!orders[i].open() || orders[i].status == "pending_new") {
             return error(422, 42210000, "unable to replace order in current state");
+        }
         FakeOrder n = orders[i];
         bool changed = false;
         if (auto q = decimal_text(b, "qty")) {
@@ -797,8 +830,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
              {std::pair{"limit_price", &n.limit_price}, {"stop_price", &n.stop_price}}) {
             if (auto t = decimal_text(b, key)) {
                 auto px = Price::parse(*t);
-                if (!px || !px->is_positive())
+                if (!px || !px->is_positive()) {
                     return error(422, 40010001, std::string{"invalid "} + key);
+                }
                 changed = changed || *field != *px;
                 *field = *px;
             }
@@ -806,8 +840,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         if (!changed) return error(403, 40310000, "order parameters are not changed");
         const auto* c = b.if_contains("client_order_id");
         n.client_order_id = c && c->is_string() ? std::string{c->get_string()} : ids.uuid();
-        if (by_client_id.contains(n.client_order_id))
+        if (by_client_id.contains(n.client_order_id)) {
             return error(422, 40010001, "client_order_id must be unique");
+        }
         n.id = ids.uuid();
         n.filled = Quantity{};
         n.filled_notional = Money{};
@@ -839,8 +874,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
     net::Response list_orders(net::Request& req) {
         const std::string status{req.query_param("status").value_or("open")};
         std::size_t limit = 50;
-        if (auto l = req.query_param("limit"))
+        if (auto l = req.query_param("limit")) {
             limit = std::min<std::size_t>(500, std::stoul(std::string{*l}));
+        }
         std::optional<Timestamp> after, until;
         if (auto a = req.query_param("after")) after = *Timestamp::parse(*a);
         if (auto u = req.query_param("until")) until = *Timestamp::parse(*u);
@@ -902,8 +938,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
     void emit(const std::string& event, const FakeOrder& o, json::object extra = {}) {
         json::object data{
             {"event", event}, {"timestamp", now().to_iso8601()}, {"order", o.to_json(true)}};
-        for (auto& [k, v] : extra)
+        for (auto& [k, v] : extra) {
             data[k] = v;
+        }
         const std::string msg =
             json::serialize(json::object{{"stream", "trade_updates"}, {"data", data}});
         if (faults.silent) return;
@@ -911,8 +948,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
             std::erase_if(trade_conns, [&](const auto& c) { return !c->send_binary(m); });
             ++stats.events_sent;
             if (faults.duplicate_events) {
-                for (auto& c : trade_conns)
+                for (auto& c : trade_conns) {
                     c->send_binary(m);
+                }
             }
         };
         if (faults.reorder_events) {
@@ -1012,8 +1050,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         }
         auto arr = [](const std::set<std::string>& s2) {
             json::array a;
-            for (const auto& x : s2)
+            for (const auto& x : s2) {
                 a.push_back(json::value(x));
+            }
             return a;
         };
         s.conn->send(json::serialize(json::array{json::object{{"T", "subscription"},
@@ -1035,12 +1074,16 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         std::set<std::string> symbols;
         for (const auto& s : data_sessions) {
             if (!s->authenticated) continue;
-            for (const auto* set : {&s->trades, &s->quotes, &s->bars})
-                for (const auto& sym : *set)
+            for (const auto* set : {&s->trades, &s->quotes, &s->bars}) {
+                for (const auto& sym : *set) {
                     if (sym != "*") symbols.insert(sym);
-            if (s->bars.contains("*"))
-                for (const auto& [sym, px] : prices)
+                }
+            }
+            if (s->bars.contains("*")) {
+                for (const auto& [sym, px] : prices) {
                     symbols.insert(sym);
+                }
+            }
         }
         const auto t = now();
         const std::int64_t bar_ns = static_cast<std::int64_t>(options.bar_seconds) * 1'000'000'000;
@@ -1087,14 +1130,16 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
                     };
                     if (s->quotes.contains(sym) || s->quotes.contains("*")) add(q);
                     if (s->trades.contains(sym) || s->trades.contains("*")) add(tr);
-                    if (!bar_msg.empty() && (s->bars.contains(sym) || s->bars.contains("*")))
+                    if (!bar_msg.empty() && (s->bars.contains(sym) || s->bars.contains("*"))) {
                         add(bar_msg);
+                    }
                     if (!frame.empty()) s->conn->send("[" + frame + "]");
                 }
             }
         }
-        for (std::size_t i = 0; i < orders.size(); ++i)
+        for (std::size_t i = 0; i < orders.size(); ++i) {
             if (orders[i].open() && symbols.contains(orders[i].symbol)) work(i);
+        }
     }
 
     /// Deterministic daily or minute bars for `sym` in [start, end].
@@ -1102,8 +1147,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
                                      std::int64_t step_ns) {
         std::vector<std::string> out;
         std::uint64_t h = 1469598103934665603ULL;
-        for (char c : sym)
+        for (char c : sym) {
             h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+        }
         const double base = 50.0 + static_cast<double>(h % 40000) / 100.0;
         const std::int64_t day = 86'400'000'000'000LL;
         // Daily bars at 05:00Z (midnight New York, standard time), weekdays only.
@@ -1118,8 +1164,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
             if (step_ns < day) {
                 const std::int64_t tod = t % day;
                 if (tod < 14 * 3'600'000'000'000LL + 30 * 60'000'000'000LL ||
-                    tod >= 21 * 3'600'000'000'000LL)
+                    tod >= 21 * 3'600'000'000'000LL) {
                     continue;
+                }
             }
             const double x = static_cast<double>(t / 60'000'000'000LL);
             auto cents = [&](double v) { return std::max<long long>(1, std::llround(v * 100)); };
@@ -1144,16 +1191,17 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         std::string rest = req.path.substr(11);
         auto tf = std::string{req.query_param("timeframe").value_or("1Day")};
         std::int64_t step = 0;
-        if (tf == "1Day")
+        if (tf == "1Day") {
             step = 86'400'000'000'000LL;
-        else if (tf == "1Hour")
+        } else if (tf == "1Hour") {
             step = 3'600'000'000'000LL;
-        else if (tf == "1Min")
+        } else if (tf == "1Min") {
             step = 60'000'000'000LL;
-        else if (tf == "5Min")
+        } else if (tf == "5Min") {
             step = 300'000'000'000LL;
-        else if (tf == "15Min")
+        } else if (tf == "15Min") {
             step = 900'000'000'000LL;
+        }
         std::vector<std::string> symbols;
         bool multi = false;
         std::string what;
@@ -1162,8 +1210,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
             multi = true;
             what = rest;
             std::string list{req.query_param("symbols").value_or("")};
-            if (list.empty())
+            if (list.empty()) {
                 return net::Response::json(400, json::object{{"message", "symbols is required"}});
+            }
             std::size_t pos = 0;
             while (pos <= list.size()) {
                 auto comma = list.find(',', pos);
@@ -1198,9 +1247,10 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
                     R"(,"as":1,"bx":"V","bp":)" + number(px - Price::from_raw(10'000'000)) +
                     R"(,"bs":1,"c":["R"],"z":"C"},"minuteBar":)" + bar + R"(,"dailyBar":)" + bar +
                     R"(,"prevDailyBar":null)";
-                if (!multi)
+                if (!multi) {
                     return net::Response::text(200, R"({"symbol":")" + sym + "\"," + snap + "}",
                                                "application/json");
+                }
                 items += (items.empty() ? "" : ",") + ("\"" + sym + "\":{" + snap + "}");
             }
             return net::Response::text(200, "{" + items + "}", "application/json");
@@ -1211,25 +1261,27 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
                 const Price px = prices.contains(sym) ? prices[sym] : Price::from_units(100);
                 const std::string ts = now().to_iso8601();
                 std::string v;
-                if (what == "quotes/latest")
+                if (what == "quotes/latest") {
                     v = R"({"t":")" + ts + R"(","ax":"V","ap":)" +
                         number(px + Price::from_raw(10'000'000)) + R"(,"as":1,"bx":"V","bp":)" +
                         number(px - Price::from_raw(10'000'000)) + R"(,"bs":1,"c":["R"],"z":"C"})";
-                else if (what == "trades/latest")
+                } else if (what == "trades/latest") {
                     v = R"({"t":")" + ts + R"(","x":"V","p":)" + number(px) +
                         R"(,"s":100,"c":["@"],"i":1,"z":"C"})";
-                else
+                } else {
                     v = R"({"t":")" + ts + R"(","o":)" + number(px) + R"(,"h":)" + number(px) +
                         R"(,"l":)" + number(px) + R"(,"c":)" + number(px) +
                         R"(,"v":100,"n":1,"vw":)" + number(px) + "}";
+                }
                 const std::string key = what.substr(0, what.find('/'));
-                if (multi)
+                if (multi) {
                     items += (items.empty() ? "" : ",") + ("\"" + sym + "\":" + v);
-                else
+                } else {
                     return net::Response::text(200,
                                                R"({"symbol":")" + sym + R"(",")" +
                                                    key.substr(0, key.size() - 1) + "\":" + v + "}",
                                                "application/json");
+                }
             }
             const std::string key = what.substr(0, what.find('/'));
             return net::Response::text(200, "{\"" + key + "\":{" + items + "}}",
@@ -1241,8 +1293,9 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         auto end = Timestamp::parse(req.query_param("end").value_or(now().to_iso8601()));
         if (!start || !end) return error(422, 42210000, "invalid start or end");
         std::size_t limit = 1000;
-        if (auto l = req.query_param("limit"))
+        if (auto l = req.query_param("limit")) {
             limit = std::clamp<std::size_t>(std::stoul(std::string{*l}), 1, 10000);
+        }
         // The page token: "<symbol index>:<bar index>", base64-looking enough for a client
         // that treats it as opaque.
         std::size_t sym_i = 0, bar_i = 0;
@@ -1267,19 +1320,21 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
                 ++count;
             }
             if (multi) {
-                if (!list.empty())
+                if (!list.empty()) {
                     body +=
                         (body.empty() ? "" : ",") + ("\"" + symbols[sym_i] + "\":[" + list + "]");
+                }
             } else {
                 body = list;
             }
             if (next) break;
         }
         const std::string token = next ? "\"" + *next + "\"" : "null";
-        if (multi)
+        if (multi) {
             return net::Response::text(
                 200, "{\"bars\":{" + body + "},\"next_page_token\":" + token + "}",
                 "application/json");
+        }
         return net::Response::text(200,
                                    "{\"bars\":[" + body + "],\"symbol\":\"" + symbols[0] +
                                        "\",\"next_page_token\":" + token + "}",
@@ -1344,8 +1399,9 @@ void FakeAlpaca::set_price(const std::string& symbol, const std::string& price) 
     }
     asio::post(impl_->ioc, [impl = impl_, symbol] {
         std::lock_guard lock{impl->mutex};
-        for (std::size_t i = 0; i < impl->orders.size(); ++i)
+        for (std::size_t i = 0; i < impl->orders.size(); ++i) {
             if (impl->orders[i].open() && impl->orders[i].symbol == symbol) impl->work(i);
+        }
     });
 }
 
@@ -1361,11 +1417,13 @@ FakeAlpacaFaults FakeAlpaca::faults() const {
 
 void FakeAlpaca::drop_streams() {
     std::lock_guard lock{impl_->mutex};
-    for (auto& c : impl_->trade_conns)
+    for (auto& c : impl_->trade_conns) {
         c->close();
+    }
     impl_->trade_conns.clear();
-    for (auto& s : impl_->data_sessions)
+    for (auto& s : impl_->data_sessions) {
         s->conn->close();
+    }
 }
 
 FakeAlpacaStats FakeAlpaca::stats() const {
@@ -1376,8 +1434,9 @@ FakeAlpacaStats FakeAlpaca::stats() const {
 std::map<std::string, std::string> FakeAlpaca::positions() const {
     std::lock_guard lock{impl_->mutex};
     std::map<std::string, std::string> out;
-    for (const auto& [sym, pos] : impl_->positions)
+    for (const auto& [sym, pos] : impl_->positions) {
         if (!pos.qty.is_zero()) out[sym] = pos.qty.to_string();
+    }
     return out;
 }
 
@@ -1389,8 +1448,9 @@ std::string FakeAlpaca::cash() const {
 std::vector<std::string> FakeAlpaca::client_order_ids() const {
     std::lock_guard lock{impl_->mutex};
     std::vector<std::string> out;
-    for (const auto& o : impl_->orders)
+    for (const auto& o : impl_->orders) {
         out.push_back(o.client_order_id);
+    }
     return out;
 }
 

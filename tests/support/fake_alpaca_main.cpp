@@ -33,12 +33,14 @@ int main(int argc, char** argv) {
     }
     meridian::testing::FakeAlpaca fake{options};
     std::printf("fake Alpaca on %s; point Meridian at it with:\n", fake.url().c_str());
-    for (const auto& [k, v] : fake.env())
+    for (const auto& [k, v] : fake.env()) {
         std::printf("export %s=%s\n", k.c_str(), v.c_str());
+    }
     std::fflush(stdout);
     std::signal(SIGINT, [](int) { stop = 1; });
     std::signal(SIGTERM, [](int) { stop = 1; });
-    while (!stop)
+    while (!stop) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     return 0;
 }

@@ -149,9 +149,10 @@ asio::awaitable<core::Result<void>> AlpacaBroker::start(std::vector<store::Store
         last_error_ = account.error().message;
         co_return account.error();
     }
-    if (account->trading_blocked || account->account_blocked)
+    if (account->trading_blocked || account->account_blocked) {
         co_return core::Error{core::Errc::Unavailable,
                               "the Alpaca account " + account->id + " is blocked from trading"};
+    }
     // Every symbol the system trades must be a tradable asset there (the first hundred: a
     // request each, from a budget of 200 a minute).
     for (std::size_t i = 0; i < symbols_.size() && i < 100 && !started_; ++i) {
@@ -159,12 +160,13 @@ asio::awaitable<core::Result<void>> AlpacaBroker::start(std::vector<store::Store
         auto a = co_await client_.asset(sym);
         if (!*alive_) co_return core::Error{core::Errc::Unavailable, "stopped"};
         std::string why;
-        if (!a && a.error().code == core::Errc::NotFound)
+        if (!a && a.error().code == core::Errc::NotFound) {
             why = a.error().message;
-        else if (!a)
+        } else if (!a) {
             co_return a.error();
-        else if (!a->tradable || a->status != "active")
+        } else if (!a->tradable || a->status != "active") {
             why = "asset status " + a->status + ", not tradable";
+        }
         if (!why.empty()) {
             untradable_[sym] = why;
             std::fprintf(stderr, "alpaca: %s cannot be traded on Alpaca: %s\n", sym.str().c_str(),
@@ -189,8 +191,9 @@ asio::awaitable<void> AlpacaBroker::reconcile_loop() {
         if (!*alive) co_return;
         auto ok = co_await reconcile();
         if (!*alive) co_return;
-        if (!ok)
+        if (!ok) {
             std::fprintf(stderr, "alpaca: reconciliation failed: %s\n", ok.error().message.c_str());
+        }
     }
 }
 
@@ -198,14 +201,16 @@ asio::awaitable<core::Result<void>> AlpacaBroker::submit(const core::Order& orde
                                                          const std::string& strategy) {
     auto alive = alive_;
     const core::OrderId id = order.id();
-    if (auto u = untradable_.find(order.symbol()); u != untradable_.end())
+    if (auto u = untradable_.find(order.symbol()); u != untradable_.end()) {
         co_return core::Error{core::Errc::InvalidArgument,
                               order.symbol().str() + " cannot be traded on Alpaca: " + u->second};
+    }
     {
         Entry e{order, strategy, {}, true, clock_.now(), std::nullopt};
         auto [it, inserted] = entries_.emplace(id, std::move(e));
-        if (!inserted)
+        if (!inserted) {
             co_return core::Error{core::Errc::Duplicate, "order " + id.str() + " is known"};
+        }
         remember(it->second);
     }
     core::OrderRequest request = order.request();
@@ -298,12 +303,14 @@ void AlpacaBroker::adopt_legs(const core::OrderId& parent, const std::vector<Bro
 asio::awaitable<core::Result<void>> AlpacaBroker::cancel(const core::OrderId& id) {
     Entry* e = entry(id);
     if (!e) co_return core::Error{core::Errc::NotFound, "order not found"};
-    if (e->order.is_terminal())
+    if (e->order.is_terminal()) {
         co_return core::Error{core::Errc::IllegalState,
                               "order is " + std::string{core::to_string(e->order.status())}};
-    if (e->alpaca_id.empty())
+    }
+    if (e->alpaca_id.empty()) {
         co_return core::Error{core::Errc::IllegalState,
                               "the order has not reached Alpaca yet: cancel it once it has"};
+    }
     const std::string alpaca_id = e->alpaca_id;
     auto ok = co_await client_.cancel(alpaca_id);
     if (!ok) co_return ok.error();
@@ -316,10 +323,12 @@ asio::awaitable<core::Result<core::OrderId>> AlpacaBroker::replace(
     std::optional<core::Price> limit_price, std::optional<core::Price> stop_price) {
     auto alive = alive_;
     Entry* e = entry(id);
-    if (!e || e->order.is_terminal())
+    if (!e || e->order.is_terminal()) {
         co_return core::Error{core::Errc::NotFound, "order not found"};
-    if (e->alpaca_id.empty())
+    }
+    if (e->alpaca_id.empty()) {
         co_return core::Error{core::Errc::IllegalState, "the order has not reached Alpaca yet"};
+    }
     core::OrderRequest r = e->order.request();
     if (qty) r.qty = *qty;
     if (limit_price) r.limit_price = *limit_price;
@@ -370,9 +379,10 @@ asio::awaitable<core::Result<core::OrderId>> AlpacaBroker::replace(
     remember(*n);
     Updates out;
     if (Entry* o = entry(id); o && o->order.status() != core::OrderStatus::Replaced) {
-        if (o->order.replace_with(new_id, clock_.now()))
+        if (o->order.replace_with(new_id, clock_.now())) {
             out.push_back(OrderUpdate{
                 OrderUpdate::Event::Replaced, id, o->strategy, std::nullopt, {}, clock_.now()});
+        }
     }
     out.push_back(
         OrderUpdate{OrderUpdate::Event::New, new_id, n->strategy, std::nullopt, {}, clock_.now()});
@@ -402,9 +412,10 @@ bool AlpacaBroker::apply_fill(Entry& e, std::string execution_id, core::Quantity
         metrics_.inc("meridian_alpaca_duplicate_fills_total");
         return false;
     }
-    if (auto ok = account_.apply_fill(f); !ok)
+    if (auto ok = account_.apply_fill(f); !ok) {
         std::fprintf(stderr, "alpaca: fill %s not applied to the account: %s\n",
                      f.execution_id.c_str(), ok.error().message.c_str());
+    }
     const bool done = e.order.status() == core::OrderStatus::Filled;
     out.push_back(OrderUpdate{done ? OrderUpdate::Event::Fill : OrderUpdate::Event::PartialFill,
                               e.order.id(),
@@ -432,8 +443,9 @@ bool AlpacaBroker::sync(Entry& e, const BrokerOrder& b, Updates& out) {
                   changed;
     }
     if (b.status == e.order.status() || b.status == core::OrderStatus::Filled ||
-        b.status == core::OrderStatus::PartiallyFilled)
+        b.status == core::OrderStatus::PartiallyFilled) {
         return changed;
+    }
     if (e.order.is_terminal()) return changed;  // an old event after the end: nothing to do
     const core::Timestamp ts = when(b, now);
     if (b.status == core::OrderStatus::Replaced) {
@@ -504,10 +516,11 @@ asio::awaitable<core::Result<void>> AlpacaBroker::reconcile() {
     bool any_open = false;  // an open order Alpaca has named
     for (const auto& [id, e] : entries_) {
         if (e.order.is_terminal() || e.in_flight) continue;
-        if (e.alpaca_id.empty())
+        if (e.alpaca_id.empty()) {
             unknown.push_back(id);
-        else
+        } else {
             any_open = true;
+        }
     }
     for (const auto& id : unknown) {
         Entry* e = entry(id);
@@ -529,10 +542,11 @@ asio::awaitable<core::Result<void>> AlpacaBroker::reconcile() {
             any_open = true;
         } else if (!e->order.is_terminal()) {
             // Alpaca never got it (and the submission has given up): it will not trade.
-            if (e->order.transition(core::OrderStatus::Rejected, clock_.now()))
+            if (e->order.transition(core::OrderStatus::Rejected, clock_.now())) {
                 out.push_back(OrderUpdate{OrderUpdate::Event::Rejected, id, e->strategy,
                                           std::nullopt, "Alpaca never received the order",
                                           clock_.now()});
+            }
         }
         publish(std::move(out));
     }
@@ -546,11 +560,13 @@ asio::awaitable<core::Result<void>> AlpacaBroker::reconcile() {
             co_return listed.error();
         }
         std::unordered_map<std::string, const BrokerOrder*> by_id;
-        for (const auto& b : *listed)
+        for (const auto& b : *listed) {
             by_id[b.id] = &b;
+        }
         std::vector<core::OrderId> open;
-        for (const auto& [id, e] : entries_)
+        for (const auto& [id, e] : entries_) {
             if (!e.order.is_terminal() && !e.alpaca_id.empty() && !e.in_flight) open.push_back(id);
+        }
         // Replacements first, so that a replaced order finds who replaced it.
         for (const auto& b : *listed) {
             if (by_client_id(b.client_order_id) == nullptr) continue;
@@ -591,20 +607,23 @@ asio::awaitable<core::Result<void>> AlpacaBroker::reconcile() {
     if (!*alive) co_return core::Error{core::Errc::Unavailable, "stopped"};
     if (positions) {
         std::map<core::Symbol, core::Quantity> theirs;
-        for (const auto& p : *positions)
+        for (const auto& p : *positions) {
             theirs[p.symbol] = p.qty;
+        }
         std::size_t mismatches = 0;
         for (const auto& [sym, qty] : theirs) {
             const auto* mine = account_.position(sym);
             if (!mine ? !qty.is_zero() : mine->qty() != qty) ++mismatches;
         }
-        for (const auto& [sym, pos] : account_.positions())
+        for (const auto& [sym, pos] : account_.positions()) {
             if (!pos.is_flat() && !theirs.contains(sym)) ++mismatches;
+        }
         metrics_.set("meridian_alpaca_position_mismatches", {}, static_cast<double>(mismatches));
     }
     metrics_.set("meridian_alpaca_requests", {}, static_cast<double>(client_.rest().requests()));
-    if (found > 0)
+    if (found > 0) {
         metrics_.inc("meridian_alpaca_reconciled_changes_total", {}, static_cast<double>(found));
+    }
     if (missed > 0) {
         if (stream_.connected()) {
             std::fprintf(stderr,
@@ -630,19 +649,22 @@ std::string AlpacaBroker::strategy_of(const core::OrderId& id) const {
 
 std::vector<core::OrderId> AlpacaBroker::open_orders() const {
     std::vector<std::pair<core::Timestamp, core::OrderId>> open;
-    for (const auto& [id, e] : entries_)
+    for (const auto& [id, e] : entries_) {
         if (!e.order.is_terminal() && !e.parent) open.emplace_back(e.order.created_at(), id);
+    }
     std::sort(open.begin(), open.end());
     std::vector<core::OrderId> out;
-    for (auto& [ts, id] : open)
+    for (auto& [ts, id] : open) {
         out.push_back(id);
+    }
     return out;
 }
 
 std::size_t AlpacaBroker::open_count() const {
     std::size_t n = 0;
-    for (const auto& [id, e] : entries_)
+    for (const auto& [id, e] : entries_) {
         if (!e.order.is_terminal()) ++n;
+    }
     return n;
 }
 
@@ -668,8 +690,9 @@ void AlpacaBroker::prune() {
     // Final orders are the store's to remember; keep the newest few thousand for quick reads.
     if (entries_.size() < 20'000) return;
     std::vector<std::pair<core::Timestamp, core::OrderId>> done;
-    for (const auto& [id, e] : entries_)
+    for (const auto& [id, e] : entries_) {
         if (e.order.is_terminal()) done.emplace_back(e.order.updated_at(), id);
+    }
     std::sort(done.begin(), done.end());
     for (std::size_t i = 0; i + std::size_t{10'000} < done.size(); ++i) {
         Entry& e = entries_.at(done[i].second);

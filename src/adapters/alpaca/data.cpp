@@ -25,8 +25,9 @@ namespace {
 
 std::string join(const std::vector<core::Symbol>& symbols) {
     std::string out;
-    for (const auto& s : symbols)
+    for (const auto& s : symbols) {
         out += (out.empty() ? "" : ",") + s.str();
+    }
     return out;
 }
 
@@ -180,8 +181,9 @@ asio::awaitable<void> AlpacaFeed::run() {
     Backoff backoff;
     asio::steady_timer timer{executor_};
     json::array names;
-    for (const auto& s : symbols_)
+    for (const auto& s : symbols_) {
         names.push_back(json::value(s.str()));
+    }
     // Built here, not inside a co_await (GCC 12 mishandles literals in its temporaries).
     const std::string auth_message = json::serialize(json::object{
         {"action", "auth"}, {"key", settings_.key_id}, {"secret", settings_.secret_key}});
@@ -211,26 +213,29 @@ asio::awaitable<void> AlpacaFeed::run() {
                                       "error " + std::to_string(first.code) + " " + first.msg};
             }
             if (what == "subscription" ? first.kind != DataMessage::Kind::Subscription
-                                       : first.msg != what)
+                                       : first.msg != what) {
                 co_return core::invalid("expected " + what);
+            }
             co_return first;
         };
         if (!ok) {
             why = ok.error().message;
-            if (why.find("HTTP 429") != std::string::npos)
+            if (why.find("HTTP 429") != std::string::npos) {
                 minimum = std::chrono::milliseconds(5000);
+            }
         } else if (auto welcome = co_await expect(std::string{"connected"}); !welcome) {
             why = "welcome: " + welcome.error().message;
         } else if (auto w = co_await ws->write(auth_message); !w) {
             why = w.error().message;
         } else if (auto auth = co_await expect(std::string{"authenticated"}); !auth) {
             why = "auth: " + auth.error().message;
-            if (why.find("error 406") != std::string::npos)
+            if (why.find("error 406") != std::string::npos) {
                 minimum = std::chrono::milliseconds(5000);  // the old session is not reaped yet
-            else if (why.find("error 402") != std::string::npos ||
-                     why.find("error 409") != std::string::npos)
+            } else if (why.find("error 402") != std::string::npos ||
+                       why.find("error 409") != std::string::npos) {
                 minimum =
                     std::chrono::milliseconds(60'000);  // keys or plan: retrying won't fix it soon
+            }
         } else if (auto s = co_await ws->write(subscribe_message); !s) {
             why = s.error().message;
         } else if (auto sub = co_await expect(std::string{"subscription"}); !sub) {
@@ -244,9 +249,11 @@ asio::awaitable<void> AlpacaFeed::run() {
             // Prices at once, without waiting for the next quote.
             auto latest = co_await data_.latest_quotes(symbols_);
             if (!*alive) co_return;
-            if (latest && handlers_.quote)
-                for (const auto& q : *latest)
+            if (latest && handlers_.quote) {
+                for (const auto& q : *latest) {
                     handlers_.quote(q);
+                }
+            }
             for (;;) {
                 auto m = co_await ws->read();
                 if (!*alive) co_return;
@@ -260,23 +267,26 @@ asio::awaitable<void> AlpacaFeed::run() {
                     metrics_.inc("meridian_alpaca_data_malformed_total");
                     continue;
                 }
-                if (f->malformed > 0)
+                if (f->malformed > 0) {
                     metrics_.inc("meridian_alpaca_data_malformed_total", {},
                                  static_cast<double>(f->malformed));
+                }
                 for (const auto& msg : f->messages) {
                     switch (msg.kind) {
                         case DataMessage::Kind::Quote:
                             if (handlers_.quote && msg.quote.bid.is_positive() &&
-                                msg.quote.ask.is_positive())
+                                msg.quote.ask.is_positive()) {
                                 handlers_.quote(msg.quote);
+                            }
                             break;
                         case DataMessage::Kind::Trade:
                             if (handlers_.trade) handlers_.trade(msg.trade);
                             break;
                         case DataMessage::Kind::Bar:
                         case DataMessage::Kind::UpdatedBar:
-                            if (handlers_.bar)
+                            if (handlers_.bar) {
                                 handlers_.bar(msg.bar, msg.kind == DataMessage::Kind::UpdatedBar);
+                            }
                             break;
                         case DataMessage::Kind::Error:
                             metrics_.inc("meridian_alpaca_data_errors_total",

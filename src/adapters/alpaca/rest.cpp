@@ -64,8 +64,9 @@ std::optional<std::string> header(const net::ClientReply& r, std::string_view na
             std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
                 return std::tolower(static_cast<unsigned char>(a)) ==
                        std::tolower(static_cast<unsigned char>(b));
-            }))
+            })) {
             return v;
+        }
     }
     return std::nullopt;
 }
@@ -86,8 +87,9 @@ Clock_::time_point reset_time(const net::ClientReply& r) {
         }
     } else if (auto after = header(r, "Retry-After")) {
         int s = 0;
-        if (std::from_chars(after->data(), after->data() + after->size(), s).ec == std::errc{})
+        if (std::from_chars(after->data(), after->data() + after->size(), s).ec == std::errc{}) {
             wait = std::chrono::milliseconds(std::clamp(s, 0, 60) * 1000);
+        }
     }
     return Clock_::now() + wait;
 }
@@ -110,9 +112,10 @@ asio::awaitable<core::Result<Reply>> Rest::call(std::string method, std::string 
         for (auto wait = limiter_.take(Clock_::now()); wait > Clock_::duration::zero();
              wait = limiter_.take(Clock_::now())) {
             ++throttled_;
-            if (deadline && Clock_::now() + wait > *deadline)
+            if (deadline && Clock_::now() + wait > *deadline) {
                 co_return core::Error{core::Errc::Timeout,
                                       "Alpaca's request budget is spent until after the deadline"};
+            }
             co_await sleep_for(executor_, wait);
         }
         net::ClientRequest req;
@@ -143,18 +146,20 @@ asio::awaitable<core::Result<Reply>> Rest::call(std::string method, std::string 
             }
             co_return reply;
         }
-        if (deadline && Clock_::now() + backoff > *deadline)
+        if (deadline && Clock_::now() + backoff > *deadline) {
             co_return core::Error{core::Errc::Timeout, "no answer from Alpaca before the deadline"};
+        }
         co_await sleep_for(executor_, backoff);
         backoff *= 2;
     }
 }
 
 core::Error to_error(const ApiError& e) {
-    if ((e.http == 401 || e.http == 403) && !e.code)
+    if ((e.http == 401 || e.http == 403) && !e.code) {
         return core::Error{core::Errc::Unavailable,
                            "Alpaca refused the credentials (" + e.message +
                                "): check APCA_API_KEY_ID and APCA_API_SECRET_KEY"};
+    }
     switch (e.http) {
         case 403:
         case 422:
@@ -260,8 +265,9 @@ asio::awaitable<core::Result<std::vector<BrokerOrder>>> TradingClient::orders(
         auto r = co_await rest_.call("GET", target);
         if (!r) co_return r.error();
         if (r->status != 200) co_return to_error(r->error());
-        if (!r->body.is_array())
+        if (!r->body.is_array()) {
             co_return core::Error{core::Errc::Internal, "orders: not an array"};
+        }
         const auto& page = r->body.get_array();
         for (const auto& item : page) {
             auto o = order_from_json(item);

@@ -71,9 +71,10 @@ asio::awaitable<void> TradeStream::run() {
                 if (!m) co_return m.error();
                 auto sm = stream_message(m->data);
                 if (!sm) co_return sm.error();
-                if (sm->stream != expect_stream)
+                if (sm->stream != expect_stream) {
                     co_return core::invalid("expected '" + std::string{expect_stream} + "', got '" +
                                             sm->stream + "'");
+                }
                 co_return sm;
             };
             auto a = co_await step(std::move(auth), "authorization");
@@ -125,8 +126,9 @@ asio::awaitable<void> TradeStream::run() {
             }
         } else {
             why = ok.error().message;
-            if (why.find("HTTP 429") != std::string::npos)
+            if (why.find("HTTP 429") != std::string::npos) {
                 minimum = std::chrono::milliseconds(5'000);
+            }
         }
         ws->abort();
         if (!*alive) co_return;

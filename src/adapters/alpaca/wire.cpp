@@ -60,8 +60,9 @@ core::Result<std::string> quote_numbers(std::string_view text) {
     while (p < end) {
         // A run with neither strings nor numbers in it.
         const char* run = p;
-        while (p < end && *p != '"' && *p != '-' && !is_digit(*p))
+        while (p < end && *p != '"' && *p != '-' && !is_digit(*p)) {
             ++p;
+        }
         out.append(run, static_cast<std::size_t>(p - run));
         if (p == end) break;
         if (*p == '"') {
@@ -72,8 +73,9 @@ core::Result<std::string> quote_numbers(std::string_view text) {
                 const char* quote = static_cast<const char*>(q);
                 // Escaped when an odd number of backslashes come before it.
                 std::size_t slashes = 0;
-                for (const char* b = quote; b > start + 1 && b[-1] == '\\'; --b)
+                for (const char* b = quote; b > start + 1 && b[-1] == '\\'; --b) {
                     ++slashes;
+                }
                 p = quote + 1;
                 if (slashes % 2 == 0) break;
             }
@@ -82,8 +84,9 @@ core::Result<std::string> quote_numbers(std::string_view text) {
         }
         const char* start = p++;
         while (p < end &&
-               (is_digit(*p) || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' || *p == '-'))
+               (is_digit(*p) || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' || *p == '-')) {
             ++p;
+        }
         const std::string_view token{start, static_cast<std::size_t>(p - start)};
         out += '"';
         if (token.find_first_of("eE") == std::string_view::npos) {
@@ -155,8 +158,9 @@ core::Result<std::int64_t> integer(const json::object& o, std::string_view key) 
     if (!t) return invalid(std::string{key} + " is missing");
     std::int64_t n = 0;
     auto [p, ec] = std::from_chars(t->data(), t->data() + t->size(), n);
-    if (ec != std::errc{} || p != t->data() + t->size())
+    if (ec != std::errc{} || p != t->data() + t->size()) {
         return invalid(std::string{key} + ": not a whole number");
+    }
     return n;
 }
 
@@ -369,10 +373,12 @@ namespace {
 /// "09:30" or "0930": minutes after midnight.
 std::optional<int> clock_minutes(std::string_view t) {
     std::string digits;
-    for (char c : t)
+    for (char c : t) {
         if (c != ':') digits += c;
-    if (digits.size() != 4 || digits.find_first_not_of("0123456789") != std::string::npos)
+    }
+    if (digits.size() != 4 || digits.find_first_not_of("0123456789") != std::string::npos) {
         return std::nullopt;
+    }
     const int h = (digits[0] - '0') * 10 + (digits[1] - '0');
     const int m = (digits[2] - '0') * 10 + (digits[3] - '0');
     if (h > 24 || m > 59) return std::nullopt;
@@ -435,8 +441,9 @@ json::object order_body(const core::OrderRequest& r) {
     if (r.client_order_id) b["client_order_id"] = r.client_order_id->str();
     if (r.order_class != core::OrderClass::Simple) {
         b["order_class"] = core::to_string(r.order_class);
-        if (r.take_profit)
+        if (r.take_profit) {
             b["take_profit"] = json::object{{"limit_price", price(r.take_profit->limit_price)}};
+        }
         if (r.stop_loss) {
             json::object sl{{"stop_price", price(r.stop_loss->stop_price)}};
             if (r.stop_loss->limit_price) sl["limit_price"] = price(*r.stop_loss->limit_price);
@@ -473,8 +480,9 @@ core::Result<engine::Bar> bar_from_json(const json::object& o, const core::Symbo
     MERIDIAN_TRY(volume, optional_decimal<core::Quantity>(o, "v"));
     MERIDIAN_TRY(vwap, optional_decimal<core::Price>(o, "vw"));
     if (!low.is_positive() || high < low || open < low || open > high || close < low ||
-        close > high)
+        close > high) {
         return invalid("bar: prices are inconsistent (need 0 < l <= o, c <= h)");
+    }
     b.open = open;
     b.high = high;
     b.low = low;
@@ -610,8 +618,9 @@ core::Result<BarsPage> bars_page(const json::value& v) {
     const auto* o = object_of(v);
     if (!o) return invalid("bars: not an object");
     BarsPage page;
-    if (auto t = text(*o, "next_page_token"); t && !t->empty())
+    if (auto t = text(*o, "next_page_token"); t && !t->empty()) {
         page.next_page_token = std::string{*t};
+    }
     const auto* bars = o->if_contains("bars");
     if (!bars || bars->is_null()) return page;
     auto add = [&](const json::value& list, const core::Symbol& sym) -> core::Result<void> {

@@ -18,8 +18,9 @@ using core::Error;
 /// "$first, ..., $(first + n - 1)".
 std::string placeholders(std::size_t n, std::size_t first = 1) {
     std::string out;
-    for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t i = 0; i < n; ++i) {
         out += (i ? ", $" : "$") + std::to_string(first + i);
+    }
     return out;
 }
 
@@ -27,8 +28,9 @@ std::string placeholders(std::size_t n, std::size_t first = 1) {
 class Params {
 public:
     explicit Params(const store::Row& row = {}) {
-        for (const auto& c : row)
+        for (const auto& c : row) {
             add(c);
+        }
     }
     Params& add(const store::Cell& c) {
         values_.push_back(c);
@@ -37,8 +39,9 @@ public:
     Params& add(std::string v) { return add(store::Cell{std::move(v)}); }
     auto get() {
         pointers_.clear();
-        for (const auto& v : values_)
+        for (const auto& v : values_) {
             pointers_.push_back(v ? v->c_str() : nullptr);
+        }
         return pqxx::prepare::make_dynamic_params(pointers_);
     }
 
@@ -53,10 +56,11 @@ store::Row row_of(const pqxx::row& r, std::size_t first = 0, std::size_t count =
     out.reserve(end - first);
     for (std::size_t i = first; i < end; ++i) {
         const auto f = r[static_cast<pqxx::row::size_type>(i)];
-        if (f.is_null())
+        if (f.is_null()) {
             out.emplace_back();
-        else
+        } else {
             out.emplace_back(std::string{f.c_str(), f.size()});
+        }
     }
     return out;
 }
@@ -172,15 +176,17 @@ PostgresStore::~PostgresStore() = default;
 core::Result<void> PostgresStore::connect() {
     try {
         auto conn = std::make_unique<Connection>(url_);
-        for (const auto& s : statements())
+        for (const auto& s : statements()) {
             conn->pq.prepare(s.name, s.sql);
+        }
         conn_ = std::move(conn);
         return {};
     } catch (const std::exception& e) {
         conn_.reset();
         std::string why = e.what();
-        while (!why.empty() && (why.back() == '\n' || why.back() == ' '))
+        while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) {
             why.pop_back();
+        }
         return Error{Errc::Unavailable, "postgresql: cannot connect: " + why};
     }
 }
@@ -208,8 +214,9 @@ core::Result<T> PostgresStore::run(
                 throw;
             }
         }
-        if (!conn_ || !conn_->pq.is_open())
+        if (!conn_ || !conn_->pq.is_open()) {
             if (auto ok = connect(); !ok) return ok.error();
+        }
         pqxx::work tx{conn_->pq};
         auto result = body(tx);
         if (result) tx.commit();
@@ -241,11 +248,12 @@ core::Result<void> PostgresStore::migrate() {
         tx.exec("SELECT pg_advisory_xact_lock(7262747)");
         tx.exec("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)");
         version_ = tx.exec1("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0].as<int>();
-        if (version_ > static_cast<int>(store::migrations.size()))
+        if (version_ > static_cast<int>(store::migrations.size())) {
             return Error{Errc::Unavailable, "the database has schema version " +
                                                 std::to_string(version_) +
                                                 ", newer than this meridian knows (" +
                                                 std::to_string(store::migrations.size()) + ")"};
+        }
         for (auto v = static_cast<std::size_t>(version_); v < store::migrations.size(); ++v) {
             tx.exec(dialect(store::migrations[v]));
             tx.exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(v + 1) + ")");
@@ -260,8 +268,9 @@ core::Result<void> PostgresStore::transaction(const std::function<core::Result<v
     return run<void>("transaction", [&](pqxx::dbtransaction& tx) -> core::Result<void> {
         // Relaxed: the commit returns before the WAL reaches the disk (it does within
         // wal_writer_delay); a server crash may lose it, never a durable one after it.
-        if (commit == Commit::Relaxed && current_ == nullptr)
+        if (commit == Commit::Relaxed && current_ == nullptr) {
             tx.exec("SET LOCAL synchronous_commit TO OFF");
+        }
         pqxx::dbtransaction* outer = current_;
         current_ = &tx;
         core::Result<void> result = [&]() -> core::Result<void> {
@@ -283,9 +292,10 @@ core::Result<void> PostgresStore::insert(const core::Order& order, std::string_v
         tx.exec_prepared("insert_order", p.get());
         return {};
     });
-    if (!r && r.error().code == Errc::Duplicate)
+    if (!r && r.error().code == Errc::Duplicate) {
         return Error{Errc::Duplicate, "order " + order.id().str() + " or client_order_id " +
                                           order.client_order_id().str() + " is already stored"};
+    }
     return r;
 }
 
@@ -293,8 +303,9 @@ core::Result<void> PostgresStore::update(const core::Order& order) {
     return run<void>("update order", [&](pqxx::dbtransaction& tx) -> core::Result<void> {
         Params p{store::order_state_row(order)};
         p.add(order.id().str());
-        if (tx.exec_prepared("update_order", p.get()).affected_rows() != 1)
+        if (tx.exec_prepared("update_order", p.get()).affected_rows() != 1) {
             return Error{Errc::NotFound, "no stored order " + order.id().str()};
+        }
         return {};
     });
 }
@@ -305,8 +316,9 @@ core::Result<bool> PostgresStore::record_fill(const core::Fill& fill, const core
         if (tx.exec_prepared("insert_fill", p.get()).affected_rows() == 0) return false;
         Params s{store::order_state_row(order)};
         s.add(order.id().str());
-        if (tx.exec_prepared("update_order", s.get()).affected_rows() != 1)
+        if (tx.exec_prepared("update_order", s.get()).affected_rows() != 1) {
             return Error{Errc::NotFound, "no stored order " + order.id().str()};
+        }
         return true;
     });
 }
@@ -314,8 +326,9 @@ core::Result<bool> PostgresStore::record_fill(const core::Fill& fill, const core
 core::Result<std::vector<store::StoredOrder>> PostgresStore::select_orders(
     pqxx::dbtransaction& tx, const std::string& where, const std::vector<std::string>& args) {
     Params p;
-    for (const auto& a : args)
+    for (const auto& a : args) {
         p.add(a);
+    }
     const pqxx::result rows = tx.exec_params(order_select() + where, p.get());
     std::vector<store::StoredOrder> out;
     out.reserve(rows.size());
@@ -386,10 +399,11 @@ core::Result<std::vector<core::Fill>> PostgresStore::fills() {
 core::Result<std::vector<store::StoredOrder>> PostgresStore::list(const store::OrderQuery& q) {
     const auto sql = store::order_list_sql(q, '$', "id", "::bigint");
     std::vector<std::string> args;
-    for (const auto& a : sql.args)
+    for (const auto& a : sql.args) {
         args.push_back(std::holds_alternative<std::string>(a)
                            ? std::get<std::string>(a)
                            : std::to_string(std::get<std::int64_t>(a)));
+    }
     using Orders = std::vector<store::StoredOrder>;
     return run<Orders>("list orders", [&](pqxx::dbtransaction& tx) -> core::Result<Orders> {
         return select_orders(tx, sql.clause, args);
@@ -410,9 +424,10 @@ core::Result<std::vector<store::OutboxEvent>> PostgresStore::events_after(std::i
     return run<Events>("read outbox", [&](pqxx::dbtransaction& tx) -> core::Result<Events> {
         Events out;
         for (const auto& r :
-             tx.exec_prepared("events_after", std::to_string(after), std::to_string(limit)))
+             tx.exec_prepared("events_after", std::to_string(after), std::to_string(limit))) {
             out.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(),
                            r[3].as<std::string>()});
+        }
         return out;
     });
 }
@@ -430,8 +445,9 @@ core::Result<void> PostgresStore::add_key(const store::ApiKey& key) {
         tx.exec_prepared("add_key", p.get());
         return {};
     });
-    if (!r && r.error().code == Errc::Duplicate)
+    if (!r && r.error().code == Errc::Duplicate) {
         return Error{Errc::Duplicate, "key " + key.id + " exists"};
+    }
     return r;
 }
 
@@ -461,8 +477,9 @@ core::Result<std::optional<store::ApiKey>> PostgresStore::find_key(const std::st
 
 core::Result<void> PostgresStore::revoke_key(const std::string& id, core::Timestamp at) {
     return run<void>("revoke key", [&](pqxx::dbtransaction& tx) -> core::Result<void> {
-        if (tx.exec_prepared("revoke_key", std::to_string(at.ns()), id).affected_rows() != 1)
+        if (tx.exec_prepared("revoke_key", std::to_string(at.ns()), id).affected_rows() != 1) {
             return Error{Errc::NotFound, "no key " + id};
+        }
         return {};
     });
 }
@@ -518,8 +535,9 @@ core::Result<void> PostgresStore::erase(const std::string& key) {
 core::Result<void> PostgresStore::put_all(
     const std::vector<std::pair<std::string, std::string>>& documents, core::Timestamp at) {
     return run<void>("put", [&](pqxx::dbtransaction& tx) -> core::Result<void> {
-        for (const auto& [key, value] : documents)
+        for (const auto& [key, value] : documents) {
             tx.exec_prepared("put", key, value, std::to_string(at.ns()));
+        }
         return {};
     });
 }
@@ -537,8 +555,9 @@ core::Result<std::vector<std::pair<std::string, std::string>>> PostgresStore::sc
     return run<Documents>("scan " + prefix,
                           [&](pqxx::dbtransaction& tx) -> core::Result<Documents> {
                               Documents out;
-                              for (const auto& r : tx.exec_prepared("scan", prefix))
+                              for (const auto& r : tx.exec_prepared("scan", prefix)) {
                                   out.emplace_back(r[0].as<std::string>(), r[1].as<std::string>());
+                              }
                               return out;
                           });
 }

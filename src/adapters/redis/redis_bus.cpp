@@ -30,8 +30,9 @@ std::string default_instance() {
 /// A refusal that passes: the server is loading its data set, busy with a script, or not yet
 /// writable. The command is sent again; any other refusal is final.
 bool transient(std::string_view message) {
-    for (std::string_view p : {"LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "READONLY", "OOM"})
+    for (std::string_view p : {"LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "READONLY", "OOM"}) {
         if (message.starts_with(p)) return true;
+    }
     return false;
 }
 
@@ -78,8 +79,9 @@ std::uint64_t seq_of(std::string_view id) {
     std::uint64_t n = 0;
     const auto dash = id.find('-');
     std::from_chars(id.data(), id.data() + std::min(dash, id.size()), ms);
-    if (dash != std::string_view::npos)
+    if (dash != std::string_view::npos) {
         std::from_chars(id.data() + dash + 1, id.data() + id.size(), n);
+    }
     return (ms << 20) | std::min<std::uint64_t>(n, (1U << 20) - 1);
 }
 
@@ -120,8 +122,9 @@ RedisBus::~RedisBus() {
     {
         std::lock_guard lock{mutex_};
         stopping_ = true;
-        for (auto& [name, g] : groups_)
+        for (auto& [name, g] : groups_) {
             groups.push_back(g.get());
+        }
     }
     wake_.notify_all();
     for (auto* g : groups) {
@@ -168,10 +171,11 @@ std::uint64_t RedisBus::publish(std::string_view topic, std::string_view type,
 core::Result<void> RedisBus::flush(std::chrono::milliseconds timeout) {
     std::unique_lock lock{mutex_};
     const std::uint64_t target = enqueued_;
-    if (!flushed_.wait_for(lock, timeout, [&] { return settled_ >= target || stopping_; }))
+    if (!flushed_.wait_for(lock, timeout, [&] { return settled_ >= target || stopping_; })) {
         return core::Error{connected() ? core::Errc::Timeout : core::Errc::Unavailable,
                            "bus: " + std::to_string(target - settled_) +
                                " messages not yet accepted by " + config_.endpoint.to_string()};
+    }
     return {};
 }
 
@@ -191,8 +195,9 @@ void RedisBus::publisher_loop() {
             connected_.store(false, std::memory_order_release);
             auto c = RedisClient::connect(config_.endpoint, config_.io_timeout);
             if (!c) {
-                if (attempt == 0)
+                if (attempt == 0) {
                     std::fprintf(stderr, "bus: %s; retrying\n", c.error().message.c_str());
+                }
                 std::this_thread::sleep_for(backoff(attempt++));
                 continue;
             }
@@ -210,15 +215,17 @@ void RedisBus::publisher_loop() {
             batch.assign(std::make_move_iterator(queue_.begin()),
                          std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
             queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-            for (const auto& m : batch)
+            for (const auto& m : batch) {
                 streams_.insert(m.stream);
+            }
         }
         if (!batch.empty()) {
             std::vector<std::vector<std::string>> commands;
             commands.reserve(batch.size());
-            for (const auto& m : batch)
+            for (const auto& m : batch) {
                 commands.push_back(
                     {"XADD", m.stream, "*", "type", m.type, "ts", m.ts, "data", m.data});
+            }
             auto replies = client->pipeline(commands);
             if (!replies) {
                 // Unknown whether the server took them: send them again (at least once).
@@ -323,8 +330,9 @@ void RedisBus::trim(RedisClient& client) {
                 std::uint64_t ms = 0;
                 std::uint64_t n = 0;
                 std::from_chars(oldest.data(), oldest.data() + std::min(dash, oldest.size()), ms);
-                if (dash != std::string::npos)
+                if (dash != std::string::npos) {
                     std::from_chars(oldest.data() + dash + 1, oldest.data() + oldest.size(), n);
+                }
                 keep_id = std::to_string(ms) + "-" + std::to_string(n + (exclusive ? 1 : 0));
             }
         }
@@ -392,9 +400,11 @@ std::vector<bus::QueueDepth> RedisBus::queue_depths() const {
     std::vector<bus::QueueDepth> out;
     for (const auto& [name, g] : groups_) {
         std::lock_guard glock{g->mutex};
-        for (const auto& [topic, subs] : g->topics)
-            for (const auto& s : subs)
+        for (const auto& [topic, subs] : g->topics) {
+            for (const auto& s : subs) {
                 out.push_back({topic, name, s.depth->load(std::memory_order_relaxed)});
+            }
+        }
     }
     return out;
 }
@@ -435,10 +445,11 @@ void RedisBus::reader_loop(Group& g) {
         if (parsed) {
             boost::system::error_code ec;
             auto v = boost::json::parse(entry.data, ec);
-            if (ec || !v.is_object())
+            if (ec || !v.is_object()) {
                 parsed = false;
-            else
+            } else {
                 data = std::move(v.as_object());
+            }
         }
         if (!parsed) {
             // Poison: no handler could ever take it. Keep it for a human, then acknowledge.
@@ -550,8 +561,9 @@ void RedisBus::reader_loop(Group& g) {
         std::vector<std::vector<std::string>> commands;
         {
             std::map<std::string, std::vector<std::string>> by_stream;
-            for (auto& [stream, id] : acks)
+            for (auto& [stream, id] : acks) {
                 by_stream[stream].push_back(std::move(id));
+            }
             for (auto& [stream, ids] : by_stream) {
                 std::vector<std::string> cmd{"XACK", stream, g.name};
                 cmd.insert(cmd.end(), std::make_move_iterator(ids.begin()),
@@ -561,9 +573,11 @@ void RedisBus::reader_loop(Group& g) {
         }
         auto requeue_acks = [&] {
             std::lock_guard lock{g.mutex};
-            for (const auto& cmd : commands)
-                for (std::size_t i = 3; i < cmd.size(); ++i)
+            for (const auto& cmd : commands) {
+                for (std::size_t i = 3; i < cmd.size(); ++i) {
                     g.acks.emplace_back(cmd[1], cmd[i]);
+                }
+            }
         };
         if (topics.empty()) {
             if (!commands.empty() && !client->pipeline(commands)) requeue_acks();
@@ -607,11 +621,14 @@ void RedisBus::reader_loop(Group& g) {
                 }
                 auto claimed = client->command(
                     {"XAUTOCLAIM", stream, g.name, g.consumer, idle, "0-0", "COUNT", "100"});
-                if (claimed && claimed->elements.size() >= 2)
-                    for (const auto& e : claimed->elements[1].elements)
+                if (claimed && claimed->elements.size() >= 2) {
+                    for (const auto& e : claimed->elements[1].elements) {
                         if (e.type == Reply::Type::Array && e.elements.size() >= 2 &&
-                            !e.elements[1].is_nil())
+                            !e.elements[1].is_nil()) {
                             dispatch(topic, stream, e, true);
+                        }
+                    }
+                }
             }
         }
         std::vector<std::string> args{"XREADGROUP", "GROUP",
@@ -619,10 +636,12 @@ void RedisBus::reader_loop(Group& g) {
                                       "COUNT",      std::to_string(kReadCount),
                                       "BLOCK",      std::to_string(kBlock.count()),
                                       "STREAMS"};
-        for (const auto& t : topics)
+        for (const auto& t : topics) {
             args.push_back(t.second);
-        for (std::size_t i = 0; i < topics.size(); ++i)
+        }
+        for (std::size_t i = 0; i < topics.size(); ++i) {
             args.emplace_back(">");
+        }
         const std::size_t ack_count = commands.size();
         commands.push_back(std::move(args));
         auto replies = client->pipeline(commands);
@@ -645,16 +664,18 @@ void RedisBus::reader_loop(Group& g) {
             const auto t = std::find_if(topics.begin(), topics.end(),
                                         [&](const auto& p) { return p.second == stream; });
             if (t == topics.end()) continue;
-            for (const auto& e : s.elements[1].elements)
+            for (const auto& e : s.elements[1].elements) {
                 dispatch(t->first, stream, e, false);
+            }
         }
     }
     // Acknowledge what finished before stopping.
     if (client && client->ok()) {
         std::vector<std::vector<std::string>> commands;
         std::lock_guard lock{g.mutex};
-        for (const auto& [stream, id] : g.acks)
+        for (const auto& [stream, id] : g.acks) {
             commands.push_back({"XACK", stream, g.name, id});
+        }
         g.acks.clear();
         if (!commands.empty()) (void)client->pipeline(commands);
     }

@@ -80,12 +80,14 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
         constexpr int n = 200'000;
         const auto start = Clock::now();
-        for (int i = 0; i < n; ++i)
+        for (int i = 0; i < n; ++i) {
             bus.publish("bench.saturate", "quote", quote);
+        }
         (void)bus.flush(std::chrono::seconds(60));
         const double published_s = std::chrono::duration<double>(Clock::now() - start).count();
-        while (r.received.load() < n && Clock::now() - start < std::chrono::seconds(120))
+        while (r.received.load() < n && Clock::now() - start < std::chrono::seconds(120)) {
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
         const double delivered_s = std::chrono::duration<double>(Clock::now() - start).count();
         std::printf(
             "saturated: %d messages published in %.2f s (%.0f/s accepted by Redis), "
@@ -113,8 +115,9 @@ int main(int argc, char** argv) {
             bus.publish("bench.paced", "quote", std::move(msg));
         }
         while (static_cast<std::int64_t>(r.received.load()) < total &&
-               Clock::now() - start < std::chrono::seconds(seconds + 30))
+               Clock::now() - start < std::chrono::seconds(seconds + 30)) {
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
         std::vector<std::int64_t> lat;
         boost::asio::post(r.ioc, [&] {
             std::lock_guard lock{m};

@@ -85,14 +85,16 @@ std::string Endpoint::to_string() const {
 
 core::Result<Endpoint> parse_url(std::string_view url) {
     constexpr std::string_view scheme = "redis://";
-    if (!url.starts_with(scheme))
+    if (!url.starts_with(scheme)) {
         return core::invalid("bus URL must start with redis:// (got '" + std::string{url} + "')");
+    }
     std::string_view rest = url.substr(scheme.size());
     Endpoint e;
     if (auto at = rest.rfind('@'); at != std::string_view::npos) {
         std::string_view auth = rest.substr(0, at);
-        if (auto colon = auth.find(':'); colon != std::string_view::npos)
+        if (auto colon = auth.find(':'); colon != std::string_view::npos) {
             auth = auth.substr(colon + 1);
+        }
         e.password = std::string{auth};
         rest = rest.substr(at + 1);
     }
@@ -101,15 +103,17 @@ core::Result<Endpoint> parse_url(std::string_view url) {
         rest = rest.substr(0, slash);
         if (!db.empty()) {
             auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), e.db);
-            if (ec != std::errc{} || p != db.data() + db.size() || e.db < 0)
+            if (ec != std::errc{} || p != db.data() + db.size() || e.db < 0) {
                 return core::invalid("bad database number in '" + std::string{url} + "'");
+            }
         }
     }
     if (auto colon = rest.rfind(':'); colon != std::string_view::npos) {
         std::string_view port = rest.substr(colon + 1);
         auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), e.port);
-        if (ec != std::errc{} || p != port.data() + port.size() || e.port <= 0 || e.port > 65535)
+        if (ec != std::errc{} || p != port.data() + port.size() || e.port <= 0 || e.port > 65535) {
             return core::invalid("bad port in '" + std::string{url} + "'");
+        }
         rest = rest.substr(0, colon);
     }
     if (!rest.empty()) e.host = std::string{rest};
@@ -125,8 +129,9 @@ core::Result<std::unique_ptr<RedisClient>> RedisClient::connect(const Endpoint& 
                                                                 std::chrono::milliseconds timeout) {
     redisContext* c =
         redisConnectWithTimeout(endpoint.host.c_str(), endpoint.port, to_timeval(timeout));
-    if (c == nullptr)
+    if (c == nullptr) {
         return core::Error{core::Errc::Unavailable, "redis: out of memory connecting"};
+    }
     if (c->err != 0) {
         std::string why = c->errstr;
         redisFree(c);
@@ -169,14 +174,16 @@ core::Result<Reply> RedisClient::command(const std::vector<std::string>& args) {
 core::Result<std::vector<core::Result<Reply>>> RedisClient::pipeline(
     const std::vector<std::vector<std::string>>& commands) {
     if (!ok()) return broken("connection");
-    for (const auto& args : commands)
+    for (const auto& args : commands) {
         append(context_, args);
+    }
     std::vector<core::Result<Reply>> out;
     out.reserve(commands.size());
     for (std::size_t i = 0; i < commands.size(); ++i) {
         void* raw = nullptr;
-        if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr)
+        if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
             return broken(commands[i].empty() ? "command" : commands[i].front());
+        }
         RawReply reply{static_cast<redisReply*>(raw)};
         out.push_back(convert(reply.get()));
     }

@@ -24,8 +24,9 @@ class StatementCache {
 public:
     explicit StatementCache(sqlite3* db) : db_{db} {}
     ~StatementCache() {
-        for (auto& [sql, stmt] : cached_)
+        for (auto& [sql, stmt] : cached_) {
             sqlite3_finalize(stmt);
+        }
     }
     StatementCache(const StatementCache&) = delete;
     StatementCache& operator=(const StatementCache&) = delete;
@@ -76,30 +77,34 @@ public:
         sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     }
     void optional_text(int i, const std::optional<std::string>& v) {
-        if (v)
+        if (v) {
             text(i, *v);
-        else
+        } else {
             sqlite3_bind_null(stmt_, i);
+        }
     }
     void integer(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
     void optional_time(int i, const std::optional<core::Timestamp>& t) {
-        if (t)
+        if (t) {
             integer(i, t->ns());
-        else
+        } else {
             sqlite3_bind_null(stmt_, i);
+        }
     }
     int step() { return sqlite3_step(stmt_); }
     /// Binds a row's cells to parameters first, first + 1, ...
     void row(const store::Row& row, int first = 1) {
-        for (std::size_t i = 0; i < row.size(); ++i)
+        for (std::size_t i = 0; i < row.size(); ++i) {
             optional_text(first + static_cast<int>(i), row[i]);
+        }
     }
     /// The current result row's first `columns` columns as text (NULL as nullopt).
     store::Row row(int columns) const {
         store::Row out;
         out.reserve(static_cast<std::size_t>(columns));
-        for (int i = 0; i < columns; ++i)
+        for (int i = 0; i < columns; ++i) {
             out.push_back(is_null(i) ? store::Cell{} : store::Cell{column_text(i)});
+        }
         return out;
     }
 
@@ -151,8 +156,9 @@ core::Result<T> in_transaction(sqlite3* db, const std::function<core::Result<T>(
 /// "?1, ?2, ... ?n".
 std::string placeholders(std::size_t n, std::size_t first = 1) {
     std::string out;
-    for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t i = 0; i < n; ++i) {
         out += (i ? ", ?" : "?") + std::to_string(first + i);
+    }
     return out;
 }
 
@@ -173,8 +179,9 @@ core::Result<void> save_state(StatementCache& cache, const core::Order& order) {
     st.row(row);
     st.text(static_cast<int>(row.size()) + 1, order.id().str());
     if (st.step() != SQLITE_DONE) return db_error(db, "update order " + order.id().str());
-    if (sqlite3_changes(db) != 1)
+    if (sqlite3_changes(db) != 1) {
         return Error{Errc::NotFound, "no stored order " + order.id().str()};
+    }
     return {};
 }
 
@@ -208,8 +215,9 @@ SqliteStore::~SqliteStore() {
 
 core::Result<void> SqliteStore::migrate() {
     if (auto ok = exec(db_, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-        !ok)
+        !ok) {
         return ok;
+    }
     {
         Statement st{*cache_, "SELECT COALESCE(MAX(version), 0) FROM schema_version"};
         if (!st.ok() || st.step() != SQLITE_ROW) return db_error(db_, "read schema version");
@@ -278,10 +286,11 @@ core::Result<std::vector<store::StoredOrder>> SqliteStore::select_orders(
     if (!st.ok()) return db_error(db_, "prepare select");
     int index = 1;
     for (const auto& a : args) {
-        if (const auto* text = std::get_if<std::string>(&a))
+        if (const auto* text = std::get_if<std::string>(&a)) {
             st.text(index++, *text);
-        else
+        } else {
             st.integer(index++, std::get<std::int64_t>(a));
+        }
     }
     std::vector<store::StoredOrder> out;
     int rc = 0;
@@ -292,8 +301,9 @@ core::Result<std::vector<store::StoredOrder>> SqliteStore::select_orders(
             Statement ex{*cache_,
                          "SELECT execution_id FROM fills WHERE order_id = ?1 ORDER BY rowid"};
             ex.text(1, *row[0]);
-            while (ex.step() == SQLITE_ROW)
+            while (ex.step() == SQLITE_ROW) {
                 executions.push_back(ex.column_text(0));
+            }
         }
         auto order = store::order_from_row(row, std::move(executions));
         if (!order) return order.error();
@@ -351,8 +361,9 @@ core::Result<void> SqliteStore::disable_auto_checkpoint() {
 
 core::Result<void> SqliteStore::checkpoint() {
     if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) !=
-        SQLITE_OK)
+        SQLITE_OK) {
         return db_error(db_, "checkpoint");
+    }
     return {};
 }
 
@@ -361,8 +372,9 @@ core::Result<void> SqliteStore::transaction(const std::function<core::Result<voi
     const bool relax = commit == Commit::Relaxed && sqlite3_get_autocommit(db_) != 0;
     // Relaxed: synchronous=NORMAL in WAL mode, the commit is not fsynced (the next durable
     // commit or checkpoint makes it so); a power loss may take it back, a killed process not.
-    if (relax)
+    if (relax) {
         if (auto ok = exec(db_, "PRAGMA synchronous = NORMAL"); !ok) return ok;
+    }
     auto result = in_transaction<void>(db_, body);
     if (relax) (void)exec(db_, "PRAGMA synchronous = FULL");
     return result;
@@ -390,8 +402,9 @@ core::Result<std::vector<store::OutboxEvent>> SqliteStore::events_after(std::int
     st.integer(2, static_cast<std::int64_t>(limit));
     std::vector<store::OutboxEvent> out;
     int rc = 0;
-    while ((rc = st.step()) == SQLITE_ROW)
+    while ((rc = st.step()) == SQLITE_ROW) {
         out.push_back({st.column_int(0), st.column_text(1), st.column_text(2), st.column_text(3)});
+    }
     if (rc != SQLITE_DONE) return db_error(db_, "read outbox");
     return out;
 }
@@ -469,8 +482,9 @@ core::Result<void> SqliteStore::append(const store::AuditEntry& e) {
 
 core::Result<void> SqliteStore::append_all(const std::vector<store::AuditEntry>& entries) {
     return in_transaction<void>(db_, [&]() -> core::Result<void> {
-        for (const auto& e : entries)
+        for (const auto& e : entries) {
             if (auto ok = append(e); !ok) return ok;
+        }
         return {};
     });
 }
@@ -525,8 +539,9 @@ core::Result<void> SqliteStore::erase(const std::string& key) {
 core::Result<void> SqliteStore::put_all(
     const std::vector<std::pair<std::string, std::string>>& documents, core::Timestamp at) {
     return in_transaction<void>(db_, [&]() -> core::Result<void> {
-        for (const auto& [key, value] : documents)
+        for (const auto& [key, value] : documents) {
             if (auto ok = put(key, value, at); !ok) return ok;
+        }
         return {};
     });
 }
@@ -552,8 +567,9 @@ core::Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::scan
     st.integer(2, static_cast<std::int64_t>(prefix.size()));
     std::vector<std::pair<std::string, std::string>> out;
     int rc = 0;
-    while ((rc = st.step()) == SQLITE_ROW)
+    while ((rc = st.step()) == SQLITE_ROW) {
         out.emplace_back(st.column_text(0), st.column_text(1));
+    }
     if (rc != SQLITE_DONE) return db_error(db_, "scan " + prefix);
     return out;
 }

@@ -41,8 +41,9 @@ AnalyticsService::AnalyticsService(bus::Bus& bus, const core::Clock& clock, Metr
 
 AnalyticsService::~AnalyticsService() {
     stop();
-    for (auto& [id, job] : jobs_)
+    for (auto& [id, job] : jobs_) {
         if (job->thread.joinable()) job->thread.join();
+    }
 }
 
 void AnalyticsService::on_stop() {}
@@ -107,8 +108,9 @@ void AnalyticsService::add_routes(net::Router& router) {
                   exposed.push_back(false);
               }
               core::Money traded;
-              for (const auto& f : fills_)
+              for (const auto& f : fills_) {
                   traded = traded + f.fill.notional();
+              }
               auto summary = engine::summarize(curve, exposed, engine::round_trips(fills_),
                                                config_.starting_cash, fills_.size(), 0, traded);
               auto mark = [this](const core::Symbol& s) -> std::optional<core::Price> {
@@ -150,8 +152,9 @@ void AnalyticsService::add_routes(net::Router& router) {
               if (!made) return Response::error(422, made.error().message);
               std::vector<core::Symbol> symbols;
               const auto* syms = body->if_contains("symbols");
-              if (!syms || !syms->is_array() || syms->get_array().empty())
+              if (!syms || !syms->is_array() || syms->get_array().empty()) {
                   return Response::error(422, "symbols: a non-empty array of symbols is required");
+              }
               for (const auto& v : syms->get_array()) {
                   auto s = v.is_string()
                                ? core::Symbol::parse(v.get_string())
@@ -162,13 +165,15 @@ void AnalyticsService::add_routes(net::Router& router) {
               auto tf = string_field(*body, "timeframe");
               if (!tf) return Response::error(422, tf.error().message);
               const std::string timeframe = tf->value_or("1Min");
-              if (timeframe != "1Min" && timeframe != "1Day")
+              if (timeframe != "1Min" && timeframe != "1Day") {
                   return Response::error(422, "timeframe: 1Min or 1Day");
+              }
               core::Money cash = core::Money::from_units(100'000);
               if (auto c = decimal_text(*body, "cash"); c && *c) {
                   auto m = core::Money::parse(**c);
-                  if (!m || !m->is_positive())
+                  if (!m || !m->is_positive()) {
                       return Response::error(422, "cash: must be positive");
+                  }
                   cash = *m;
               }
               std::vector<engine::Bar> bars;
@@ -176,14 +181,16 @@ void AnalyticsService::add_routes(net::Router& router) {
                   auto rows = bars_.bars(s, timeframe, core::Timestamp{},
                                          clock_.now() + core::Duration::days(1), 2'000'000);
                   if (!rows) return Response::error(503, rows.error().message);
-                  for (const auto& r : *rows)
+                  for (const auto& r : *rows) {
                       bars.push_back({r.symbol, r.ts, r.open, r.high, r.low, r.close, r.volume,
                                       r.vwap, std::nullopt, r.trade_count});
+                  }
               }
-              if (bars.empty())
+              if (bars.empty()) {
                   return Response::error(422, "no stored " + timeframe +
                                                   " bars for these symbols (POST /history/import "
                                                   "adds some)");
+              }
               std::stable_sort(bars.begin(), bars.end(),
                                [](const auto& a, const auto& b) { return a.ts < b.ts; });
               auto job = std::make_shared<Job>();

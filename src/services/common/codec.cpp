@@ -103,8 +103,9 @@ json::object to_json(const engine::Bar& b) {
 json::array latest_bars_json(const std::vector<engine::Bar>& bars, std::size_t limit) {
     json::array out;
     const std::size_t first = bars.size() > limit ? bars.size() - limit : 0;
-    for (std::size_t i = first; i < bars.size(); ++i)
+    for (std::size_t i = first; i < bars.size(); ++i) {
         out.push_back(to_json(bars[i]));
+    }
     return out;
 }
 
@@ -381,8 +382,9 @@ core::Result<engine::Bar> bar_from_json(const json::object& o) {
     auto vwap = decimal_field<core::Price>(o, "vw");
     if (!vwap) return vwap.error();
     b.vwap = *vwap;
-    if (const auto* n = o.if_contains("n"); n && n->is_number())
+    if (const auto* n = o.if_contains("n"); n && n->is_number()) {
         b.trade_count = n->to_number<std::uint64_t>();
+    }
     return b;
 }
 
@@ -446,8 +448,9 @@ core::Result<engine::RiskLimits> risk_limits_from_json(const json::object& o,
         "max_drawdown",          "allow_short",          "check_buying_power"};
     for (const auto& kv : o) {
         bool ok = false;
-        for (auto k : known)
+        for (auto k : known) {
             ok = ok || kv.key() == k;
+        }
         if (!ok) return field_error(kv.key(), "is not a risk limit");
     }
     for (auto r : {set_decimal(o, "max_order_qty", l.max_order_qty),
@@ -505,8 +508,9 @@ core::Result<std::size_t> limit_param(const net::Request& req, std::size_t fallb
     if (!l) return fallback;
     std::size_t n = 0;
     auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), n);
-    if (ec != std::errc{} || end != l->data() + l->size() || n == 0 || n > max)
+    if (ec != std::errc{} || end != l->data() + l->size() || n == 0 || n > max) {
         return core::invalid("limit must be a whole number from 1 to " + std::to_string(max));
+    }
     return n;
 }
 

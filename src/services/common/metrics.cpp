@@ -94,8 +94,9 @@ void Metrics::observe(const std::string& name, const Labels& labels, double valu
     auto& f = family(name, Kind::Histogram);
     auto& s = f.series[labels];
     if (s.buckets.empty()) s.buckets.assign(f.bounds.size(), 0);
-    for (std::size_t i = 0; i < f.bounds.size(); ++i)
+    for (std::size_t i = 0; i < f.bounds.size(); ++i) {
         if (value <= f.bounds[i]) ++s.buckets[i];
+    }
     s.sum += value;
     ++s.count;
 }
@@ -119,8 +120,9 @@ std::string Metrics::render() {
         std::lock_guard lock{mutex_};
         collectors = collectors_;
     }
-    for (auto& c : collectors)
+    for (auto& c : collectors) {
         c(*this);
+    }
     std::lock_guard lock{mutex_};
     std::string out;
     for (const auto& [name, f] : families_) {
@@ -135,10 +137,11 @@ std::string Metrics::render() {
                 out += name + label_text(f.label_names, labels) + " " + number(s.value) + "\n";
                 continue;
             }
-            for (std::size_t i = 0; i < f.bounds.size(); ++i)
+            for (std::size_t i = 0; i < f.bounds.size(); ++i) {
                 out += name + "_bucket" +
                        label_text(f.label_names, labels, "le=\"" + number(f.bounds[i]) + "\"") +
                        " " + std::to_string(s.buckets[i]) + "\n";
+            }
             out += name + "_bucket" + label_text(f.label_names, labels, "le=\"+Inf\"") + " " +
                    std::to_string(s.count) + "\n";
             out += name + "_sum" + label_text(f.label_names, labels) + " " + number(s.sum) + "\n";

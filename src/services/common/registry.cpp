@@ -49,8 +49,9 @@ std::optional<std::string> Registry::pick(const std::string& name, core::Timesta
     auto it = services_.find(name);
     if (it == services_.end()) return std::nullopt;
     std::vector<const ServiceInstance*> live;
-    for (const auto& [address, instance] : it->second)
+    for (const auto& [address, instance] : it->second) {
         if (status_of(instance, now) == "up") live.push_back(&instance);
+    }
     if (live.empty()) return std::nullopt;
     return live[next_[name]++ % live.size()]->address;
 }

@@ -51,8 +51,9 @@ void Service::stop() {
         on_stop();
         set_ready(false);
         subscriptions_.clear();
-        for (auto& t : timers_)
+        for (auto& t : timers_) {
             t->cancel();
+        }
         timers_.clear();
     });
     ioc_.stop();

@@ -15,8 +15,9 @@ using net::Response;
 bool same_secret(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) return false;
     unsigned char diff = 0;
-    for (std::size_t i = 0; i < a.size(); ++i)
+    for (std::size_t i = 0; i < a.size(); ++i) {
         diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    }
     return diff == 0;
 }
 
@@ -51,8 +52,9 @@ void ServiceServer::stop() {
 
 std::optional<Response> ServiceServer::admit(Request& req) {
     if (req.method == "GET" &&
-        (req.path == "/health/live" || req.path == "/health/ready" || req.path == "/metrics"))
+        (req.path == "/health/live" || req.path == "/health/ready" || req.path == "/metrics")) {
         return std::nullopt;
+    }
     auto m = router_.match(req.method, req.path);
     req.route = m.route;
     req.match_status = m.status;
@@ -71,26 +73,30 @@ std::optional<Response> ServiceServer::admit(Request& req) {
     req.principal = std::string{req.header(kPrincipalHeader)};
     const auto role = parse_role(req.header(kRoleHeader));
     req.role = static_cast<int>(role.value_or(Role::Public));
-    if (m.route && req.role < m.route->min_role)
+    if (m.route && req.role < m.route->min_role) {
         return Response::error(
             403, "forbidden: this needs the " +
                      std::string{to_string(static_cast<Role>(m.route->min_role))} + " role");
+    }
     return std::nullopt;
 }
 
 boost::asio::awaitable<Response> ServiceServer::handle(Request& req) {
-    if (req.method == "GET" && req.path == "/health/live")
+    if (req.method == "GET" && req.path == "/health/live") {
         co_return Response::json(200, {{"status", "live"}});
+    }
     if (req.method == "GET" && req.path == "/health/ready") {
         const bool ok = !ready_ || ready_();
         co_return Response::json(ok ? 200 : 503, {{"status", ok ? "ready" : "starting"}});
     }
-    if (req.method == "GET" && req.path == "/metrics")
+    if (req.method == "GET" && req.path == "/metrics") {
         co_return Response::text(200, metrics_.render(),
                                  "text/plain; version=0.0.4; charset=utf-8");
-    if (!req.route)
+    }
+    if (!req.route) {
         co_return req.match_status == 405 ? Response::error(405, "method not allowed")
                                           : Response::error(404, "not found: " + req.path);
+    }
     co_return co_await call_route(*req.route, req, ioc_.get_executor());
 }
 

@@ -18,12 +18,14 @@ constexpr const char* kPrefix = "config/";
 /// The settings a running system takes without a restart, and their valid ranges.
 core::Result<void> check_live(std::string_view key, const json::value& v) {
     auto whole = [&](std::int64_t lo, std::int64_t hi) -> core::Result<void> {
-        if (!v.is_int64() && !v.is_uint64())
+        if (!v.is_int64() && !v.is_uint64()) {
             return core::invalid(std::string{key} + ": must be a whole number");
+        }
         const auto n = v.to_number<std::int64_t>();
-        if (n < lo || n > hi)
+        if (n < lo || n > hi) {
             return core::invalid(std::string{key} + ": must be from " + std::to_string(lo) +
                                  " to " + std::to_string(hi));
+        }
         return {};
     };
     if (key == "rate_limit_per_minute") return whole(1, 100'000'000);
@@ -51,8 +53,9 @@ json::object ConfigService::saved_changes(store::SettingsStore& settings) {
 }
 
 void ConfigService::on_start() {
-    for (const auto& kv : saved_changes(settings_))
+    for (const auto& kv : saved_changes(settings_)) {
         config_[kv.key()] = kv.value();
+    }
     set_ready(true);
 }
 
@@ -69,8 +72,9 @@ void ConfigService::add_routes(net::Router& router) {
               for (const auto& kv : *body) {
                   auto ok = check_live(kv.key(), kv.value());
                   if (ok) continue;
-                  if (ok.error().code == core::Errc::InvalidArgument)
+                  if (ok.error().code == core::Errc::InvalidArgument) {
                       return Response::error(422, ok.error().message);
+                  }
                   const bool known = config_.contains(kv.key());
                   return Response::error(
                       409, known ? std::string{kv.key()} +
@@ -82,8 +86,9 @@ void ConfigService::add_routes(net::Router& router) {
               for (const auto& kv : *body) {
                   if (auto ok = settings_.put(std::string{kPrefix} + std::string{kv.key()},
                                               json::serialize(kv.value()), now);
-                      !ok)
+                      !ok) {
                       return Response::error(503, ok.error().message);
+                  }
               }
               for (const auto& kv : *body) {
                   config_[kv.key()] = kv.value();

@@ -12,8 +12,9 @@ using net::Response;
 DiscoveryService::DiscoveryService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
                                    std::vector<std::string> expected, std::chrono::milliseconds ttl)
     : Service{"discovery", bus, clock, metrics}, registry_{ttl} {
-    for (const auto& name : expected)
+    for (const auto& name : expected) {
         registry_.expect(name);
+    }
     metrics_.gauge("meridian_service_up", "1 when the service is up.", {"service"});
 }
 
@@ -21,9 +22,10 @@ void DiscoveryService::on_start() {
     subscribe("discovery",
               [this](const bus::Envelope& e) { registry_.heard(e.data, clock_.now()); });
     every(std::chrono::milliseconds(1000), [this] {
-        for (const auto& [name, instances] : registry_.services())
+        for (const auto& [name, instances] : registry_.services()) {
             metrics_.set("meridian_service_up", {name},
                          registry_.status(name, clock_.now()) == "up" ? 1 : 0);
+        }
     });
     set_ready(true);
 }
@@ -42,12 +44,13 @@ void DiscoveryService::add_routes(net::Router& router) {
                                      {"status", "down"},
                                      {"last_heartbeat", nullptr}});
                   }
-                  for (const auto& [key, i] : instances)
+                  for (const auto& [key, i] : instances) {
                       out.push_back({{"name", name},
                                      {"version", i.version},
                                      {"address", i.address},
                                      {"status", registry_.status_of(i, now)},
                                      {"last_heartbeat", i.last_heartbeat.to_iso8601()}});
+                  }
               }
               return Response::json(200, out);
           });

@@ -100,8 +100,9 @@ asio::awaitable<void> ExecutionService::start_broker() {
         auto stored = reads_.open_orders();
         if (stored) {
             open = std::move(*stored);
-            for (const auto& o : open)
+            for (const auto& o : open) {
                 client_ids_[o.order.client_order_id()] = o.order.id();
+            }
             auto started = co_await broker_->start(std::move(open));
             if (started) break;
             std::fprintf(stderr, "execution: %s broker not reconciled (trying again): %s\n",
@@ -121,9 +122,10 @@ asio::awaitable<void> ExecutionService::start_broker() {
 void ExecutionService::on_start() {
     if (auto fills = reads_.fills()) {
         for (const auto& f : *fills) {
-            if (auto ok = account_.apply_fill(f); !ok)
+            if (auto ok = account_.apply_fill(f); !ok) {
                 std::fprintf(stderr, "execution: stored fill %s not applied: %s\n",
                              f.execution_id.c_str(), ok.error().message.c_str());
+            }
         }
     } else {
         std::fprintf(stderr, "execution: cannot read fills: %s\n", fills.error().message.c_str());
@@ -190,15 +192,18 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
         client_ids_[coid] = (*stored)->order.id();
         co_return Outcome{200, to_json((*stored)->order)};
     }
-    if (!universe_.contains(request.symbol))
+    if (!universe_.contains(request.symbol)) {
         co_return refuse(422, "unknown symbol " + request.symbol.str());
-    if (!request.qty)
+    }
+    if (!request.qty) {
         co_return refuse(422,
                          "notional orders need a broker that takes them (the paper broker fills "
                          "whole quantities): give qty");
-    if (!broker_->up())
+    }
+    if (!broker_->up()) {
         co_return refuse(503, "the " + std::string{broker_->name()} +
                                   " broker is not reachable: " + broker_->status());
+    }
     const auto now = clock_.now();
     auto deny = [&](std::string_view reason, std::string message) {
         metrics_.inc("meridian_risk_denials_total", {std::string{reason}});
@@ -219,16 +224,19 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
         body["buying_power"] = account_.buying_power().to_string(2, core::Rounding::HalfEven);
         return Outcome{status, std::move(body)};
     };
-    if (halted_symbols_.contains(request.symbol))
+    if (halted_symbols_.contains(request.symbol)) {
         co_return deny("halted", "trading in " + request.symbol.str() +
                                      " is halted: its market data is stale");
+    }
     std::optional<core::Price> last;
-    if (auto q = quotes_.find(request.symbol); q != quotes_.end())
+    if (auto q = quotes_.find(request.symbol); q != quotes_.end()) {
         last = request.side == core::Side::Buy ? q->second.ask : q->second.bid;
+    }
     const engine::RiskInputs inputs{account_, broker_->open_count(),
                                     broker_->committed_buy_notional(), last};
-    if (auto denial = risk_.check(request, inputs, now))
+    if (auto denial = risk_.check(request, inputs, now)) {
         co_return deny(engine::to_string(denial->reason), denial->message);
+    }
 
     auto order = core::Order::create(request, ids_.next_order_id(), coid, now);
     if (!order) co_return refuse(422, order.error().message);
@@ -242,8 +250,9 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
     in_flight_.erase(coid);
     if (!stored) {
         if (stored.error().code == core::Errc::Duplicate) {
-            if (auto again = reads_.find_by_client_order_id(coid); again && *again)
+            if (auto again = reads_.find_by_client_order_id(coid); again && *again) {
                 co_return Outcome{200, to_json((*again)->order)};
+            }
         }
         co_return refuse(503, "the order could not be stored: " + stored.error().message);
     }
@@ -325,9 +334,10 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
         writer_.submit(
             std::move(job), executor(),
             [](core::Result<void> r) {
-                if (!r)
+                if (!r) {
                     std::fprintf(stderr, "execution: store write failed: %s\n",
                                  r.error().message.c_str());
+                }
             },
             durable);
     }
@@ -347,8 +357,9 @@ void ExecutionService::update_readiness() {
     // or the market has had three seconds to send one (a quiet market must not keep it down).
     if (!limits_known_ || !broker_started_) return;
     bool priced = true;
-    for (const auto& sym : universe_)
+    for (const auto& sym : universe_) {
         priced = priced && quotes_.contains(sym);
+    }
     if (priced || clock_.now() - started_ > core::Duration::seconds(3)) set_ready(true);
 }
 
@@ -356,8 +367,9 @@ void ExecutionService::on_risk_state(const bus::Envelope& e) {
     const auto& d = e.data;
     limits_known_ = true;
     if (const auto* l = d.if_contains("limits"); l && l->is_object()) {
-        if (auto limits = risk_limits_from_json(l->get_object(), engine::RiskLimits{}))
+        if (auto limits = risk_limits_from_json(l->get_object(), engine::RiskLimits{})) {
             risk_.set_limits(*limits);
+        }
     }
     if (const auto* s = d.if_contains("state"); s && s->is_string()) {
         const auto st = s->get_string();
@@ -367,9 +379,11 @@ void ExecutionService::on_risk_state(const bus::Envelope& e) {
     }
     if (const auto* h = d.if_contains("halted_symbols"); h && h->is_array()) {
         halted_symbols_.clear();
-        for (const auto& v : h->get_array())
-            if (v.is_string())
+        for (const auto& v : h->get_array()) {
+            if (v.is_string()) {
                 if (auto sym = core::Symbol::parse(v.get_string())) halted_symbols_.insert(*sym);
+            }
+        }
     }
     if (!ready()) update_readiness();
 }
@@ -380,16 +394,18 @@ void ExecutionService::on_command(const bus::Envelope& e) {
     if (!o) return;
     auto request = order_request_from_json(*o);
     std::string strategy = "strategy";
-    if (const auto* s = e.data.if_contains("strategy"); s && s->is_string())
+    if (const auto* s = e.data.if_contains("strategy"); s && s->is_string()) {
         strategy = std::string{s->get_string()};
+    }
     if (!request) {
         bus_.publish("risk.events", "invalid",
                      {{"strategy", strategy}, {"message", request.error().message}});
         return;
     }
     std::optional<core::Timestamp> tick;
-    if (const auto* t = e.data.if_contains("tick_ns"); t && t->is_int64())
+    if (const auto* t = e.data.if_contains("tick_ns"); t && t->is_int64()) {
         tick = core::Timestamp::from_ns(t->get_int64());
+    }
     asio::co_spawn(
         executor(),
         [this, r = *request, strategy, tick]() -> asio::awaitable<void> {
@@ -447,8 +463,9 @@ void ExecutionService::add_routes(net::Router& router) {
                     auto sym = core::Symbol::parse(req.params["symbol"]);
                     if (!sym) co_return Response::error(422, sym.error().message);
                     const auto* p = account_.position(*sym);
-                    if (!p || p->is_flat())
+                    if (!p || p->is_flat()) {
                         co_return Response::error(404, "position does not exist");
+                    }
                     core::OrderRequest r;
                     r.symbol = *sym;
                     r.side = p->is_long() ? core::Side::Sell : core::Side::Buy;
@@ -464,14 +481,15 @@ void ExecutionService::add_routes(net::Router& router) {
 Response ExecutionService::list_orders(Request& req) {
     store::OrderQuery q;
     if (auto s = req.query_param("status")) {
-        if (*s == "open")
+        if (*s == "open") {
             q.status = store::OrderQuery::Status::Open;
-        else if (*s == "closed")
+        } else if (*s == "closed") {
             q.status = store::OrderQuery::Status::Closed;
-        else if (*s == "all")
+        } else if (*s == "all") {
             q.status = store::OrderQuery::Status::All;
-        else
+        } else {
             return Response::error(422, "status must be open, closed or all");
+        }
     }
     if (auto s = req.query_param("symbols"); s && !s->empty()) {
         auto symbols = core::parse_symbols(*s);
@@ -489,8 +507,9 @@ Response ExecutionService::list_orders(Request& req) {
     if (!limit) return Response::error(422, limit.error().message);
     q.limit = *limit;
     if (auto d = req.query_param("direction")) {
-        if (*d != "asc" && *d != "desc")
+        if (*d != "asc" && *d != "desc") {
             return Response::error(422, "direction must be asc or desc");
+        }
         q.ascending = *d == "asc";
     }
     auto rows = reads_.list(q);
@@ -518,8 +537,9 @@ Response ExecutionService::get_order(Request& req) {
 Response ExecutionService::get_by_client_id(Request& req) {
     auto coid = core::ClientOrderId::parse(req.params["client_order_id"]);
     if (!coid) return Response::error(404, "order not found");
-    if (auto it = client_ids_.find(*coid); it != client_ids_.end())
+    if (auto it = client_ids_.find(*coid); it != client_ids_.end()) {
         if (auto o = find_order(it->second)) return Response::json(200, to_json(*o));
+    }
     auto stored = reads_.find_by_client_order_id(*coid);
     if (!stored) return Response::error(503, stored.error().message);
     if (!*stored) return Response::error(404, "order not found");
@@ -586,11 +606,13 @@ asio::awaitable<Response> ExecutionService::replace_order(Request& req) {
     if (auto bad = read("qty", qty)) co_return *bad;
     if (auto bad = read("limit_price", limit)) co_return *bad;
     if (auto bad = read("stop_price", stop)) co_return *bad;
-    if (!qty && !limit && !stop)
+    if (!qty && !limit && !stop) {
         co_return Response::error(403, "order parameters are not changed", 40310000);
+    }
     const auto* live = broker_->find(*id);
-    if (!live || live->is_terminal())
+    if (!live || live->is_terminal()) {
         co_return Response::error(422, "order is final and cannot be replaced");
+    }
     const core::OrderId target = *id;
     auto replaced = co_await broker_->replace(target, qty, limit, stop);
     if (!replaced) co_return from_error(replaced.error());
@@ -607,8 +629,9 @@ Response ExecutionService::list_fills(Request& req) {
     auto fills = reads_.fills();
     if (!fills) return Response::error(503, fills.error().message);
     json::array out;
-    for (auto it = fills->rbegin(); it != fills->rend() && out.size() < limit; ++it)
+    for (auto it = fills->rbegin(); it != fills->rend() && out.size() < limit; ++it) {
         out.push_back(to_json(*it));
+    }
     return Response::json(200, out);
 }
 

@@ -53,11 +53,12 @@ void OrderWriter::publish_outbox() {
         for (const auto& e : *events) {
             boost::system::error_code ec;
             auto payload = boost::json::parse(e.payload, ec);
-            if (!ec && payload.is_object())
+            if (!ec && payload.is_object()) {
                 bus_->publish(e.topic, e.type, std::move(payload.as_object()));
-            else
+            } else {
                 std::fprintf(stderr, "execution: outbox event %lld is not JSON; skipped\n",
                              static_cast<long long>(e.id));
+            }
             published_ = e.id;
         }
         if (events->size() < 1000) return;
@@ -71,11 +72,12 @@ void OrderWriter::run() {
         {
             std::unique_lock lock{mutex_};
             // Published events not yet removed: wake up to remove them even when idle.
-            if (published_ > removed_)
+            if (published_ > removed_) {
                 wake_.wait_for(lock, std::chrono::milliseconds(100),
                                [this] { return stopping_ || !queue_.empty(); });
-            else
+            } else {
                 wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            }
             if (queue_.empty() && stopping_) return;
             batch.swap(queue_);
         }
@@ -92,8 +94,9 @@ void OrderWriter::run() {
             std::any_of(batch.begin(), batch.end(), [](const Item& i) { return i.durable; });
         auto committed = store_.transaction(
             [&]() -> core::Result<void> {
-                for (auto& item : batch)
+                for (auto& item : batch) {
                     results.push_back(item.job(store_));
+                }
                 if (remove_through > 0) return store_.remove_events_through(remove_through);
                 return {};
             },

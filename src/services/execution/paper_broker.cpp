@@ -11,8 +11,9 @@ PaperBroker::PaperBroker(const BrokerContext& context, std::uint64_t seed,
 
 asio::awaitable<core::Result<void>> PaperBroker::start(std::vector<store::StoredOrder> open) {
     const auto now = clock_.now();
-    for (auto& o : open)
+    for (auto& o : open) {
         (void)sim_.adopt(o.order, o.strategy, now);
+    }
     publish(sim_.take_updates());
     co_return core::Result<void>{};
 }
@@ -59,8 +60,9 @@ std::string PaperBroker::strategy_of(const core::OrderId& id) const {
 
 std::vector<core::OrderId> PaperBroker::open_orders() const {
     std::vector<core::OrderId> out;
-    for (const auto& s : sim_.orders())
+    for (const auto& s : sim_.orders()) {
         if (!s.order.is_terminal() && !s.parent) out.push_back(s.order.id());
+    }
     return out;
 }
 

@@ -130,24 +130,27 @@ core::Result<Claims> verify_jwt(std::string_view token, std::string_view secret,
     auto sig = unbase64url(token.substr(b + 1));
     const std::string expected = hmac_sha256(secret, signing_input);
     if (!sig || sig->size() != expected.size() ||
-        CRYPTO_memcmp(sig->data(), expected.data(), expected.size()) != 0)
+        CRYPTO_memcmp(sig->data(), expected.data(), expected.size()) != 0) {
         return core::invalid("bad token signature");
+    }
     auto header = unbase64url(token.substr(0, a));
     auto payload = unbase64url(token.substr(a + 1, b - a - 1));
     if (!header || !payload) return core::invalid("malformed token");
     boost::system::error_code ec;
     auto h = json::parse(*header, ec);
     if (ec || !h.is_object() || h.as_object().if_contains("alg") == nullptr ||
-        h.as_object().at("alg") != "HS256")
+        h.as_object().at("alg") != "HS256") {
         return core::invalid("token algorithm must be HS256");
+    }
     auto p = json::parse(*payload, ec);
     if (ec || !p.is_object()) return core::invalid("malformed token");
     const auto& o = p.as_object();
     const auto* sub = o.if_contains("sub");
     const auto* role = o.if_contains("role");
     const auto* exp = o.if_contains("exp");
-    if (!sub || !sub->is_string() || !role || !role->is_string() || !exp || !exp->is_int64())
+    if (!sub || !sub->is_string() || !role || !role->is_string() || !exp || !exp->is_int64()) {
         return core::invalid("malformed token claims");
+    }
     auto r = parse_role(role->get_string());
     if (!r) return core::invalid("unknown role in token");
     Claims c{std::string{sub->get_string()}, *r,

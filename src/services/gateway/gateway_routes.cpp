@@ -67,14 +67,16 @@ tr.insertCell().textContent=(op['x-meridian-role']||'');}});
               if (!role) return Response::error(422, "role: must be viewer, trader or admin");
               auto label = string_field(*body, "label");
               if (!label) return Response::error(422, label.error().message);
-              if (label->value_or("").size() > 200)
+              if (label->value_or("").size() > 200) {
                   return Response::error(422, "label: at most 200 characters");
+              }
               const NewKey k = generate_key();
               store::ApiKey stored{
                   k.id,         k.hash,      std::string{to_string(*role)}, label->value_or(""),
                   clock_.now(), std::nullopt};
-              if (auto ok = keys_.add_key(stored); !ok)
+              if (auto ok = keys_.add_key(stored); !ok) {
                   return Response::error(503, ok.error().message);
+              }
               reload_keys();
               return Response::json(201, {{"id", k.id},
                                           {"key", k.secret},
@@ -88,13 +90,14 @@ tr.insertCell().textContent=(op['x-meridian-role']||'');}});
             auto all = keys_.keys();
             if (!all) return Response::error(503, all.error().message);
             json::array out;
-            for (const auto& k : *all)
+            for (const auto& k : *all) {
                 out.push_back({{"id", k.id},
                                {"role", k.role},
                                {"label", k.label},
                                {"created_at", k.created_at.to_iso8601()},
                                {"revoked_at", k.revoked_at ? json::value(k.revoked_at->to_iso8601())
                                                            : json::value(nullptr)}});
+            }
             return Response::json(200, out);
         });
     route(router, "DELETE", "/auth/keys/{id}", Role::Admin, "Revoke an API key",
@@ -119,13 +122,14 @@ tr.insertCell().textContent=(op['x-meridian-role']||'');}});
               auto rows = audit_log_.recent(limit);
               if (!rows) return Response::error(503, rows.error().message);
               json::array out;
-              for (const auto& e : *rows)
+              for (const auto& e : *rows) {
                   out.push_back({{"seq", e.seq},
                                  {"ts", e.ts.to_iso8601()},
                                  {"principal", e.principal},
                                  {"action", e.action},
                                  {"status", e.status},
                                  {"remote", e.detail}});
+              }
               return Response::json(200, out);
           });
     route(router, "GET", "/metrics", config_.metrics_public ? Role::Public : Role::Viewer,
@@ -140,8 +144,9 @@ json::object GatewayService::openapi() const {
     const json::object error_ref{{"$ref", "#/components/responses/Error"}};
     for (const auto& r : router_.routes()) {
         std::string method = r.method;
-        for (auto& ch : method)
+        for (auto& ch : method) {
             ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        }
         std::string op_id = method;
         bool upper = true;
         for (char ch : r.pattern) {

@@ -29,10 +29,12 @@ std::string_view bearer(const Request& req) {
     std::string_view h = req.header("authorization");
     constexpr std::string_view prefix = "Bearer ";
     if (h.size() <= prefix.size()) return {};
-    for (std::size_t i = 0; i < prefix.size(); ++i)
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
         if (std::tolower(static_cast<unsigned char>(h[i])) !=
-            std::tolower(static_cast<unsigned char>(prefix[i])))
+            std::tolower(static_cast<unsigned char>(prefix[i]))) {
             return {};
+        }
+    }
     return h.substr(prefix.size());
 }
 
@@ -86,11 +88,13 @@ GatewayService::GatewayService(bus::Bus& bus, const core::Clock& clock, Metrics&
     metrics_.gauge("meridian_bus_queue_depth", "Bus messages sent to a subscriber, not handled.",
                    {"topic", "subscriber"});
     metrics_.collector([this](Metrics& m) {
-        for (const auto& q : bus_.queue_depths())
+        for (const auto& q : bus_.queue_depths()) {
             m.set("meridian_bus_queue_depth", {q.topic, q.subscriber},
                   static_cast<double>(q.depth));
-        if (server_)
+        }
+        if (server_) {
             m.set("meridian_http_connections", {}, static_cast<double>(server_->connections()));
+        }
     });
     audit_thread_ = std::thread{[this] { audit_loop(); }};
 }
@@ -111,9 +115,10 @@ void GatewayService::on_start() {
         jwt_secret_ = **secret;
     } else {
         jwt_secret_ = random_hex(32);
-        if (auto ok = settings_.put(kJwtSecretKey, jwt_secret_, clock_.now()); !ok)
+        if (auto ok = settings_.put(kJwtSecretKey, jwt_secret_, clock_.now()); !ok) {
             std::fprintf(stderr, "gateway: JWT secret not stored: %s\n",
                          ok.error().message.c_str());
+        }
     }
     reload_keys();
     if (config_.remote) {
@@ -122,8 +127,9 @@ void GatewayService::on_start() {
     subscribe("config", [this](const bus::Envelope& e) {
         const auto* key = e.data.if_contains("key");
         const auto* value = e.data.if_contains("value");
-        if (key && value && *key == "rate_limit_per_minute" && value->is_number())
+        if (key && value && *key == "rate_limit_per_minute" && value->is_number()) {
             config_.rate_limit_per_minute = value->to_number<std::uint32_t>();
+        }
     });
     for (const auto& [topic, channel] : channel_of_topic()) {
         subscribe(topic, [this, ch = channel](const bus::Envelope& e) { broadcast(ch, e); });
@@ -132,8 +138,9 @@ void GatewayService::on_start() {
 }
 
 void GatewayService::on_stop() {
-    for (const auto& c : ws_clients_)
+    for (const auto& c : ws_clients_) {
         c->conn->close();
+    }
     ws_clients_.clear();
 }
 
@@ -214,8 +221,9 @@ std::optional<Response> GatewayService::admit(Request& req) {
         if (!claims) return Response::error(401, "unauthorized: " + claims.error().message);
         // A token dies with its key.
         bool live = false;
-        for (const auto& [hash, k] : keys_by_hash_)
+        for (const auto& [hash, k] : keys_by_hash_) {
             live = live || (k.id == claims->subject && !k.revoked);
+        }
         if (!live) return Response::error(401, "unauthorized: the token's key is revoked");
         req.principal = claims->subject;
         role = claims->role;
@@ -240,11 +248,12 @@ std::optional<Response> GatewayService::admit(Request& req) {
         return r;
     }
     b.tokens -= 1;
-    if (m.route && static_cast<int>(role) < m.route->min_role)
+    if (m.route && static_cast<int>(role) < m.route->min_role) {
         return Response::error(403,
                                "forbidden: this needs the " +
                                    std::string{to_string(static_cast<Role>(m.route->min_role))} +
                                    " role; the key is " + std::string{to_string(role)});
+    }
     return std::nullopt;
 }
 
@@ -267,8 +276,9 @@ asio::awaitable<Response> GatewayService::handle(Request& req) {
     metrics_.inc("meridian_http_requests_total",
                  {req.method, route_name, std::to_string(res.status)});
     metrics_.observe("meridian_http_request_duration_seconds", {req.method, route_name}, seconds);
-    if (req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS")
+    if (req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS") {
         audit(req, res.status);
+    }
     co_return res;
 }
 
@@ -296,9 +306,10 @@ void GatewayService::audit_loop() {
             if (audit_queue_.empty()) return;
             batch.swap(audit_queue_);
         }
-        if (auto ok = audit_log_.append_all(batch); !ok)
+        if (auto ok = audit_log_.append_all(batch); !ok) {
             std::fprintf(stderr, "gateway: audit entries not stored: %s\n",
                          ok.error().message.c_str());
+        }
     }
 }
 
@@ -326,8 +337,9 @@ void GatewayService::upgrade(Request& req, std::shared_ptr<net::WsConnection> co
         auto msg = parse_object(text);
         if (!msg) return reply(*c, {{"status", "error"}, {"message", msg.error().message}});
         auto action = string_field(*msg, "action");
-        if (!action || !*action)
+        if (!action || !*action) {
             return reply(*c, {{"status", "error"}, {"message", "action: is required"}});
+        }
         if (**action == "auth") {
             auto key = string_field(*msg, "key");
             std::optional<Role> role;
@@ -366,40 +378,46 @@ void GatewayService::upgrade(Request& req, std::shared_ptr<net::WsConnection> co
             std::set<std::string> symbols;
             if (const auto* ch = msg->if_contains("channels"); ch && ch->is_array()) {
                 for (const auto& v : ch->get_array()) {
-                    if (!v.is_string() || !known_channels().contains(std::string{v.get_string()}))
+                    if (!v.is_string() || !known_channels().contains(std::string{v.get_string()})) {
                         return reply(*c, {{"status", "error"},
                                           {"message",
                                            "unknown channel; channels are quotes, bars, "
                                            "signals, orders, fills, positions, risk, "
                                            "notifications, account"}});
+                    }
                     channels.insert(std::string{v.get_string()});
                 }
             }
             if (const auto* sy = msg->if_contains("symbols"); sy && sy->is_array()) {
                 for (const auto& v : sy->get_array()) {
-                    if (!v.is_string() || !core::Symbol::parse(v.get_string()))
+                    if (!v.is_string() || !core::Symbol::parse(v.get_string())) {
                         return reply(*c, {{"status", "error"}, {"message", "symbols: bad symbol"}});
+                    }
                     symbols.insert(std::string{v.get_string()});
                 }
             }
             for (const auto& ch : channels) {
-                if (add)
+                if (add) {
                     c->channels.insert(ch);
-                else
+                } else {
                     c->channels.erase(ch);
+                }
             }
             for (const auto& s : symbols) {
-                if (add)
+                if (add) {
                     c->symbols.insert(s);
-                else
+                } else {
                     c->symbols.erase(s);
+                }
             }
             json::array chs;
-            for (const auto& ch : c->channels)
+            for (const auto& ch : c->channels) {
                 chs.push_back(json::value(ch));
+            }
             json::array sys;
-            for (const auto& s : c->symbols)
+            for (const auto& s : c->symbols) {
                 sys.push_back(json::value(s));
+            }
             return reply(*c, {{"status", "subscribed"},
                               {"channels", std::move(chs)},
                               {"symbols", std::move(sys)}});
@@ -411,11 +429,14 @@ void GatewayService::upgrade(Request& req, std::shared_ptr<net::WsConnection> co
 void GatewayService::broadcast(const std::string& channel, const bus::Envelope& e) {
     if (ws_clients_.empty()) return;
     auto symbol_of = [](const json::object& d) -> std::string {
-        if (const auto* s = d.if_contains("symbol"); s && s->is_string())
+        if (const auto* s = d.if_contains("symbol"); s && s->is_string()) {
             return std::string{s->get_string()};
-        if (const auto* o = d.if_contains("order"); o && o->is_object())
-            if (const auto* s = o->get_object().if_contains("symbol"); s && s->is_string())
+        }
+        if (const auto* o = d.if_contains("order"); o && o->is_object()) {
+            if (const auto* s = o->get_object().if_contains("symbol"); s && s->is_string()) {
                 return std::string{s->get_string()};
+            }
+        }
         return {};
     };
     const std::string symbol = symbol_of(e.data);
@@ -427,20 +448,23 @@ void GatewayService::broadcast(const std::string& channel, const bus::Envelope& 
         if (!c->authed) continue;
         if (!symbol.empty() && !c->symbols.empty() && !c->symbols.contains(symbol)) continue;
         if (c->channels.contains(channel)) {
-            if (text.empty())
+            if (text.empty()) {
                 text = json::serialize(
                     json::object{{"channel", channel}, {"type", e.type}, {"data", e.data}});
+            }
             if (!c->conn->send(text)) slow.push_back(c);
         }
         if (is_fill && c->channels.contains("fills")) {
-            if (fill_text.empty())
+            if (fill_text.empty()) {
                 fill_text = json::serialize(json::object{
                     {"channel", "fills"}, {"type", e.type}, {"data", e.data.at("fill")}});
+            }
             if (!c->conn->send(fill_text)) slow.push_back(c);
         }
     }
-    for (const auto& c : slow)
+    for (const auto& c : slow) {
         ws_clients_.erase(c);  // dropped: its queue was full
+    }
 }
 
 }  // namespace meridian::services

@@ -51,8 +51,9 @@ asio::awaitable<Response> RemoteServices::forward(const std::string& service, Re
     out.method = req.method;
     out.target = net::request_target(req);
     out.body = std::move(req.body);
-    if (auto ct = req.header("content-type"); !ct.empty())
+    if (auto ct = req.header("content-type"); !ct.empty()) {
         out.headers.emplace_back("Content-Type", std::string{ct});
+    }
     out.headers.emplace_back(std::string{kPrincipalHeader}, req.principal);
     out.headers.emplace_back(std::string{kRoleHeader},
                              std::string{to_string(static_cast<Role>(req.role))});
@@ -62,10 +63,11 @@ asio::awaitable<Response> RemoteServices::forward(const std::string& service, Re
         const bool changes = req.method != "GET" && req.method != "HEAD";
         std::string message =
             "the " + service + " service did not answer (" + reply.error().message + ")";
-        if (changes)
+        if (changes) {
             message +=
                 "; the outcome is unknown: look it up before sending it again (orders: "
                 "by client_order_id)";
+        }
         co_return Response::error(reply.error().code == core::Errc::Timeout ? 504 : 502, message);
     }
     Response res;
@@ -73,12 +75,14 @@ asio::awaitable<Response> RemoteServices::forward(const std::string& service, Re
     res.body = std::move(reply->body);
     for (auto& [name, value] : reply->headers) {
         std::string lower = name;
-        for (auto& c : lower)
+        for (auto& c : lower) {
             c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (lower == "content-type")
+        }
+        if (lower == "content-type") {
             res.content_type = value;
-        else if (lower == "retry-after" || lower == "location")
+        } else if (lower == "retry-after" || lower == "location") {
             res.headers.emplace_back(name, value);
+        }
     }
     co_return res;
 }

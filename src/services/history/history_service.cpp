@@ -52,8 +52,9 @@ void HistoryService::on_start() {
         auto b = bar_from_json(e.data);
         if (!b) return;
         std::string tf = "1Min";
-        if (const auto* t = e.data.if_contains("timeframe"); t && t->is_string())
+        if (const auto* t = e.data.if_contains("timeframe"); t && t->is_string()) {
             tf = std::string{t->get_string()};
+        }
         pending_.push_back(stored(*b, tf));
         receipts_.push_back(e.receipt.keep());  // acknowledged once the bar is stored
     });
@@ -89,9 +90,10 @@ void HistoryService::add_routes(net::Router& router) {
               for (auto [name, field] : {std::pair{"start", &start}, std::pair{"end", &end}}) {
                   if (auto t = req.query_param(name)) {
                       auto ts = core::Timestamp::parse(*t);
-                      if (!ts)
+                      if (!ts) {
                           return Response::error(422,
                                                  std::string{name} + ": " + ts.error().message);
+                      }
                       *field = *ts;
                   }
               }
@@ -107,16 +109,19 @@ void HistoryService::add_routes(net::Router& router) {
               auto rows = bars_.bars(*sym, daily ? "1Day" : "1Min", start, end, 100'000);
               if (!rows) return Response::error(503, rows.error().message);
               std::vector<engine::Bar> bars;
-              for (const auto& r : *rows)
+              for (const auto& r : *rows) {
                   bars.push_back(bar(r));
+              }
               if (daily && bars.empty()) {
                   rows = bars_.bars(*sym, "1Min", start, end, 100'000);
                   if (!rows) return Response::error(503, rows.error().message);
-                  for (const auto& r : *rows)
+                  for (const auto& r : *rows) {
                       bars.push_back(bar(r));
+                  }
               }
-              if (!(tf->daily && !bars.empty() && (*rows)[0].timeframe == "1Day"))
+              if (!(tf->daily && !bars.empty() && (*rows)[0].timeframe == "1Day")) {
                   bars = engine::aggregate(bars, *tf);
+              }
               return Response::json(200, latest_bars_json(bars, limit));
           });
     route(router, "POST", "/history/import", Role::Trader,
@@ -129,8 +134,9 @@ void HistoryService::add_routes(net::Router& router) {
                   options.symbol = *sym;
               }
               std::string tf{req.query_param("timeframe").value_or("")};
-              if (!tf.empty() && tf != "1Min" && tf != "1Day")
+              if (!tf.empty() && tf != "1Min" && tf != "1Day") {
                   return Response::error(422, "timeframe must be 1Min or 1Day");
+              }
               auto bars = engine::parse_bars_csv(req.body, "body", options);
               if (!bars) return Response::error(422, bars.error().message);
               if (tf.empty()) {
@@ -141,10 +147,12 @@ void HistoryService::add_routes(net::Router& router) {
                            : "1Min";
               }
               std::vector<store::StoredBar> rows;
-              for (const auto& b : *bars)
+              for (const auto& b : *bars) {
                   rows.push_back(stored(b, tf));
-              if (auto ok = bars_.put_bars(rows); !ok)
+              }
+              if (auto ok = bars_.put_bars(rows); !ok) {
                   return Response::error(503, ok.error().message);
+              }
               metrics_.inc("meridian_history_bars_stored_total", {},
                            static_cast<double>(rows.size()));
               return Response::json(200, {{"imported", rows.size()}, {"timeframe", tf}});

@@ -106,8 +106,9 @@ void MarketDataService::pump() {
         if (next_quote_ < step_->quotes.size()) return;
         const core::Timestamp bar_end = step_->ts + core::Duration::minutes(1);
         if (bar_end > now) return;
-        for (const auto& b : step_->bars)
+        for (const auto& b : step_->bars) {
             publish_bar(b, "1Min");
+        }
         step_.reset();
     }
 }
@@ -175,8 +176,9 @@ void MarketDataService::add_routes(net::Router& router) {
     route(router, "GET", "/marketdata/symbols", Role::Viewer, "The symbols this market trades",
           [this](Request&) {
               json::array out;
-              for (const auto& s : config_.symbols)
+              for (const auto& s : config_.symbols) {
                   out.push_back(json::value(s.str()));
+              }
               return Response::json(200, out);
           });
     route(router, "GET", "/marketdata/quotes/{symbol}", Role::Viewer, "The latest quote",
@@ -197,8 +199,9 @@ void MarketDataService::add_routes(net::Router& router) {
               auto sym = core::Symbol::parse(req.params["symbol"]);
               if (!sym) return Response::error(422, sym.error().message);
               if (std::find(config_.symbols.begin(), config_.symbols.end(), *sym) ==
-                  config_.symbols.end())
+                  config_.symbols.end()) {
                   return Response::error(404, "unknown symbol " + sym->str());
+              }
               std::string tf_text{req.query_param("timeframe").value_or("1Min")};
               auto tf = engine::Timeframe::parse(tf_text);
               if (!tf) return Response::error(422, "timeframe: " + tf.error().message);
@@ -206,8 +209,9 @@ void MarketDataService::add_routes(net::Router& router) {
               if (!limit_or) return Response::error(422, limit_or.error().message);
               const std::size_t limit = *limit_or;
               std::vector<engine::Bar> bars;
-              if (auto it = bars_.find(*sym); it != bars_.end())
+              if (auto it = bars_.find(*sym); it != bars_.end()) {
                   bars.assign(it->second.begin(), it->second.end());
+              }
               bars = engine::aggregate(bars, *tf);
               return Response::json(200, latest_bars_json(bars, limit));
           });

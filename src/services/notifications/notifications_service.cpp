@@ -28,8 +28,9 @@ const std::set<std::string>& known_events() {
 
 json::object channel_json(const Channel& c) {
     json::array events;
-    for (const auto& e : c.events)
+    for (const auto& e : c.events) {
         events.push_back(json::value(e));
+    }
     return {{"id", c.id},
             {"type", "webhook"},
             {"url", c.url},
@@ -44,21 +45,24 @@ core::Result<Channel> channel_from_json(const json::object& o) {
     if (!*url) return core::invalid("url: is required (http://host:port/path)");
     if (auto u = net::Url::parse(**url); !u) return core::invalid("url: " + u.error().message);
     c.url = **url;
-    if (auto type = string_field(o, "type"); !type || (*type && **type != "webhook"))
+    if (auto type = string_field(o, "type"); !type || (*type && **type != "webhook")) {
         return core::invalid("type: only \"webhook\" channels exist");
+    }
     if (const auto* ev = o.if_contains("events"); ev && !ev->is_null()) {
         if (!ev->is_array()) return core::invalid("events: must be an array");
         for (const auto& v : ev->get_array()) {
-            if (!v.is_string() || !known_events().contains(std::string{v.get_string()}))
+            if (!v.is_string() || !known_events().contains(std::string{v.get_string()})) {
                 return core::invalid("events: each is fill, denial, halt or drawdown");
+            }
             c.events.insert(std::string{v.get_string()});
         }
     }
     if (const auto* t = o.if_contains("drawdown_threshold"); t && !t->is_null()) {
         if (!t->is_number()) return core::invalid("drawdown_threshold: must be a number");
         c.drawdown_threshold = t->to_number<double>();
-        if (!(c.drawdown_threshold > 0 && c.drawdown_threshold < 1))
+        if (!(c.drawdown_threshold > 0 && c.drawdown_threshold < 1)) {
             return core::invalid("drawdown_threshold: must be between 0 and 1");
+        }
     }
     return c;
 }
@@ -115,8 +119,9 @@ void NotificationsService::on_start() {
     subscribe("risk.events", [this](const bus::Envelope& e) {
         receipts_.push_back(e.receipt.keep());  // acknowledged once stored (flush)
         std::string message;
-        if (const auto* m = e.data.if_contains("message"); m && m->is_string())
+        if (const auto* m = e.data.if_contains("message"); m && m->is_string()) {
             message = std::string{m->get_string()};
+        }
         if (e.type == "denied") notify("denial", "order denied: " + message, e.data);
         if (e.type == "halted" || e.type == "stale") notify("halt", message, e.data);
     });
@@ -185,8 +190,9 @@ void NotificationsService::notify(const std::string& event, std::string message,
     recent_.push_back(n);
     if (recent_.size() > config_.kept) recent_.pop_front();
     bus_.publish("notifications", event, n);
-    for (const auto& [id, c] : channels_)
+    for (const auto& [id, c] : channels_) {
         if (c.events.empty() || c.events.contains(event)) deliver(c, body);
+    }
 }
 
 void NotificationsService::deliver(const Channel& channel, std::string body) {
@@ -219,15 +225,17 @@ void NotificationsService::add_routes(net::Router& router) {
     route(router, "GET", "/notifications", Role::Viewer, "Recent notifications, newest first",
           [this](Request&) {
               json::array out;
-              for (auto it = recent_.rbegin(); it != recent_.rend(); ++it)
+              for (auto it = recent_.rbegin(); it != recent_.rend(); ++it) {
                   out.push_back(*it);
+              }
               return Response::json(200, out);
           });
     route(router, "GET", "/notifications/channels", Role::Viewer,
           "Delivery channels and their rules", [this](Request&) {
               json::array out;
-              for (const auto& [id, c] : channels_)
+              for (const auto& [id, c] : channels_) {
                   out.push_back(channel_json(c));
+              }
               return Response::json(200, out);
           });
     route(router, "POST", "/notifications/channels", Role::Admin,
@@ -241,8 +249,9 @@ void NotificationsService::add_routes(net::Router& router) {
               c->id = "ch_" + ids_.next_order_id().str().substr(0, 8);
               json::object j = channel_json(*c);
               if (auto ok = settings_.put("channel/" + c->id, json::serialize(j), clock_.now());
-                  !ok)
+                  !ok) {
                   return Response::error(503, ok.error().message);
+              }
               channels_[c->id] = *c;
               return Response::json(201, j);
           });
@@ -250,8 +259,9 @@ void NotificationsService::add_routes(net::Router& router) {
           [this](Request& req) {
               const std::string id = req.params["id"];
               if (!channels_.contains(id)) return Response::error(404, "no such channel");
-              if (auto ok = settings_.erase("channel/" + id); !ok)
+              if (auto ok = settings_.erase("channel/" + id); !ok) {
                   return Response::error(503, ok.error().message);
+              }
               channels_.erase(id);
               Response r;
               r.status = 204;

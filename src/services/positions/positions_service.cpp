@@ -43,17 +43,20 @@ void PositionsService::on_start() {
         if (e.type == "fill" || e.type == "partial_fill") on_fill(e);
     });
     if (auto fills = orders_.fills()) {
-        for (const auto& f : *fills)
-            if (auto ok = account_.apply_fill(f); !ok)
+        for (const auto& f : *fills) {
+            if (auto ok = account_.apply_fill(f); !ok) {
                 std::fprintf(stderr, "positions: stored fill %s not applied: %s\n",
                              f.execution_id.c_str(), ok.error().message.c_str());
+            }
+        }
     }
     if (auto points = equity_store_.equity(core::Timestamp{}, 10'000)) {
         curve_.assign(points->begin(), points->end());
     }
     subscribe("md.quotes", [this](const bus::Envelope& e) {
-        if (auto q = quote_from_json(e.data))
+        if (auto q = quote_from_json(e.data)) {
             account_.mark(q->symbol, core::Price::from_raw((q->bid.raw() + q->ask.raw()) / 2));
+        }
     });
     every(std::chrono::milliseconds(1000), [this] { publish_account(); });
     every(config_.sample_every, [this] { sample(); });
@@ -110,15 +113,17 @@ void PositionsService::sample() {
     store::EquityPoint p{clock_.now(), account_.equity(), account_.cash()};
     curve_.push_back(p);
     if (curve_.size() > 10'000) curve_.pop_front();
-    if (auto ok = equity_store_.add_equity(p); !ok)
+    if (auto ok = equity_store_.add_equity(p); !ok) {
         std::fprintf(stderr, "positions: equity not stored: %s\n", ok.error().message.c_str());
+    }
 }
 
 void PositionsService::add_routes(net::Router& router) {
     route(router, "GET", "/positions", Role::Viewer, "Open positions", [this](Request&) {
         json::array out;
-        for (const auto& [sym, p] : account_.positions())
+        for (const auto& [sym, p] : account_.positions()) {
             if (!p.is_flat()) out.push_back(to_json(p, account_.mark_price(sym)));
+        }
         return Response::json(200, out);
     });
     route(router, "GET", "/positions/{symbol}", Role::Viewer, "One open position",
@@ -167,10 +172,11 @@ void PositionsService::add_routes(net::Router& router) {
               const std::size_t limit = *limit_or;
               json::array out;
               const std::size_t first = curve_.size() > limit ? curve_.size() - limit : 0;
-              for (std::size_t i = first; i < curve_.size(); ++i)
+              for (std::size_t i = first; i < curve_.size(); ++i) {
                   out.push_back({{"t", curve_[i].ts.to_iso8601()},
                                  {"equity", cents(curve_[i].equity)},
                                  {"cash", cents(curve_[i].cash)}});
+              }
               return Response::json(200, out);
           });
 }

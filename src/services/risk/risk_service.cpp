@@ -29,8 +29,9 @@ engine::TradingState parse_state(std::string_view s) {
 /// Historical VaR: the loss exceeded by only (1 - level) of the changes, as a positive number.
 double historical_var(const std::deque<double>& equity, double level) {
     std::vector<double> changes;
-    for (std::size_t i = 1; i < equity.size(); ++i)
+    for (std::size_t i = 1; i < equity.size(); ++i) {
         changes.push_back(equity[i] - equity[i - 1]);
+    }
     if (changes.empty()) return 0;
     std::sort(changes.begin(), changes.end());
     const auto index =
@@ -55,12 +56,14 @@ void RiskService::on_start() {
         boost::system::error_code ec;
         auto v = json::parse(**saved, ec);
         if (!ec && v.is_object()) {
-            if (auto l = risk_limits_from_json(v.get_object(), engine::RiskLimits{}))
+            if (auto l = risk_limits_from_json(v.get_object(), engine::RiskLimits{})) {
                 engine_.set_limits(*l);
+            }
         }
     }
-    if (auto saved = settings_.get(kStateKey); saved && *saved)
+    if (auto saved = settings_.get(kStateKey); saved && *saved) {
         engine_.set_state(parse_state(**saved));
+    }
     subscribe("risk.events", [this](const bus::Envelope& e) {
         json::object ev = e.data;
         ev["type"] = e.type;
@@ -87,8 +90,9 @@ void RiskService::on_start() {
     subscribe("config", [this](const bus::Envelope& e) {
         const auto* key = e.data.if_contains("key");
         const auto* value = e.data.if_contains("value");
-        if (key && value && *key == "stale_after_seconds" && value->is_number())
+        if (key && value && *key == "stale_after_seconds" && value->is_number()) {
             config_.stale_after = std::chrono::seconds(value->to_number<std::int64_t>());
+        }
     });
     every(std::chrono::milliseconds(1000), [this] {
         check_stale();
@@ -105,8 +109,9 @@ void RiskService::record(std::string type, json::object event) {
 
 void RiskService::publish_state() {
     json::array halted;
-    for (const auto& s : stale_)
+    for (const auto& s : stale_) {
         halted.push_back(json::value(s.str()));
+    }
     metrics_.set("meridian_trading_halted", {},
                  engine_.state() == engine::TradingState::Halted ? 1 : 0);
     bus_.publish("risk.state", "state",
@@ -152,8 +157,9 @@ void RiskService::on_account(const bus::Envelope& e) {
 
 Response RiskService::set_state(Request& req, engine::TradingState state) {
     const auto now = clock_.now();
-    if (auto ok = settings_.put(kStateKey, std::string{engine::to_string(state)}, now); !ok)
+    if (auto ok = settings_.put(kStateKey, std::string{engine::to_string(state)}, now); !ok) {
         return Response::error(503, ok.error().message);
+    }
     engine_.set_state(state);
     std::string reason{req.query_param("reason").value_or("")};
     record(state == engine::TradingState::Halted ? "halted" : "resumed",
@@ -175,8 +181,9 @@ void RiskService::add_routes(net::Router& router) {
               auto limits = risk_limits_from_json(*body, engine_.limits());
               if (!limits) return Response::error(422, limits.error().message);
               const json::object j = to_json(*limits);
-              if (auto ok = settings_.put(kLimitsKey, json::serialize(j), clock_.now()); !ok)
+              if (auto ok = settings_.put(kLimitsKey, json::serialize(j), clock_.now()); !ok) {
                   return Response::error(503, ok.error().message);
+              }
               engine_.set_limits(*limits);
               record("limits_changed", {{"message", "limits changed by " + req.principal}});
               publish_state();
@@ -187,11 +194,13 @@ void RiskService::add_routes(net::Router& router) {
               json::object j;
               j["state"] = engine::to_string(engine_.state());
               json::array halted;
-              for (const auto& s : stale_)
+              for (const auto& s : stale_) {
                   halted.push_back(json::value(s.str()));
+              }
               j["halted_symbols"] = std::move(halted);
-              for (const char* k : {"equity", "long_market_value", "short_market_value"})
+              for (const char* k : {"equity", "long_market_value", "short_market_value"}) {
                   if (const auto* v = last_account_.if_contains(k)) j[k] = *v;
+              }
               double peak = 0;
               double dd = 0;
               for (double v : equity_) {
@@ -212,8 +221,9 @@ void RiskService::add_routes(net::Router& router) {
     route(router, "GET", "/risk/events", Role::Viewer, "Recent denials, breaches and halts",
           [this](Request&) {
               json::array out;
-              for (auto it = events_.rbegin(); it != events_.rend(); ++it)
+              for (auto it = events_.rbegin(); it != events_.rend(); ++it) {
                   out.push_back(*it);
+              }
               return Response::json(200, out);
           });
     route(router, "POST", "/risk/halt", Role::Trader, "Halt all trading (the kill switch)",

@@ -28,8 +28,9 @@ struct SignalsService::Running final : engine::StrategyContext {
     }
     core::Quantity working(const core::Symbol& symbol) const override {
         core::Quantity sum;
-        for (const auto& [coid, w] : in_flight)
+        for (const auto& [coid, w] : in_flight) {
             if (w.symbol == symbol) sum = sum + (w.buy ? w.left : -w.left);
+        }
         return sum;
     }
     core::Money cash() const override { return owner.cash_; }
@@ -76,9 +77,10 @@ struct SignalsService::Running final : engine::StrategyContext {
         return handle;
     }
     core::Result<void> cancel(const core::OrderId& id) override {
-        if (!warming_up)
+        if (!warming_up) {
             owner.bus_.publish("orders.commands", "cancel",
                                {{"client_order_id", id.str()}, {"strategy", spec.id}});
+        }
         return {};
     }
     void set_timer(core::Timestamp at) override {
@@ -107,11 +109,13 @@ struct SignalsService::Running final : engine::StrategyContext {
 
 json::object to_json(const StrategySpec& s) {
     json::array symbols;
-    for (const auto& sym : s.symbols)
+    for (const auto& sym : s.symbols) {
         symbols.push_back(json::value(sym.str()));
+    }
     json::object params;
-    for (const auto& [k, v] : s.params)
+    for (const auto& [k, v] : s.params) {
         params[k] = v;
+    }
     return {{"id", s.id},
             {"name", s.kind},
             {"symbols", std::move(symbols)},
@@ -129,9 +133,11 @@ core::Result<StrategySpec> strategy_from_json(const json::object& o) {
     s.kind = **name;
     s.id = id->value_or(s.kind);
     if (s.id.empty() || s.id.size() > 64) return core::invalid("id: must be 1 to 64 characters");
-    for (char c : s.id)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'))
+    for (char c : s.id) {
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) {
             return core::invalid("id: letters, digits, '_' and '-' only");
+        }
+    }
     if (const auto* syms = o.if_contains("symbols"); syms && !syms->is_null()) {
         if (!syms->is_array()) return core::invalid("symbols: must be an array of symbols");
         for (const auto& v : syms->get_array()) {
@@ -180,8 +186,9 @@ core::Result<void> SignalsService::install(StrategySpec spec, bool warm_up) {
         std::vector<store::StoredBar> history;
         const auto now = clock_.now();
         for (const auto& sym : running->spec.symbols) {
-            if (auto rows = bars_.bars(sym, "1Min", core::Timestamp{}, now, config_.warmup_bars))
+            if (auto rows = bars_.bars(sym, "1Min", core::Timestamp{}, now, config_.warmup_bars)) {
                 history.insert(history.end(), rows->begin(), rows->end());
+            }
         }
         std::stable_sort(history.begin(), history.end(),
                          [](const auto& a, const auto& b) { return a.ts < b.ts; });
@@ -202,8 +209,9 @@ core::Result<void> SignalsService::install(StrategySpec spec, bool warm_up) {
 
 void SignalsService::on_start() {
     std::map<std::string, StrategySpec> specs;
-    for (auto& s : config_.strategies)
+    for (auto& s : config_.strategies) {
         specs[s.id] = s;
+    }
     if (auto saved = settings_.scan("strategy/")) {
         for (const auto& [key, text] : *saved) {
             boost::system::error_code ec;
@@ -213,9 +221,10 @@ void SignalsService::on_start() {
         }
     }
     for (auto& [id, spec] : specs) {
-        if (auto ok = install(spec, true); !ok)
+        if (auto ok = install(spec, true); !ok) {
             std::fprintf(stderr, "signals: strategy %s not started: %s\n", id.c_str(),
                          ok.error().message.c_str());
+        }
     }
     subscribe("md.bars", [this](const bus::Envelope& e) { on_bar(e); });
     subscribe("md.quotes", [this](const bus::Envelope& e) { on_quote(e); });
@@ -225,8 +234,9 @@ void SignalsService::on_start() {
         const auto* strategy = e.data.if_contains("strategy");
         if (!coid || !coid->is_string() || !strategy || !strategy->is_string()) return;
         if (auto it = strategies_.find(std::string{strategy->get_string()});
-            it != strategies_.end())
+            it != strategies_.end()) {
             it->second->in_flight.erase(std::string{coid->get_string()});
+        }
         auto s = signal_index_.find(std::string{coid->get_string()});
         if (s != signal_index_.end() && s->second >= signal_base_) {
             auto& sig = signals_[s->second - signal_base_];
@@ -242,22 +252,25 @@ void SignalsService::on_bar(const bus::Envelope& e) {
     auto bar = bar_from_json(e.data);
     if (!bar) return;
     tick_ = e.ts;
-    for (auto& [id, r] : strategies_)
+    for (auto& [id, r] : strategies_) {
         if (r->spec.enabled && r->strategy->trades(bar->symbol)) r->strategy->on_bar(*bar, *r);
+    }
 }
 
 void SignalsService::on_quote(const bus::Envelope& e) {
     auto q = quote_from_json(e.data);
     if (!q) return;
     tick_ = e.ts;
-    for (auto& [id, r] : strategies_)
+    for (auto& [id, r] : strategies_) {
         if (r->spec.enabled && r->strategy->trades(q->symbol)) r->strategy->on_quote(*q, *r);
+    }
 }
 
 void SignalsService::on_account(const bus::Envelope& e) {
     for (auto [key, field] : {std::pair{"cash", &cash_}, std::pair{"equity", &equity_}}) {
-        if (const auto* v = e.data.if_contains(key); v && v->is_string())
+        if (const auto* v = e.data.if_contains(key); v && v->is_string()) {
             if (auto m = core::Money::parse(v->get_string())) *field = *m;
+        }
     }
 }
 
@@ -312,8 +325,9 @@ void SignalsService::add_routes(net::Router& router) {
     route(router, "GET", "/strategies", Role::Viewer, "The strategies and their parameters",
           [this](Request&) {
               json::array out;
-              for (const auto& [id, r] : strategies_)
+              for (const auto& [id, r] : strategies_) {
                   out.push_back(to_json(r->spec));
+              }
               return Response::json(200, out);
           });
     route(router, "POST", "/strategies", Role::Admin,
@@ -323,13 +337,16 @@ void SignalsService::add_routes(net::Router& router) {
               if (!body) return Response::error(400, body.error().message);
               auto spec = strategy_from_json(*body);
               if (!spec) return Response::error(422, spec.error().message);
-              if (strategies_.contains(spec->id))
+              if (strategies_.contains(spec->id)) {
                   return Response::error(409, "a strategy " + spec->id + " exists");
-              if (auto ok = engine::make_strategy(spec->kind, spec->params); !ok)
+              }
+              if (auto ok = engine::make_strategy(spec->kind, spec->params); !ok) {
                   return Response::error(422, ok.error().message);
+              }
               if (auto ok = save(*spec); !ok) return Response::error(503, ok.error().message);
-              if (auto ok = install(*spec, true); !ok)
+              if (auto ok = install(*spec, true); !ok) {
                   return Response::error(422, ok.error().message);
+              }
               return Response::json(201, to_json(strategies_.at(spec->id)->spec));
           });
     route(router, "PATCH", "/strategies/{id}", Role::Admin,
@@ -341,15 +358,18 @@ void SignalsService::add_routes(net::Router& router) {
               if (!body) return Response::error(400, body.error().message);
               json::object merged = to_json(it->second->spec);
               for (const auto& kv : *body) {
-                  if (kv.key() == "id" || kv.key() == "name")
+                  if (kv.key() == "id" || kv.key() == "name") {
                       return Response::error(422, std::string{kv.key()} + " cannot change");
-                  if (kv.key() != "enabled" && kv.key() != "params" && kv.key() != "symbols")
+                  }
+                  if (kv.key() != "enabled" && kv.key() != "params" && kv.key() != "symbols") {
                       return Response::error(422,
                                              std::string{kv.key()} + " is not a strategy field");
+                  }
                   if (kv.key() == "params" && kv.value().is_object()) {
                       auto& params = merged["params"].as_object();
-                      for (const auto& p : kv.value().get_object())
+                      for (const auto& p : kv.value().get_object()) {
                           params[p.key()] = p.value();
+                      }
                   } else {
                       merged[kv.key()] = kv.value();
                   }
@@ -359,8 +379,9 @@ void SignalsService::add_routes(net::Router& router) {
               const bool rebuild = spec->params != it->second->spec.params ||
                                    spec->symbols != it->second->spec.symbols;
               if (rebuild) {
-                  if (auto ok = engine::make_strategy(spec->kind, spec->params); !ok)
+                  if (auto ok = engine::make_strategy(spec->kind, spec->params); !ok) {
                       return Response::error(422, ok.error().message);
+                  }
               }
               if (auto ok = save(*spec); !ok) return Response::error(503, ok.error().message);
               if (rebuild) {
@@ -375,8 +396,9 @@ void SignalsService::add_routes(net::Router& router) {
     route(router, "GET", "/signals", Role::Viewer,
           "Recent signals, newest first, with the order each led to", [this](Request&) {
               json::array out;
-              for (auto it = signals_.rbegin(); it != signals_.rend(); ++it)
+              for (auto it = signals_.rbegin(); it != signals_.rend(); ++it) {
                   out.push_back(*it);
+              }
               return Response::json(200, out);
           });
 }

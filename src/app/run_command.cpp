@@ -810,8 +810,9 @@ int run_history_command(Args args, std::ostream& out, std::ostream& err) {
     // What the history store keeps; coarser bars are aggregated from these when read.
     static const std::set<std::string> timeframes{"1Min", "1Day"};
     for (const auto& [flag, value] : *pairs) {
+        const std::string_view option = flag;  // clang 14 cannot capture a structured binding
         auto fail = [&](const std::string& why) {
-            err << "meridian history fetch: " << flag << ": " << why << "\n";
+            err << "meridian history fetch: " << option << ": " << why << "\n";
             return 2;
         };
         if (flag == "--symbols") {

@@ -28,8 +28,8 @@ public:
     Receipt() = default;
     explicit Receipt(std::shared_ptr<const void> hold) : hold_{std::move(hold)} {}
     Receipt(const Receipt&) noexcept {}
-    Receipt& operator=(const Receipt&) noexcept {
-        hold_.reset();
+    Receipt& operator=(const Receipt& other) noexcept {
+        if (this != &other) hold_.reset();
         return *this;
     }
     Receipt(Receipt&&) noexcept = default;

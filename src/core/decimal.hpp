@@ -86,6 +86,7 @@ public:
     std::string to_string() const;  // shortest exact form: "187.25"
     double to_double() const noexcept { return static_cast<double>(raw_) / one; }
 
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
     friend constexpr auto operator<=>(const Price&, const Price&) = default;
     friend Price operator+(Price a, Price b) { return Price{decimal::add(a.raw_, b.raw_)}; }
     friend Price operator-(Price a, Price b) { return Price{decimal::sub(a.raw_, b.raw_)}; }
@@ -122,6 +123,7 @@ public:
     std::string to_string() const;
     double to_double() const noexcept { return static_cast<double>(raw_) / one; }
 
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
     friend constexpr auto operator<=>(const Quantity&, const Quantity&) = default;
     friend Quantity operator+(Quantity a, Quantity b) {
         return Quantity{decimal::add(a.raw_, b.raw_)};
@@ -168,6 +170,7 @@ public:
     std::string to_string(int places, Rounding mode) const;
     double to_double() const noexcept;
 
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
     friend constexpr auto operator<=>(const Money&, const Money&) = default;
     friend Money operator+(Money a, Money b) { return Money{decimal::add(a.raw_, b.raw_)}; }
     friend Money operator-(Money a, Money b) { return Money{decimal::sub(a.raw_, b.raw_)}; }

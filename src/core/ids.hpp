@@ -21,6 +21,7 @@ public:
     static Result<OrderId> parse(std::string_view text);
     const std::string& str() const noexcept { return text_; }
     bool empty() const noexcept { return text_.empty(); }
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
     friend auto operator<=>(const OrderId&, const OrderId&) = default;
     friend std::ostream& operator<<(std::ostream& os, const OrderId& id);
 
@@ -38,6 +39,7 @@ public:
     static Result<ClientOrderId> parse(std::string_view text);
     const std::string& str() const noexcept { return text_; }
     bool empty() const noexcept { return text_.empty(); }
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
     friend auto operator<=>(const ClientOrderId&, const ClientOrderId&) = default;
     friend std::ostream& operator<<(std::ostream& os, const ClientOrderId& id);
 

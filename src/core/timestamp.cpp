@@ -119,9 +119,10 @@ std::optional<Timestamp> parse_plain_utc(std::string_view t) {
         d.day > days_in_month(d.year, d.month) || v[3] > 23 || v[4] > 59 || v[5] > 59) {
         return std::nullopt;
     }
-    return Timestamp::from_ns(
-        (days_from_civil(d) * 86'400 + static_cast<std::int64_t>(v[3]) * 3600 + v[4] * 60 + v[5]) *
-        ns_per_second);
+    return Timestamp::from_ns((days_from_civil(d) * 86'400 +
+                               static_cast<std::int64_t>(v[3]) * 3600 + std::int64_t{v[4]} * 60 +
+                               v[5]) *
+                              ns_per_second);
 }
 
 }  // namespace
@@ -191,7 +192,7 @@ Result<Timestamp> Timestamp::parse(std::string_view text) {
             return fail("expected an offset +hh:mm or -hh:mm");
         }
         if (oh > 23 || om > 59) return fail("offset out of range");
-        offset_ns = (static_cast<std::int64_t>(oh) * 3600 + om * 60) * ns_per_second;
+        offset_ns = (static_cast<std::int64_t>(oh) * 3600 + std::int64_t{om} * 60) * ns_per_second;
         if (negative) offset_ns = -offset_ns;
     } else if (r.done()) {
         return fail("missing time zone: add 'Z' or an offset such as -04:00");
@@ -201,7 +202,9 @@ Result<Timestamp> Timestamp::parse(std::string_view text) {
     if (!r.done()) return fail("unexpected text after the time zone");
 
     const std::int64_t local =
-        day_ns + (static_cast<std::int64_t>(hour) * 3600 + minute * 60 + second) * ns_per_second +
+        day_ns +
+        (static_cast<std::int64_t>(hour) * 3600 + std::int64_t{minute} * 60 + second) *
+            ns_per_second +
         frac_ns;
     return Timestamp{local - offset_ns};
 }

@@ -24,6 +24,7 @@ struct Duration {
     static constexpr Duration hours(std::int64_t n) { return minutes(n * 60); }
     static constexpr Duration days(std::int64_t n) { return hours(n * 24); }
 
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
     friend constexpr auto operator<=>(const Duration&, const Duration&) = default;
     friend constexpr Duration operator+(Duration a, Duration b) { return {a.ns + b.ns}; }
     friend constexpr Duration operator-(Duration a, Duration b) { return {a.ns - b.ns}; }
@@ -36,6 +37,7 @@ struct CivilDate {
     int month = 1;  // 1..12
     int day = 1;    // 1..31
 
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
     friend constexpr auto operator<=>(const CivilDate&, const CivilDate&) = default;
 };
 
@@ -70,6 +72,7 @@ public:
     /// Nanoseconds since the UTC midnight of date().
     std::int64_t time_of_day_ns() const noexcept;
 
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
     friend constexpr auto operator<=>(const Timestamp&, const Timestamp&) = default;
     friend constexpr Timestamp operator+(Timestamp t, Duration d) {
         return Timestamp{t.ns_ + d.ns};

@@ -22,6 +22,7 @@ public:
     static Result<Symbol> parse(std::string_view text);
     const std::string& str() const noexcept { return text_; }
     bool empty() const noexcept { return text_.empty(); }
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
     friend auto operator<=>(const Symbol&, const Symbol&) = default;
     friend std::ostream& operator<<(std::ostream& os, const Symbol& s);
 

@@ -2,6 +2,7 @@
 #include "engine/aggregate.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "engine/calendar.hpp"
 
@@ -80,9 +81,8 @@ Bar BarAggregator::finish(const Partial& p) {
     b.vwap.reset();
     const double volume = b.volume.to_double();
     if (p.has_vwap && volume > 0) {
-        b.vwap =
-            core::Price::from_raw(static_cast<std::int64_t>(p.price_volume / volume * 1e9 + 0.5))
-                .round(4, core::Rounding::HalfEven);
+        b.vwap = core::Price::from_raw(std::llround(p.price_volume / volume * 1e9))
+                     .round(4, core::Rounding::HalfEven);
     }
     return b;
 }

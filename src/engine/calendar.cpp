@@ -11,6 +11,7 @@ using core::Timestamp;
 
 constexpr std::int64_t ns_per_second = 1'000'000'000;
 constexpr std::int64_t seconds_per_day = 86'400;
+constexpr std::int64_t seconds_per_hour = 3600;
 
 std::int64_t days(CivilDate d) {
     return core::days_from_civil(d);
@@ -46,7 +47,8 @@ std::pair<std::int64_t, std::int64_t> dst_bounds_utc_seconds(int year) {
         end = nth_weekday(year, 10, 0, -1);
     }
     // 02:00 EST = 07:00 UTC; 02:00 EDT = 06:00 UTC.
-    return {days(start) * seconds_per_day + 7 * 3600, days(end) * seconds_per_day + 6 * 3600};
+    return {days(start) * seconds_per_day + 7 * seconds_per_hour,
+            days(end) * seconds_per_day + 6 * seconds_per_hour};
 }
 
 bool observed_is(CivilDate date, CivilDate holiday, bool saturday_moves_to_friday = true) {
@@ -84,24 +86,24 @@ std::int64_t utc_offset_seconds(Timestamp t) noexcept {
     const std::int64_t s =
         t.ns() >= 0 ? t.ns() / ns_per_second : (t.ns() - ns_per_second + 1) / ns_per_second;
     const int year = t.date().year;
-    if (year < 1967) return -5 * 3600;
+    if (year < 1967) return -5 * seconds_per_hour;
     const auto [start, end] = dst_bounds_utc_seconds(year);
-    return (s >= start && s < end) ? -4 * 3600 : -5 * 3600;
+    return (s >= start && s < end) ? -4 * seconds_per_hour : -5 * seconds_per_hour;
 }
 
 Timestamp from_new_york(CivilDate date, std::int64_t seconds_of_day) noexcept {
     const std::int64_t local = days(date) * seconds_per_day + seconds_of_day;
     // Try standard time first; if that instant is in daylight time, the local time was EDT.
-    const std::int64_t as_est = local + 5 * 3600;
+    const std::int64_t as_est = local + 5 * seconds_per_hour;
     const Timestamp est = Timestamp::from_ns(as_est * ns_per_second);
-    if (utc_offset_seconds(est) == -5 * 3600) {
-        const Timestamp edt = Timestamp::from_ns((local + 4 * 3600) * ns_per_second);
+    if (utc_offset_seconds(est) == -5 * seconds_per_hour) {
+        const Timestamp edt = Timestamp::from_ns((local + 4 * seconds_per_hour) * ns_per_second);
         // A repeated hour in November: prefer the first (daylight) occurrence.
-        if (utc_offset_seconds(edt) == -4 * 3600) return edt;
+        if (utc_offset_seconds(edt) == -4 * seconds_per_hour) return edt;
         return est;
     }
-    const Timestamp edt = Timestamp::from_ns((local + 4 * 3600) * ns_per_second);
-    return utc_offset_seconds(edt) == -4 * 3600 ? edt : est;
+    const Timestamp edt = Timestamp::from_ns((local + 4 * seconds_per_hour) * ns_per_second);
+    return utc_offset_seconds(edt) == -4 * seconds_per_hour ? edt : est;
 }
 
 CivilDate new_york_date(Timestamp t) noexcept {
@@ -162,7 +164,7 @@ std::optional<Session> session(CivilDate d) noexcept {
     if (!is_trading_day(d)) return std::nullopt;
     const bool early = is_early_close(d);
     return Session{d, from_new_york(d, 9 * 3600 + 30 * 60),
-                   from_new_york(d, (early ? 13 : 16) * 3600), early};
+                   from_new_york(d, (early ? 13 : 16) * seconds_per_hour), early};
 }
 
 Session next_session(Timestamp t) noexcept {
@@ -189,7 +191,8 @@ core::Result<TimeZone> TimeZone::parse(std::string_view name) {
             const int h = (name[1] - '0') * 10 + (name[2] - '0');
             const int m = (name[4] - '0') * 10 + (name[5] - '0');
             if (h <= 23 && m <= 59) {
-                const std::int64_t off = (h * 3600 + m * 60) * (name[0] == '-' ? -1 : 1);
+                const std::int64_t off =
+                    (h * seconds_per_hour + m * 60) * (name[0] == '-' ? -1 : 1);
                 return TimeZone{Kind::Fixed, off};
             }
         }

@@ -75,8 +75,8 @@ struct RiskInputs {
 /// Runs on the risk loop (in a backtest, the backtest's); not thread-safe.
 class RiskEngine {
 public:
-    explicit RiskEngine(RiskLimits limits)
-        : limits_{std::move(limits)}, state_{limits_.initial_state} {}
+    explicit RiskEngine(const RiskLimits& limits)
+        : limits_{limits}, state_{limits_.initial_state} {}
 
     /// Empty if the order may go; otherwise why not. An allowed order counts toward the rate.
     std::optional<Denial> check(const core::OrderRequest& order, const RiskInputs& in,
@@ -88,7 +88,7 @@ public:
     TradingState state() const noexcept { return state_; }
     void set_state(TradingState s) noexcept { state_ = s; }
     /// New limits from now on (the rate window and the equity watermarks are kept).
-    void set_limits(RiskLimits limits) { limits_ = std::move(limits); }
+    void set_limits(const RiskLimits& limits) { limits_ = limits; }
     const RiskLimits& limits() const noexcept { return limits_; }
 
 private:

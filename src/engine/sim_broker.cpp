@@ -208,7 +208,7 @@ core::Result<core::OrderId> SimBroker::submit(const core::OrderRequest& request,
     auto order = core::Order::create(main, given_id ? *given_id : ids_.next_order_id(), coid, now);
     if (!order) return order.error();
     MERIDIAN_ASSERT(order->transition(OrderStatus::New, now).has_value(), "pending_new -> new");
-    const core::OrderId id = order->id();
+    core::OrderId id = order->id();
     pending_.push_back(OrderUpdate{OrderUpdate::Event::New, id, strategy, std::nullopt, {}, now});
     const std::size_t parent = add(std::move(*order), strategy, now);
 
@@ -305,7 +305,7 @@ core::Result<core::OrderId> SimBroker::replace(const core::OrderId& id,
     auto created = core::Order::create(r, ids_.next_order_id(), ids_.next_client_order_id(), now);
     if (!created) return created.error();
     MERIDIAN_ASSERT(created->transition(OrderStatus::New, now).has_value(), "pending_new -> new");
-    const core::OrderId new_id = created->id();
+    core::OrderId new_id = created->id();
     MERIDIAN_ASSERT(orders_[i].order.replace_with(new_id, now).has_value(), "working -> replaced");
     std::string strategy = orders_[i].strategy;
     pending_.push_back(

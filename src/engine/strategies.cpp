@@ -1,5 +1,6 @@
 // Built-in strategies, their sizing, and the registry that makes them from named parameters.
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <optional>
@@ -63,8 +64,10 @@ public:
                 for (const auto& k : known_) {
                     valid += (valid.empty() ? "" : ", ") + k;
                 }
-                return core::invalid("unknown parameter '" + key + "' for strategy " + strategy_ +
-                                     " (valid: " + valid + ")");
+                std::string message = "unknown parameter '" + key;
+                message.append("' for strategy ").append(strategy_);
+                message.append(" (valid: ").append(valid).append(")");
+                return core::invalid(message);
             }
         }
         return {};
@@ -122,7 +125,7 @@ struct Sizing {
         core::Money budget = notional;
         if (kind == Kind::PercentEquity) {
             // percent with 6 decimals, exactly: equity x round(percent x 1e6) / 1e8
-            const auto micro = static_cast<std::int64_t>(percent * 1e6 + 0.5);
+            const auto micro = static_cast<std::int64_t>(std::llround(percent * 1e6));
             budget = core::Money::from_raw(
                 core::decimal::div_round(core::decimal::mul(equity.raw(), core::Int128{micro}),
                                          core::Int128{100'000'000}, core::Rounding::Down));

@@ -29,7 +29,7 @@ struct WsMessage {
 /// executor's; not thread-safe.
 class WsClient {
 public:
-    WsClient(boost::asio::any_io_executor executor, TlsOptions tls = {});
+    explicit WsClient(boost::asio::any_io_executor executor, TlsOptions tls = {});
     ~WsClient();
     WsClient(const WsClient&) = delete;
     WsClient& operator=(const WsClient&) = delete;

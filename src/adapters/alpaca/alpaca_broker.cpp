@@ -68,7 +68,7 @@ AlpacaBroker::AlpacaBroker(const services::BrokerContext& context, Settings sett
                       metrics_.inc("meridian_alpaca_stream_connects_total");
                       if (started_) reconcile_soon();
                   },
-                  [this](std::string why) {
+                  [this](const std::string& why) {
                       metrics_.inc("meridian_alpaca_unreadable_updates_total");
                       std::fprintf(stderr, "alpaca: unreadable trade update (%s): reconciling\n",
                                    why.c_str());
@@ -200,7 +200,7 @@ asio::awaitable<void> AlpacaBroker::reconcile_loop() {
 asio::awaitable<core::Result<void>> AlpacaBroker::submit(const core::Order& order,
                                                          const std::string& strategy) {
     auto alive = alive_;
-    const core::OrderId id = order.id();
+    const core::OrderId& id = order.id();  // `order` lives until this returns
     if (auto u = untradable_.find(order.symbol()); u != untradable_.end()) {
         co_return core::Error{core::Errc::InvalidArgument,
                               order.symbol().str() + " cannot be traded on Alpaca: " + u->second};
@@ -654,6 +654,7 @@ std::vector<core::OrderId> AlpacaBroker::open_orders() const {
     }
     std::sort(open.begin(), open.end());
     std::vector<core::OrderId> out;
+    out.reserve(open.size());
     for (auto& [ts, id] : open) {
         out.push_back(id);
     }
@@ -702,7 +703,7 @@ void AlpacaBroker::prune() {
     }
 }
 
-services::BrokerFactory broker_factory(Settings settings) {
+services::BrokerFactory broker_factory(const Settings& settings) {
     return [settings](const services::BrokerContext& context)
                -> core::Result<std::unique_ptr<services::Broker>> {
         return std::unique_ptr<services::Broker>{std::make_unique<AlpacaBroker>(context, settings)};

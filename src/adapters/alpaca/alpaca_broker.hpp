@@ -102,6 +102,6 @@ private:
 };
 
 /// A BrokerFactory for `settings` (validated by load_settings).
-services::BrokerFactory broker_factory(Settings settings);
+services::BrokerFactory broker_factory(const Settings& settings);
 
 }  // namespace meridian::alpaca

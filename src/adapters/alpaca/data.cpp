@@ -111,7 +111,7 @@ asio::awaitable<core::Result<std::vector<Snapshot>>> DataClient::snapshots(
     co_return snaps;
 }
 
-AlpacaFeed::AlpacaFeed(asio::any_io_executor executor, services::Metrics& metrics,
+AlpacaFeed::AlpacaFeed(const asio::any_io_executor& executor, services::Metrics& metrics,
                        Settings settings, std::chrono::milliseconds silence,
                        std::function<bool(core::Timestamp)> expect_data)
     : executor_{executor},
@@ -310,7 +310,7 @@ asio::awaitable<void> AlpacaFeed::run() {
     }
 }
 
-services::FeedFactory feed_factory(Settings settings) {
+services::FeedFactory feed_factory(const Settings& settings) {
     const auto silence = settings.data_silence;
     std::function<bool(core::Timestamp)> expect_data;
     if (settings.data_around_the_clock) expect_data = [](core::Timestamp) { return true; };

@@ -64,8 +64,8 @@ private:
 /// connect the latest quotes are read over REST, so prices are known at once.
 class AlpacaFeed final : public services::Feed {
 public:
-    AlpacaFeed(boost::asio::any_io_executor executor, services::Metrics& metrics, Settings settings,
-               std::chrono::milliseconds silence = std::chrono::seconds(60),
+    AlpacaFeed(const boost::asio::any_io_executor& executor, services::Metrics& metrics,
+               Settings settings, std::chrono::milliseconds silence = std::chrono::seconds(60),
                std::function<bool(core::Timestamp)> expect_data = {});
     ~AlpacaFeed() override;
     void start(std::vector<core::Symbol> symbols, Handlers handlers) override;
@@ -95,6 +95,6 @@ private:
 };
 
 /// A FeedFactory for `settings` (its data_silence and data_around_the_clock).
-services::FeedFactory feed_factory(Settings settings);
+services::FeedFactory feed_factory(const Settings& settings);
 
 }  // namespace meridian::alpaca

@@ -47,7 +47,7 @@ void RateLimiter::pause_until(Clock_::time_point t) {
     tokens_ = 0;
 }
 
-Rest::Rest(asio::any_io_executor executor, const Settings& settings, net::Url base)
+Rest::Rest(const asio::any_io_executor& executor, const Settings& settings, net::Url base)
     : executor_{executor},
       settings_{settings},
       base_{std::move(base)},

@@ -51,7 +51,7 @@ struct Reply {
 /// Unavailable, Timeout (transport). One loop; not thread-safe.
 class Rest {
 public:
-    Rest(boost::asio::any_io_executor executor, const Settings& settings, net::Url base);
+    Rest(const boost::asio::any_io_executor& executor, const Settings& settings, net::Url base);
     ~Rest();
     /// Errors also Timeout when the budget would make the request go after `deadline`.
     boost::asio::awaitable<core::Result<Reply>> call(

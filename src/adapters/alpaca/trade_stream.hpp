@@ -30,7 +30,7 @@ public:
         std::function<void(TradeUpdate)> update;
         std::function<void()> connected;
         /// A message that could not be read (the owner refreshes over REST).
-        std::function<void(std::string)> unreadable;
+        std::function<void(const std::string&)> unreadable;
     };
     TradeStream(boost::asio::any_io_executor executor, const Settings& settings, Handlers handlers,
                 std::chrono::milliseconds idle_timeout = std::chrono::seconds(30));

@@ -172,10 +172,12 @@ core::Result<core::Symbol> symbol_of(const json::object& o, std::string_view key
     return *s;
 }
 
+// NOLINTBEGIN(bugprone-macro-parentheses): `var` names a variable, it cannot be parenthesized
 #define MERIDIAN_TRY(var, expr)           \
     auto var##_r = (expr);                \
     if (!var##_r) return var##_r.error(); \
     auto var = std::move(*var##_r)
+// NOLINTEND(bugprone-macro-parentheses)
 
 }  // namespace
 

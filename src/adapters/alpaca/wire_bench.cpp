@@ -31,10 +31,10 @@ std::string data_frame_text(int quotes) {
 }
 
 void BM_TradeUpdate(benchmark::State& state) {
-    using namespace meridian::alpaca;
+    namespace alpaca = meridian::alpaca;
     for (auto _ : state) {
-        auto m = stream_message(kTradeUpdate);
-        auto u = trade_update_from_json(m->data);
+        auto m = alpaca::stream_message(kTradeUpdate);
+        auto u = alpaca::trade_update_from_json(m->data);
         benchmark::DoNotOptimize(u);
     }
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(kTradeUpdate.size()));

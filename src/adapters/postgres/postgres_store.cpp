@@ -608,7 +608,7 @@ core::Result<std::vector<store::EquityPoint>> PostgresStore::equity(core::Timest
              tx.exec_prepared("equity", std::to_string(from.ns()), std::to_string(limit))) {
             auto p = store::equity_from_row(row_of(r));
             if (!p) return p.error();
-            out.push_back(std::move(*p));
+            out.push_back(*p);
         }
         return out;
     });

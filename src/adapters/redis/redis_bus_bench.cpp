@@ -20,7 +20,9 @@
 
 namespace {
 
-using namespace meridian;
+namespace core = meridian::core;
+namespace bus = meridian::bus;
+namespace redis = meridian::redis;
 using Clock = std::chrono::steady_clock;
 
 std::int64_t now_ns() {
@@ -51,6 +53,7 @@ double percentile(std::vector<std::int64_t> v, double p) {
 
 }  // namespace
 
+// NOLINTNEXTLINE(bugprone-exception-escape): a benchmark may end on an exception
 int main(int argc, char** argv) {
     if (argc < 2) {
         std::fprintf(stderr, "usage: redis_bus_bench redis://HOST:PORT [rate] [seconds]\n");

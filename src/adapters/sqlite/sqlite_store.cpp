@@ -639,7 +639,7 @@ core::Result<std::vector<store::EquityPoint>> SqliteStore::equity(core::Timestam
     while ((rc = st.step()) == SQLITE_ROW) {
         auto point = store::equity_from_row(st.row(3));
         if (!point) return point.error();
-        out.push_back(std::move(*point));
+        out.push_back(*point);
     }
     if (rc != SQLITE_DONE) return db_error(db_, "read equity");
     return out;

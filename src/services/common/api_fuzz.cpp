@@ -9,7 +9,10 @@
 #include "services/gateway/auth.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    using namespace meridian;
+    namespace core = meridian::core;
+    namespace engine = meridian::engine;
+    namespace net = meridian::net;
+    namespace services = meridian::services;
     const std::string_view text{reinterpret_cast<const char*>(data), size};
     std::string path;
     std::map<std::string, std::string> query;

@@ -453,15 +453,15 @@ core::Result<engine::RiskLimits> risk_limits_from_json(const json::object& o,
         }
         if (!ok) return field_error(kv.key(), "is not a risk limit");
     }
-    for (auto r : {set_decimal(o, "max_order_qty", l.max_order_qty),
-                   set_decimal(o, "max_order_notional", l.max_order_notional),
-                   set_decimal(o, "max_position_qty", l.max_position_qty),
-                   set_decimal(o, "max_position_notional", l.max_position_notional),
-                   set_decimal(o, "max_gross_exposure", l.max_gross_exposure),
-                   set_decimal(o, "price_collar_percent", l.price_collar_percent),
-                   set_decimal(o, "max_daily_loss", l.max_daily_loss),
-                   set_count(o, "max_open_orders", l.max_open_orders),
-                   set_count(o, "max_orders_per_second", l.max_orders_per_second)}) {
+    for (const auto& r : {set_decimal(o, "max_order_qty", l.max_order_qty),
+                          set_decimal(o, "max_order_notional", l.max_order_notional),
+                          set_decimal(o, "max_position_qty", l.max_position_qty),
+                          set_decimal(o, "max_position_notional", l.max_position_notional),
+                          set_decimal(o, "max_gross_exposure", l.max_gross_exposure),
+                          set_decimal(o, "price_collar_percent", l.price_collar_percent),
+                          set_decimal(o, "max_daily_loss", l.max_daily_loss),
+                          set_count(o, "max_open_orders", l.max_open_orders),
+                          set_count(o, "max_orders_per_second", l.max_orders_per_second)}) {
         if (!r) return r.error();
     }
     if (const auto* v = o.if_contains("max_drawdown")) {

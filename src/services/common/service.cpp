@@ -22,7 +22,11 @@ Service::Service(std::string name, bus::Bus& bus, const core::Clock& clock, Metr
       address_{"inproc://" + name_} {}
 
 Service::~Service() {
-    stop();
+    try {
+        stop();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: stopping failed: %s\n", name_.c_str(), e.what());
+    }
 }
 
 void Service::start() {
@@ -145,7 +149,9 @@ const std::string& instance_id() {
 asio::awaitable<net::Response> call_route(const net::Route& route, net::Request& request,
                                           asio::any_io_executor current) {
     try {
-        if (route.executor == current) co_return co_await route.handler(request);
+        if (route.executor == current) {
+            co_return co_await route.handler(request);
+        }
         co_return co_await asio::co_spawn(route.executor, route.handler(request),
                                           asio::use_awaitable);
     } catch (const std::exception& e) {
@@ -155,7 +161,7 @@ asio::awaitable<net::Response> call_route(const net::Route& route, net::Request&
     co_return net::Response::error(500, "internal error");
 }
 
-void run_on(asio::any_io_executor executor, const std::function<void()>& f) {
+void run_on(const asio::any_io_executor& executor, const std::function<void()>& f) {
     std::promise<void> done;
     auto future = done.get_future();
     asio::post(executor, [&] {

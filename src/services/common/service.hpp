@@ -93,6 +93,6 @@ boost::asio::awaitable<net::Response> call_route(const net::Route& route, net::R
                                                  boost::asio::any_io_executor current);
 
 /// Runs `f` on `executor` and waits for it: for startup and tests, never on a service loop.
-void run_on(boost::asio::any_io_executor executor, const std::function<void()>& f);
+void run_on(const boost::asio::any_io_executor& executor, const std::function<void()>& f);
 
 }  // namespace meridian::services

@@ -10,7 +10,8 @@ using net::Request;
 using net::Response;
 
 DiscoveryService::DiscoveryService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
-                                   std::vector<std::string> expected, std::chrono::milliseconds ttl)
+                                   const std::vector<std::string>& expected,
+                                   std::chrono::milliseconds ttl)
     : Service{"discovery", bus, clock, metrics}, registry_{ttl} {
     for (const auto& name : expected) {
         registry_.expect(name);

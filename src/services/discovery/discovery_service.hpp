@@ -17,7 +17,7 @@ namespace meridian::services {
 class DiscoveryService final : public Service {
 public:
     DiscoveryService(bus::Bus& bus, const core::Clock& clock, Metrics& metrics,
-                     std::vector<std::string> expected,
+                     const std::vector<std::string>& expected,
                      std::chrono::milliseconds ttl = std::chrono::milliseconds(3000));
     void add_routes(net::Router& router) override;
 

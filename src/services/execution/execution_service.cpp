@@ -333,7 +333,7 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
         const bool durable = u.fill.has_value() || !known || order.is_terminal();
         writer_.submit(
             std::move(job), executor(),
-            [](core::Result<void> r) {
+            [](const core::Result<void>& r) {
                 if (!r) {
                     std::fprintf(stderr, "execution: store write failed: %s\n",
                                  r.error().message.c_str());

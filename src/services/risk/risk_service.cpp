@@ -45,7 +45,7 @@ RiskService::RiskService(bus::Bus& bus, const core::Clock& clock, Metrics& metri
                          store::SettingsStore& settings, RiskConfig config)
     : Service{"risk", bus, clock, metrics},
       settings_{settings},
-      config_{std::move(config)},
+      config_{config},
       engine_{config_.limits} {
     metrics_.counter("meridian_risk_events_total", "Risk events by type.", {"type"});
     metrics_.gauge("meridian_trading_halted", "1 when trading is halted.");
@@ -102,7 +102,7 @@ void RiskService::on_start() {
     set_ready(true);
 }
 
-void RiskService::record(std::string type, json::object event) {
+void RiskService::record(const std::string& type, json::object event) {
     event["ts"] = clock_.now().to_iso8601();
     bus_.publish("risk.events", type, std::move(event));
 }

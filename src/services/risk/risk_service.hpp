@@ -32,7 +32,7 @@ public:
 private:
     void on_start() override;
     void publish_state();
-    void record(std::string type, boost::json::object event);
+    void record(const std::string& type, boost::json::object event);
     void check_stale();
     void on_account(const bus::Envelope& e);
     net::Response set_state(net::Request& req, engine::TradingState state);

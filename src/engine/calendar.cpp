@@ -192,7 +192,7 @@ core::Result<TimeZone> TimeZone::parse(std::string_view name) {
             const int m = (name[4] - '0') * 10 + (name[5] - '0');
             if (h <= 23 && m <= 59) {
                 const std::int64_t off =
-                    (h * seconds_per_hour + m * 60) * (name[0] == '-' ? -1 : 1);
+                    (h * seconds_per_hour + std::int64_t{m} * 60) * (name[0] == '-' ? -1 : 1);
                 return TimeZone{Kind::Fixed, off};
             }
         }

@@ -277,7 +277,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
                 // The body is not read: answer and close unless there is none.
                 const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
                 co_await reply(stream, *refused, version, head.keep_alive() && !has_body);
-                if (has_body) co_await linger(stream);
+                if (has_body) {
+                    co_await linger(stream);
+                }
                 if (has_body || !head.keep_alive()) break;
                 continue;
             }

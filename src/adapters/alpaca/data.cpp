@@ -33,8 +33,8 @@ std::string join(const std::vector<core::Symbol>& symbols) {
 
 }  // namespace
 
-DataClient::DataClient(asio::any_io_executor executor, const Settings& settings)
-    : settings_{settings}, rest_{std::move(executor), settings, settings.data} {}
+DataClient::DataClient(const asio::any_io_executor& executor, const Settings& settings)
+    : settings_{settings}, rest_{executor, settings, settings.data} {}
 
 asio::awaitable<core::Result<void>> DataClient::bars(
     const std::vector<core::Symbol>& symbols, const std::string& timeframe, core::Timestamp start,
@@ -314,10 +314,10 @@ services::FeedFactory feed_factory(const Settings& settings) {
     const auto silence = settings.data_silence;
     std::function<bool(core::Timestamp)> expect_data;
     if (settings.data_around_the_clock) expect_data = [](core::Timestamp) { return true; };
-    return [settings, silence, expect_data](asio::any_io_executor executor,
+    return [settings, silence, expect_data](const asio::any_io_executor& executor,
                                             services::Metrics& metrics) {
-        return std::unique_ptr<services::Feed>{std::make_unique<AlpacaFeed>(
-            std::move(executor), metrics, settings, silence, expect_data)};
+        return std::unique_ptr<services::Feed>{
+            std::make_unique<AlpacaFeed>(executor, metrics, settings, silence, expect_data)};
     };
 }
 

@@ -26,7 +26,7 @@ namespace meridian::alpaca {
 /// REST market data. One loop; not thread-safe.
 class DataClient {
 public:
-    DataClient(boost::asio::any_io_executor executor, const Settings& settings);
+    DataClient(const boost::asio::any_io_executor& executor, const Settings& settings);
 
     /// Bars of `timeframe` (1Min, 5Min, 15Min, 1Hour, 1Day...) for `symbols` from `start` to
     /// `end` (inclusive), every page (next_page_token), each page handed to `on_page` as it comes

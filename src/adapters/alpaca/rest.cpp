@@ -174,8 +174,8 @@ core::Error to_error(const ApiError& e) {
                        "Alpaca answered " + std::to_string(e.http) + ": " + e.message};
 }
 
-TradingClient::TradingClient(asio::any_io_executor executor, const Settings& settings)
-    : rest_{std::move(executor), settings, settings.trading} {}
+TradingClient::TradingClient(const asio::any_io_executor& executor, const Settings& settings)
+    : rest_{executor, settings, settings.trading} {}
 
 namespace {
 

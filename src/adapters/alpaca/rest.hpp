@@ -86,7 +86,7 @@ struct Submitted {
 /// The Trading API calls the broker makes.
 class TradingClient {
 public:
-    TradingClient(boost::asio::any_io_executor executor, const Settings& settings);
+    TradingClient(const boost::asio::any_io_executor& executor, const Settings& settings);
 
     /// Submits `request` (its client_order_id set, and kept across every retry): a timeout, a
     /// 5xx or a reset is an unknown outcome, settled by looking the order up by client_order_id

@@ -599,8 +599,9 @@ void RedisBus::reader_loop(Group& g) {
                         if (p.elements[3].integer < config_.max_deliveries) continue;
                         {
                             std::lock_guard lock{g.mutex};
-                            if (g.inflight.contains(std::string{stream}.append(" ").append(id)))
+                            if (g.inflight.contains(std::string{stream}.append(" ").append(id))) {
                                 continue;
+                            }
                         }
                         auto range = client->command({"XRANGE", stream, id, id});
                         std::vector<std::vector<std::string>> dead;

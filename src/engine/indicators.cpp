@@ -2,13 +2,14 @@
 #include "engine/indicators.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "core/assert.hpp"
 
 namespace meridian::engine {
 
-void ExactSum::add(double x) {
+void ExactSum::add_partial(double x) {
     std::size_t i = 0;
     for (std::size_t j = 0; j < count_; ++j) {
         double y = partials_[j];
@@ -21,23 +22,23 @@ void ExactSum::add(double x) {
     MERIDIAN_ASSERT(i < max_partials, "ExactSum: more partials than doubles allow");
     partials_[i] = x;
     count_ = i + 1;
+    if (count_ == 1 && x == 0.0) count_ = 0;  // what was added is gone again
 }
 
-double ExactSum::value() const {
+double ExactSum::partials_sum(const double* partials, std::size_t n) {
     // Python's math.fsum: sum the partials from the top, then correct a half-way rounding.
-    std::size_t n = count_;
     if (n == 0) return 0.0;
-    double hi = partials_[--n];
+    double hi = partials[--n];
     double lo = 0.0;
     while (n > 0) {
         const double x = hi;
-        const double y = partials_[--n];
+        const double y = partials[--n];
         hi = x + y;
         const double yr = hi - x;
         lo = y - yr;
         if (lo != 0.0) break;
     }
-    if (n > 0 && ((lo < 0.0 && partials_[n - 1] < 0.0) || (lo > 0.0 && partials_[n - 1] > 0.0))) {
+    if (n > 0 && ((lo < 0.0 && partials[n - 1] < 0.0) || (lo > 0.0 && partials[n - 1] > 0.0))) {
         const double y = lo * 2.0;
         const double x = hi + y;
         const double yr = x - hi;
@@ -46,21 +47,24 @@ double ExactSum::value() const {
     return hi;
 }
 
-Sma::Sma(std::size_t period) : period_{period}, window_(period) {
-    MERIDIAN_ASSERT(period > 0, "SMA period must be positive");
+double ExactSum::mixed_value() const {
+    constexpr double unit = 0x1p-64;
+    if (fixed_ == 0) return partials_sum(partials_, count_);
+    // Both: the fixed sum as (at most three) exact doubles joins the partials.
+    ExactSum all = *this;
+    all.fixed_ = 0;
+    Wide rest = fixed_;
+    while (rest != 0) {
+        const double piece = to_double(rest);
+        rest -= static_cast<Wide>(piece);
+        all.add_partial(piece * unit);
+    }
+    return partials_sum(all.partials_, all.count_);
 }
 
-std::optional<double> Sma::update(double x) {
-    if (count_ == period_) {
-        sum_.subtract(window_[next_]);
-    } else {
-        ++count_;
-    }
-    window_[next_] = x;
-    next_ = (next_ + 1) % period_;
-    sum_.add(x);
-    if (count_ == period_) value_ = sum_.value() / static_cast<double>(period_);
-    return value_;
+Sma::Sma(std::size_t period) : period_{period}, window_(period) {
+    MERIDIAN_ASSERT(period > 0, "SMA period must be positive");
+    MERIDIAN_ASSERT(period < (std::size_t{1} << 26), "SMA period must be below 2^26");
 }
 
 Window::Window(std::size_t n) : values_(n) {
@@ -75,7 +79,7 @@ std::optional<double> Window::push(double x) {
         ++count_;
     }
     values_[next_] = x;
-    next_ = (next_ + 1) % values_.size();
+    if (++next_ == values_.size()) next_ = 0;
     return out;
 }
 
@@ -123,9 +127,10 @@ std::optional<double> StdDev::update(double x) {
     const double n = static_cast<double>(window_.size());
     const double mean = sum_.value() / n;
     const double variance = squares_.value() / n - mean * mean;
+    const double sd = variance > 0 ? std::sqrt(variance) : 0.0;
     mean_ = mean;
-    value_ = variance > 0 ? std::sqrt(variance) : 0.0;
-    return value_;
+    value_ = sd;
+    return sd;
 }
 
 Rsi::Rsi(std::size_t period) : period_{period} {

@@ -1,6 +1,7 @@
 // Streaming indicators, O(1) work per update, with TA-Lib's definitions, warm-ups and seeding.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -9,37 +10,166 @@
 
 namespace meridian::engine {
 
-/// The exact sum of a multiset of doubles, rounded once when read (Shewchuk's algorithm, as
-/// Python's math.fsum): adding and later subtracting the same values leaves no residue, so a
-/// rolling window's sum never drifts. Not thread-safe.
+/// The exact sum of a multiset of doubles, rounded once when read (as Python's math.fsum):
+/// adding and later subtracting the same values leaves no residue, so a rolling window's sum
+/// never drifts. Values that are whole multiples of 2^-64 below 2^36 in magnitude (every price,
+/// volume and most statistics) are summed as 128-bit integers; the others as Shewchuk's
+/// non-overlapping partials; value() rounds the union once. Not thread-safe.
 class ExactSum {
+    __extension__ using Wide = __int128;
+
 public:
-    void add(double x);
-    void subtract(double x) { add(-x); }
+    /// A value ready to add or subtract: decoded once into units of 2^-64 when it can be.
+    struct Term {
+        double x = 0;
+        Wide units = 0;
+        bool fixed = false;
+    };
+    static Term term(double x);
+    /// Adding and subtracting terms skips the decoding and the count of terms: the caller keeps
+    /// at most 2^26 terms in the sum (a rolling window does).
+    void add(const Term& t) {
+        if (t.fixed) {
+            fixed_ += t.units;
+        } else {
+            add_partial(t.x);
+        }
+    }
+    void subtract(const Term& t) {
+        if (t.fixed) {
+            fixed_ -= t.units;
+        } else {
+            add_partial(-t.x);
+        }
+    }
+    void add(double x) {
+        if (!add_fixed(x, false)) add_partial(x);
+    }
+    void subtract(double x) {
+        if (!add_fixed(x, true)) add_partial(-x);
+    }
     /// The exactly rounded sum of everything added.
-    double value() const;
-    void clear() { count_ = 0; }
+    double value() const {
+        // One rounding to nearest, ties to even; scaling by a power of two is exact.
+        return count_ == 0 ? to_double(fixed_) * 0x1p-64 : mixed_value();
+    }
+    void clear() {
+        count_ = 0;
+        fixed_ = 0;
+        fixed_terms_ = 0;
+    }
 
 private:
+    static constexpr int fixed_scale = 64;  // fixed_ counts units of 2^-64
+    /// Adds (or subtracts) x to fixed_ if it is a whole number of units below 2^100 of them.
+    bool add_fixed(double x, bool negate);
+    double mixed_value() const;
+    /// v rounded to the nearest double, ties to even, as libgcc's conversion but without its
+    /// call: the top 63 bits with a sticky bit for the rest round as v would ("round to odd").
+    static double to_double(Wide v);
+    void add_partial(double x);
+    static double partials_sum(const double* partials, std::size_t n);
+
     // Non-overlapping partials of increasing magnitude. Non-overlapping doubles span distinct
     // bits of the 2098-bit exponent range, so there are never more than 40 of them.
     static constexpr std::size_t max_partials = 48;
     double partials_[max_partials];
     std::size_t count_ = 0;
+    Wide fixed_ = 0;
+    // Terms in fixed_ (added minus subtracted): at most 2^26 of at most 2^100 units each keeps
+    // the sum below 2^127.
+    std::int64_t fixed_terms_ = 0;
 };
+
+inline ExactSum::Term ExactSum::term(double x) {
+    Term t;
+    t.x = x;
+    const auto bits = std::bit_cast<std::uint64_t>(x);
+    const int biased = static_cast<int>((bits >> 52) & 0x7ff);
+    if (biased == 0) {
+        t.fixed = x == 0.0;  // a subnormal is far below 2^-64
+        return t;
+    }
+    if (biased == 0x7ff) return t;  // inf or nan
+    const std::uint64_t mantissa =
+        (bits & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1} << 52);
+    // x = mantissa x 2^(biased - 1075) = mantissa x 2^shift units of 2^-64
+    const int shift = biased - 1075 + fixed_scale;
+    if (shift >= 0) {
+        if (shift > 100 - 53) return t;  // 2^36 or more
+        t.units = static_cast<Wide>(mantissa) << shift;
+    } else {
+        if (shift < -52 || (mantissa & ((std::uint64_t{1} << -shift) - 1)) != 0) return t;
+        t.units = static_cast<Wide>(mantissa >> -shift);
+    }
+    if ((bits >> 63) != 0) t.units = -t.units;
+    t.fixed = true;
+    return t;
+}
+
+inline bool ExactSum::add_fixed(double x, bool negate) {
+    constexpr std::int64_t max_terms = std::int64_t{1} << 26;
+    if (fixed_terms_ >= max_terms || fixed_terms_ <= -max_terms) return false;
+    const Term t = term(x);
+    if (!t.fixed) return false;
+    if (negate) {
+        fixed_ -= t.units;
+        --fixed_terms_;
+    } else {
+        fixed_ += t.units;
+        ++fixed_terms_;
+    }
+    return true;
+}
+
+inline double ExactSum::to_double(Wide v) {
+    __extension__ using UWide = unsigned __int128;
+    const bool negative = v < 0;
+    const UWide m = negative ? -static_cast<UWide>(v) : static_cast<UWide>(v);
+    const auto high = static_cast<std::uint64_t>(m >> 64);
+    const auto low = static_cast<std::uint64_t>(m);
+    double out = 0;
+    if (high == 0 && (low >> 63) == 0) {
+        out = static_cast<double>(static_cast<std::int64_t>(low));
+    } else {
+        const int bits = high != 0 ? 128 - std::countl_zero(high) : 64;
+        const int drop = bits - 63;  // 1..65
+        auto top = static_cast<std::uint64_t>(m >> drop);
+        if ((m & ((UWide{1} << drop) - 1)) != 0) top |= 1;
+        const auto scale = std::bit_cast<double>(static_cast<std::uint64_t>(1023 + drop) << 52);
+        out = static_cast<double>(static_cast<std::int64_t>(top)) * scale;
+    }
+    return negative ? -out : out;
+}
 
 /// Simple moving average over `period` values: the exactly rounded mean of its window
 /// (fsum(window) / n). Empty until `period` values have arrived.
 class Sma {
 public:
     explicit Sma(std::size_t period);
-    std::optional<double> update(double x);
+    /// Inline: an optional<double> returned from a call goes through the stack, and reading back
+    /// its flag byte as a word stalls store forwarding (a third of the cost).
+    std::optional<double> update(double x) {
+        const ExactSum::Term in = ExactSum::term(x);
+        if (count_ == period_) {
+            sum_.subtract(window_[next_]);
+        } else {
+            ++count_;
+        }
+        window_[next_] = in;
+        if (++next_ == period_) next_ = 0;
+        sum_.add(in);
+        if (count_ != period_) return std::nullopt;
+        const double mean = sum_.value() / static_cast<double>(period_);
+        value_ = mean;
+        return mean;
+    }
     std::optional<double> value() const { return value_; }
     std::size_t period() const noexcept { return period_; }
 
 private:
     std::size_t period_;
-    std::vector<double> window_;  // ring buffer
+    std::vector<ExactSum::Term> window_;  // ring buffer
     std::size_t next_ = 0;
     std::size_t count_ = 0;
     ExactSum sum_;
@@ -216,21 +346,24 @@ private:
         double value;
     };
     /// A deque of at most `capacity` entries in a ring buffer: no allocation after construction.
+    /// The ring's size is a power of two, so positions wrap with a mask, not a division.
     class Ring {
     public:
-        explicit Ring(std::size_t capacity) : entries_(capacity) {}
+        explicit Ring(std::size_t capacity)
+            : entries_(std::bit_ceil(capacity)), mask_{entries_.size() - 1} {}
         bool empty() const noexcept { return size_ == 0; }
         const Entry& front() const { return entries_[head_]; }
-        const Entry& back() const { return entries_[(head_ + size_ - 1) % entries_.size()]; }
+        const Entry& back() const { return entries_[(head_ + size_ - 1) & mask_]; }
         void pop_front() {
-            head_ = (head_ + 1) % entries_.size();
+            head_ = (head_ + 1) & mask_;
             --size_;
         }
         void pop_back() { --size_; }
-        void push_back(Entry e) { entries_[(head_ + size_++) % entries_.size()] = e; }
+        void push_back(Entry e) { entries_[(head_ + size_++) & mask_] = e; }
 
     private:
         std::vector<Entry> entries_;
+        std::size_t mask_;
         std::size_t head_ = 0;
         std::size_t size_ = 0;
     };

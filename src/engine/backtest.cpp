@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <unordered_map>
 
 #include "core/clock.hpp"
 
@@ -54,6 +55,7 @@ public:
         return broker_.cancel(id, clock_.now());
     }
     void set_timer(core::Timestamp at) override { timers_.emplace(at, *strategy_); }
+    bool has_timers() const noexcept { return !timers_.empty(); }
     /// Timers due at or before `now`, earliest first, removed.
     std::vector<std::pair<core::Timestamp, std::string>> due(core::Timestamp now) {
         std::vector<std::pair<core::Timestamp, std::string>> out;
@@ -75,7 +77,209 @@ private:
     std::multimap<core::Timestamp, std::string> timers_;
 };
 
+/// What the loop keeps per symbol, found once per bar (a compare when the symbol is the last
+/// one's): its mark, its position in the account, the strategies that trade it.
+struct Slot {
+    core::Symbol symbol;
+    std::optional<core::Price> mark;           // the last close (or mid)
+    const core::Position* position = nullptr;  // the account's, once the symbol has filled
+    std::vector<Strategy*> strategies;         // those that trade it, in their order
+    std::optional<core::Duration> bar_length;  // with quotes: a bar reaches strategies at its end
+};
+
 }  // namespace
+
+struct Backtest::Impl {
+    Impl(std::vector<std::unique_ptr<Strategy>>& strategies_in, const BacktestConfig& config_in)
+        : strategies{strategies_in},
+          config{config_in},
+          account{core::Account::create(config_in.cash, 1).value()},
+          broker{config_in.seed, config_in.broker},
+          risk{config_in.risk},
+          ctx{clock, account, broker, risk, result.risk_events},
+          watch_equity{config_in.risk.max_daily_loss || config_in.risk.max_drawdown} {}
+
+    Slot& slot(const core::Symbol& symbol) {
+        if (last < slots.size() && slots[last].symbol == symbol) return slots[last];
+        auto [it, fresh] = slot_of.try_emplace(symbol, slots.size());
+        if (fresh) {
+            Slot s;
+            s.symbol = symbol;
+            for (auto& st : strategies) {
+                if (st->trades(symbol)) s.strategies.push_back(st.get());
+            }
+            slots.push_back(std::move(s));
+        }
+        last = it->second;
+        return slots[last];
+    }
+
+    void deliver(std::vector<OrderUpdate>& updates) {
+        for (auto& u : updates) {
+            if (!u.fill) continue;
+            ctx.on_fill(u.strategy, *u.fill);
+            Slot& s = slot(u.fill->symbol);
+            if (s.position == nullptr) {
+                auto it = account.positions().find(u.fill->symbol);
+                if (it != account.positions().end()) s.position = &it->second;
+            }
+            for (auto& st : strategies) {
+                if (st->name() != u.strategy) continue;
+                ctx.set_strategy(st->name());
+                st->on_fill(*u.fill, ctx);
+            }
+            result.fills.push_back(FillRecord{std::move(*u.fill), std::move(u.strategy)});
+        }
+    }
+
+    /// Positions at their marks, in one pass; and whether any is open.
+    core::Money positions_value(bool& any) const {
+        core::Money value;
+        for (const Slot& s : slots) {
+            if (s.position == nullptr || s.position->is_flat()) continue;
+            any = true;
+            const auto mark = s.mark ? s.mark : s.position->last_price();
+            value += mark ? s.position->market_value(*mark) : s.position->cost_basis();
+        }
+        return value;
+    }
+
+    void record(core::Timestamp ts) {
+        bool any = false;
+        const core::Money positions = positions_value(any);
+        const core::Money cash = account.cash();
+        result.equity.push_back(EquityPoint{ts, cash, positions, cash + positions});
+        exposed.push_back(any);
+        if (config.on_equity) config.on_equity(result.equity.back());
+    }
+
+    bool in_range(core::Timestamp t) const {
+        return !(config.from && t < *config.from) && !(config.to && t > *config.to);
+    }
+
+    void begin_step(core::Timestamp t) {
+        if (current && t != *current) record(*current);
+        current = t;
+        clock.set(t);
+        // Timers fire at the first event at or after their time, before it is seen.
+        if (!ctx.has_timers()) return;
+        for (const auto& [at, name] : ctx.due(t)) {
+            for (auto& st : strategies) {
+                if (st->name() != name) continue;
+                ctx.set_strategy(st->name());
+                st->on_timer(t, ctx);
+            }
+        }
+    }
+
+    /// Risk sees the new equity before any strategy acts.
+    void watch(core::Timestamp t) {
+        if (!watch_equity) return;
+        bool any = false;
+        const core::Money equity = account.cash() + positions_value(any);
+        if (auto halted = risk.on_equity(t, equity)) {
+            result.risk_events.push_back(RiskEvent{t, {}, std::nullopt, "halted", *halted});
+        }
+    }
+
+    void fill_orders(const Bar& bar, bool after) {
+        auto updates = broker.on_bar(bar, after, account);
+        if (!updates.empty()) deliver(updates);
+    }
+
+    void on_bar(const Bar& bar) {
+        Slot& s = slot(bar.symbol);
+        const core::Timestamp t = s.bar_length ? bar.ts + *s.bar_length : bar.ts;
+        if (!in_range(bar.ts)) return;
+        begin_step(t);
+        if (!quote_mode) fill_orders(bar, false);
+        account.mark(bar.symbol, bar.close);
+        slot(bar.symbol).mark = bar.close;  // (a fill may have added slots)
+        watch(t);
+        for (Strategy* st : slot(bar.symbol).strategies) {
+            ctx.set_strategy(st->name());
+            st->on_bar(bar, ctx);
+        }
+        if (!quote_mode) fill_orders(bar, true);
+    }
+
+    void on_quote(const Quote& q) {
+        if (!in_range(q.ts)) return;
+        begin_step(q.ts);
+        auto updates = broker.on_quote(q, account);
+        if (!updates.empty()) deliver(updates);
+        const auto mid = core::Price::from_raw(q.bid.raw() / 2 + q.ask.raw() / 2 +
+                                               (q.bid.raw() % 2 + q.ask.raw() % 2) / 2);
+        account.mark(q.symbol, mid);
+        slot(q.symbol).mark = mid;
+        watch(q.ts);
+        for (Strategy* st : slot(q.symbol).strategies) {
+            ctx.set_strategy(st->name());
+            st->on_quote(q, ctx);
+        }
+    }
+
+    core::Result<BacktestResult> finish() {
+        if (!current) return core::invalid("no bars or quotes between --from and --to");
+        record(*current);
+        result.orders = broker.take_orders();
+        core::Money traded;
+        for (const auto& f : result.fills) {
+            traded += f.fill.notional();
+        }
+        result.summary = summarize(result.equity, exposed, round_trips(result.fills), config.cash,
+                                   result.fills.size(), config.risk_free_rate, traded);
+        auto marks = [&](const core::Symbol& s) { return account.mark_price(s); };
+        result.summary.by_strategy = breakdown(result.fills, true, marks);
+        result.summary.by_symbol = breakdown(result.fills, false, marks);
+        return std::move(result);
+    }
+
+    std::vector<std::unique_ptr<Strategy>>& strategies;
+    BacktestConfig config;
+    core::ManualClock clock;
+    BacktestResult result;
+    core::Account account;
+    SimBroker broker;
+    RiskEngine risk;
+    BacktestContext ctx;
+    std::vector<bool> exposed;
+    std::optional<core::Timestamp> current;
+    const bool watch_equity;
+    bool quote_mode = false;
+    std::vector<Slot> slots;
+    std::unordered_map<core::Symbol, std::size_t> slot_of;
+    std::size_t last = 0;
+};
+
+Backtest::Backtest(std::vector<std::unique_ptr<Strategy>>& strategies, const BacktestConfig& config)
+    : impl_{std::make_unique<Impl>(strategies, config)} {}
+
+Backtest::~Backtest() = default;
+
+void Backtest::fill_from_quotes(const std::map<core::Symbol, core::Duration>& bar_lengths) {
+    impl_->quote_mode = true;
+    for (const auto& [symbol, length] : bar_lengths) {
+        impl_->slot(symbol).bar_length = length;
+    }
+}
+
+void Backtest::reserve(std::size_t events) {
+    impl_->result.equity.reserve(events);
+    impl_->exposed.reserve(events);
+}
+
+void Backtest::on_bar(const Bar& bar) {
+    impl_->on_bar(bar);
+}
+
+void Backtest::on_quote(const Quote& quote) {
+    impl_->on_quote(quote);
+}
+
+core::Result<BacktestResult> Backtest::finish() {
+    return impl_->finish();
+}
 
 core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
                                           std::vector<std::unique_ptr<Strategy>>& strategies,
@@ -87,60 +291,12 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
                                           const std::vector<Quote>& quotes,
                                           std::vector<std::unique_ptr<Strategy>>& strategies,
                                           const BacktestConfig& config) {
-    auto account_or = core::Account::create(config.cash, 1);
-    if (!account_or) return account_or.error();
-    core::Account account = std::move(*account_or);
-    core::ManualClock clock;
-    SimBroker broker{config.seed, config.broker};
-    RiskEngine risk{config.risk};
-    BacktestResult result;
-    BacktestContext ctx{clock, account, broker, risk, result.risk_events};
-    std::vector<bool> exposed;
-    result.equity.reserve(bars.size());
-    exposed.reserve(bars.size());
-
-    auto deliver = [&](std::vector<OrderUpdate> updates) {
-        for (auto& u : updates) {
-            if (!u.fill) continue;
-            ctx.on_fill(u.strategy, *u.fill);
-            for (auto& s : strategies) {
-                if (s->name() != u.strategy) continue;
-                ctx.set_strategy(s->name());
-                s->on_fill(*u.fill, ctx);
-            }
-            result.fills.push_back(FillRecord{std::move(*u.fill), std::move(u.strategy)});
-        }
-    };
-    auto fill_orders = [&](const Bar& bar, bool after) {
-        deliver(broker.on_bar(bar, after, account));
-    };
-
-    // Positions at their marks, in one pass; and whether any is open.
-    auto positions_value = [&](bool& any) {
-        core::Money value;
-        for (const auto& [symbol, p] : account.positions()) {
-            if (p.is_flat()) continue;
-            any = true;
-            const auto mark = account.mark_price(symbol);
-            value += mark ? p.market_value(*mark) : p.cost_basis();
-        }
-        return value;
-    };
-    auto record = [&](core::Timestamp ts) {
-        bool any = false;
-        const core::Money positions = positions_value(any);
-        result.equity.push_back(
-            EquityPoint{ts, account.cash(), positions, account.cash() + positions});
-        exposed.push_back(any);
-    };
-    const bool watch_equity = config.risk.max_daily_loss || config.risk.max_drawdown;
-
-    std::optional<core::Timestamp> current;
+    Backtest backtest{strategies, config};
+    backtest.reserve(bars.size() + quotes.size());
     // With quotes, fills come from quotes (buy at the ask, sell at the bid) and a bar reaches
     // the strategies at its end, so no quote before its close can fill what it decides.
-    const bool quote_mode = !quotes.empty();
     std::map<core::Symbol, core::Duration> bar_length;
-    if (quote_mode) {
+    if (!quotes.empty()) {
         std::map<core::Symbol, core::Timestamp> previous;
         for (const Bar& bar : bars) {
             auto [it, fresh] = previous.try_emplace(bar.symbol, bar.ts);
@@ -151,94 +307,34 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
                 it->second = bar.ts;
             }
         }
+        backtest.fill_from_quotes(bar_length);
     }
     auto bar_time = [&](const Bar& bar) {
-        if (!quote_mode) return bar.ts;
+        if (quotes.empty()) return bar.ts;
         auto it = bar_length.find(bar.symbol);
         return it == bar_length.end() ? bar.ts : bar.ts + it->second;
-    };
-    auto in_range = [&](core::Timestamp t) {
-        return !(config.from && t < *config.from) && !(config.to && t > *config.to);
-    };
-    auto begin_step = [&](core::Timestamp t) {
-        if (current && t != *current) record(*current);
-        current = t;
-        clock.set(t);
-        // Timers fire at the first event at or after their time, before it is seen.
-        for (const auto& [at, name] : ctx.due(t)) {
-            for (auto& st : strategies) {
-                if (st->name() != name) continue;
-                ctx.set_strategy(st->name());
-                st->on_timer(t, ctx);
-            }
-        }
-    };
-    auto watch = [&](core::Timestamp t) {
-        // Risk sees the new equity before any strategy acts.
-        if (!watch_equity) return;
-        bool any = false;
-        const core::Money equity = account.cash() + positions_value(any);
-        if (auto halted = risk.on_equity(t, equity)) {
-            result.risk_events.push_back(RiskEvent{t, {}, std::nullopt, "halted", *halted});
-        }
-    };
-    auto on_bar = [&](const Bar& bar) {
-        const core::Timestamp t = bar_time(bar);
-        begin_step(t);
-        if (!quote_mode) fill_orders(bar, false);
-        account.mark(bar.symbol, bar.close);
-        watch(t);
-        for (auto& s : strategies) {
-            if (!s->trades(bar.symbol)) continue;
-            ctx.set_strategy(s->name());
-            s->on_bar(bar, ctx);
-        }
-        if (!quote_mode) fill_orders(bar, true);
-    };
-    auto on_quote = [&](const Quote& q) {
-        begin_step(q.ts);
-        deliver(broker.on_quote(q, account));
-        account.mark(q.symbol, core::Price::from_raw(q.bid.raw() / 2 + q.ask.raw() / 2 +
-                                                     (q.bid.raw() % 2 + q.ask.raw() % 2) / 2));
-        watch(q.ts);
-        for (auto& s : strategies) {
-            if (!s->trades(q.symbol)) continue;
-            ctx.set_strategy(s->name());
-            s->on_quote(q, ctx);
-        }
     };
 
     const std::size_t total = bars.size() + quotes.size();
     const std::size_t every = std::max<std::size_t>(total / 200, 1);
+    std::size_t until_progress = every;
     std::size_t i = 0;
     std::size_t j = 0;
     while (i < bars.size() || j < quotes.size()) {
-        if (config.progress && (i + j + 1) % every == 0) config.progress(i + j + 1, total);
+        if (config.progress && --until_progress == 0) {
+            config.progress(i + j + 1, total);
+            until_progress = every;
+        }
         const bool take_bar =
             j == quotes.size() || (i < bars.size() && bar_time(bars[i]) <= quotes[j].ts);
         if (take_bar) {
-            const Bar& bar = bars[i++];
-            if (in_range(bar.ts)) on_bar(bar);
+            backtest.on_bar(bars[i++]);
         } else {
-            const Quote& q = quotes[j++];
-            if (in_range(q.ts)) on_quote(q);
+            backtest.on_quote(quotes[j++]);
         }
     }
     if (config.progress) config.progress(total, total);
-    if (!current) return core::invalid("no bars or quotes between --from and --to");
-    record(*current);
-
-    result.orders = broker.orders();
-    core::Money traded;
-    for (const auto& f : result.fills) {
-        traded += f.fill.notional();
-    }
-    result.summary = summarize(result.equity, exposed, round_trips(result.fills), config.cash,
-                               result.fills.size(), config.risk_free_rate, traded);
-    auto marks = [&](const core::Symbol& s) { return account.mark_price(s); };
-    result.summary.by_strategy = breakdown(result.fills, true, marks);
-    result.summary.by_symbol = breakdown(result.fills, false, marks);
-    return result;
+    return backtest.finish();
 }
 
 std::map<std::string, Breakdown> breakdown(

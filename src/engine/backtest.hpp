@@ -32,6 +32,9 @@ struct BacktestConfig {
     double risk_free_rate = 0;            // annual, for Sharpe and Sortino
     /// Called now and then with (bars done, bars in all) and once at the end; may be empty.
     std::function<void(std::size_t, std::size_t)> progress;
+    /// Called with each equity point as it is recorded (to write it out as the run goes); may
+    /// be empty.
+    std::function<void(const EquityPoint&)> on_equity;
 };
 
 /// An order the risk engine refused, or the moment it halted trading (no order then).
@@ -49,6 +52,31 @@ struct BacktestResult {
     std::vector<EquityPoint> equity;
     std::vector<RiskEvent> risk_events;
     Summary summary;
+};
+
+/// A backtest fed one event at a time, for inputs read as the run goes: run_backtest is this
+/// over vectors. Events come in time order (with quotes, a bar at its end: its start plus its
+/// symbol's bar length). Not thread-safe; `strategies` outlive it.
+class Backtest {
+public:
+    Backtest(std::vector<std::unique_ptr<Strategy>>& strategies, const BacktestConfig& config);
+    ~Backtest();
+    Backtest(const Backtest&) = delete;
+    Backtest& operator=(const Backtest&) = delete;
+
+    /// Orders fill against quotes, not bars; a symbol's bars reach the strategies `bar_lengths`
+    /// after their start.
+    void fill_from_quotes(const std::map<core::Symbol, core::Duration>& bar_lengths);
+    /// Room for this many equity points.
+    void reserve(std::size_t events);
+    void on_bar(const Bar& bar);
+    void on_quote(const Quote& quote);
+    /// The last equity point, the orders, the statistics. Errors: no event in [from, to].
+    core::Result<BacktestResult> finish();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 /// Runs `bars` (time-ordered, several symbols allowed) through `strategies`. For each time: the

@@ -134,6 +134,8 @@ public:
 
     /// Every order ever submitted, in submission order (legs after their entry).
     const std::deque<SimOrder>& orders() const noexcept { return orders_; }
+    /// The orders, moved out: the broker is done (a backtest's end).
+    std::deque<SimOrder> take_orders() { return std::move(orders_); }
     /// The order with this id, or null.
     const SimOrder* find(const core::OrderId& id) const;
     /// Orders not yet final.

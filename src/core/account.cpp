@@ -1,6 +1,8 @@
 // Account cash, valuation and buying power.
 #include "core/account.hpp"
 
+#include <algorithm>
+
 namespace meridian::core {
 
 Result<Account> Account::create(Money starting_cash, int multiplier) {
@@ -31,11 +33,24 @@ Result<bool> Account::apply_fill(const Fill& fill) {
 }
 
 void Account::mark(const Symbol& symbol, Price price) {
-    marks_[symbol] = price;
+    if (last_mark_ < marks_.size() && marks_[last_mark_].first == symbol) {
+        marks_[last_mark_].second = price;
+        return;
+    }
+    auto it = std::lower_bound(marks_.begin(), marks_.end(), symbol,
+                               [](const auto& m, const Symbol& s) { return m.first < s; });
+    if (it == marks_.end() || it->first != symbol) it = marks_.insert(it, {symbol, price});
+    it->second = price;
+    last_mark_ = static_cast<std::size_t>(it - marks_.begin());
 }
 
 std::optional<Price> Account::mark_price(const Symbol& symbol) const {
-    if (auto m = marks_.find(symbol); m != marks_.end()) return m->second;
+    if (last_mark_ < marks_.size() && marks_[last_mark_].first == symbol) {
+        return marks_[last_mark_].second;
+    }
+    auto m = std::lower_bound(marks_.begin(), marks_.end(), symbol,
+                              [](const auto& e, const Symbol& s) { return e.first < s; });
+    if (m != marks_.end() && m->first == symbol) return m->second;
     if (auto p = positions_.find(symbol); p != positions_.end()) return p->second.last_price();
     return std::nullopt;
 }

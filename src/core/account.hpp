@@ -3,6 +3,7 @@
 
 #include <map>
 #include <optional>
+#include <vector>
 
 #include "core/decimal.hpp"
 #include "core/fill.hpp"
@@ -57,7 +58,10 @@ private:
     Money cash_;
     int multiplier_ = 1;
     std::map<Symbol, Position> positions_;
-    std::map<Symbol, Price> marks_;
+    // Sorted by symbol; marked once per bar, so the last one marked is tried first (an index,
+    // which stays right when the account is copied).
+    std::vector<std::pair<Symbol, Price>> marks_;
+    std::size_t last_mark_ = 0;
 };
 
 }  // namespace meridian::core

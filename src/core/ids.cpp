@@ -65,32 +65,33 @@ std::string IdGenerator::uuid() {
     hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
     lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
     static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(36);
-    auto put = [&](std::uint64_t v, int from_nibble, int count) {
+    char out[36];
+    char* p = out;
+    auto put = [&p](std::uint64_t v, int from_nibble, int count) {
         for (int i = 0; i < count; ++i) {
             const int shift = 60 - 4 * (from_nibble + i);
-            out.push_back(hex[(v >> shift) & 0xf]);
+            *p++ = hex[(v >> shift) & 0xf];
         }
     };
     put(hi, 0, 8);
-    out.push_back('-');
+    *p++ = '-';
     put(hi, 8, 4);
-    out.push_back('-');
+    *p++ = '-';
     put(hi, 12, 4);
-    out.push_back('-');
+    *p++ = '-';
     put(lo, 0, 4);
-    out.push_back('-');
+    *p++ = '-';
     put(lo, 4, 12);
-    return out;
+    return std::string(out, sizeof out);
 }
 
+// A UUID is 36 printable characters: a valid id of either kind.
 OrderId IdGenerator::next_order_id() {
-    return OrderId::parse(uuid()).value();
+    return OrderId{uuid()};
 }
 
 ClientOrderId IdGenerator::next_client_order_id() {
-    return ClientOrderId::parse(uuid()).value();
+    return ClientOrderId{uuid()};
 }
 
 }  // namespace meridian::core

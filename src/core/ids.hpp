@@ -26,6 +26,7 @@ public:
     friend std::ostream& operator<<(std::ostream& os, const OrderId& id);
 
 private:
+    friend class IdGenerator;  // makes valid ids without checking them again
     explicit OrderId(std::string text) : text_{std::move(text)} {}
     std::string text_;
 };
@@ -44,6 +45,7 @@ public:
     friend std::ostream& operator<<(std::ostream& os, const ClientOrderId& id);
 
 private:
+    friend class IdGenerator;
     explicit ClientOrderId(std::string text) : text_{std::move(text)} {}
     std::string text_;
 };

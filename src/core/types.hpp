@@ -24,6 +24,17 @@ public:
     bool empty() const noexcept { return text_.empty(); }
     // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
     friend auto operator<=>(const Symbol&, const Symbol&) = default;
+    /// Inline, without a call to memcmp: symbols are a few characters and compared per bar.
+    friend bool operator==(const Symbol& a, const Symbol& b) noexcept {
+        const std::size_t n = a.text_.size();
+        if (n != b.text_.size()) return false;
+        const char* p = a.text_.data();
+        const char* q = b.text_.data();
+        for (std::size_t i = 0; i < n; ++i) {
+            if (p[i] != q[i]) return false;
+        }
+        return true;
+    }
     friend std::ostream& operator<<(std::ostream& os, const Symbol& s);
 
 private:

@@ -99,8 +99,14 @@ struct Backtest::Impl {
           ctx{clock, account, broker, risk, result.risk_events},
           watch_equity{config_in.risk.max_daily_loss || config_in.risk.max_drawdown} {}
 
-    Slot& slot(const core::Symbol& symbol) {
-        if (last < slots.size() && slots[last].symbol == symbol) return slots[last];
+    /// The symbol's slot index: a compare when it is the last one's.
+    std::size_t slot_index(const core::Symbol& symbol) {
+        if (last < slots.size() && slots[last].symbol == symbol) return last;
+        return find_slot(symbol);
+    }
+    Slot& slot(const core::Symbol& symbol) { return slots[slot_index(symbol)]; }
+
+    [[gnu::noinline]] std::size_t find_slot(const core::Symbol& symbol) {
         auto [it, fresh] = slot_of.try_emplace(symbol, slots.size());
         if (fresh) {
             Slot s;
@@ -111,7 +117,7 @@ struct Backtest::Impl {
             slots.push_back(std::move(s));
         }
         last = it->second;
-        return slots[last];
+        return last;
     }
 
     void deliver(std::vector<OrderUpdate>& updates) {
@@ -188,15 +194,17 @@ struct Backtest::Impl {
     }
 
     void on_bar(const Bar& bar) {
-        Slot& s = slot(bar.symbol);
-        const core::Timestamp t = s.bar_length ? bar.ts + *s.bar_length : bar.ts;
+        // An index, not a reference: a fill may add slots.
+        const std::size_t i = slot_index(bar.symbol);
+        const auto& length = slots[i].bar_length;
+        const core::Timestamp t = length ? bar.ts + *length : bar.ts;
         if (!in_range(bar.ts)) return;
         begin_step(t);
         if (!quote_mode) fill_orders(bar, false);
         account.mark(bar.symbol, bar.close);
-        slot(bar.symbol).mark = bar.close;  // (a fill may have added slots)
+        slots[i].mark = bar.close;
         watch(t);
-        for (Strategy* st : slot(bar.symbol).strategies) {
+        for (Strategy* st : slots[i].strategies) {
             ctx.set_strategy(st->name());
             st->on_bar(bar, ctx);
         }
@@ -337,26 +345,78 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
     return backtest.finish();
 }
 
+namespace {
+
+/// Fills replayed per symbol: the round trips (each time a position returns to flat or flips,
+/// its net P&L since it opened) and the positions they leave.
+struct Replay {
+    std::vector<RoundTrip> trips;
+    std::map<core::Symbol, core::Position> positions;
+};
+
+Replay replay(const std::vector<const FillRecord*>& fills) {
+    struct Open {
+        core::Position* position;
+        core::Money realized_at_open;
+        core::Money commissions_at_open;
+    };
+    Replay out;
+    std::map<core::Symbol, Open> open;
+    for (const FillRecord* r : fills) {
+        auto it = open.find(r->fill.symbol);
+        if (it == open.end()) {
+            core::Position* p =
+                &out.positions.try_emplace(r->fill.symbol, core::Position{r->fill.symbol})
+                     .first->second;
+            it = open.emplace(r->fill.symbol, Open{p, {}, {}}).first;
+        }
+        Open& o = it->second;
+        core::Position& position = *o.position;
+        const core::Quantity before = position.qty();
+        if (before.is_zero()) {
+            o.realized_at_open = position.realized_pnl();
+            o.commissions_at_open = position.commissions();
+        }
+        MERIDIAN_ASSERT(*position.apply(r->fill), "a backtest fill applies once");
+        const core::Quantity after = position.qty();
+        const bool closed =
+            !before.is_zero() && (after.is_zero() || after.is_negative() != before.is_negative());
+        if (!closed) continue;
+        // A flip's commission belongs to the trip it closes; the new trip starts after it.
+        out.trips.push_back(RoundTrip{(position.realized_pnl() - o.realized_at_open) -
+                                      (position.commissions() - o.commissions_at_open)});
+        o.realized_at_open = position.realized_pnl();
+        o.commissions_at_open = position.commissions();
+    }
+    return out;
+}
+
+std::vector<const FillRecord*> pointers(const std::vector<FillRecord>& fills) {
+    std::vector<const FillRecord*> out;
+    out.reserve(fills.size());
+    for (const auto& f : fills) {
+        out.push_back(&f);
+    }
+    return out;
+}
+
+}  // namespace
+
 std::map<std::string, Breakdown> breakdown(
     const std::vector<FillRecord>& fills, bool by_strategy,
     const std::function<std::optional<core::Price>(const core::Symbol&)>& mark) {
-    std::map<std::string, std::vector<FillRecord>> groups;
+    std::map<std::string, std::vector<const FillRecord*>> groups;
     for (const auto& f : fills) {
-        groups[by_strategy ? f.strategy : f.fill.symbol.str()].push_back(f);
+        groups[by_strategy ? f.strategy : f.fill.symbol.str()].push_back(&f);
     }
     std::map<std::string, Breakdown> out;
     for (const auto& [key, group] : groups) {
         Breakdown b;
         b.num_fills = group.size();
-        const auto trips = round_trips(group);
-        b.num_round_trips = trips.size();
-        b.trips = trip_stats(trips);
-        std::map<core::Symbol, core::Position> positions;
-        for (const auto& f : group) {
-            auto it = positions.try_emplace(f.fill.symbol, core::Position{f.fill.symbol}).first;
-            MERIDIAN_ASSERT(*it->second.apply(f.fill), "a backtest fill applies once");
-        }
-        for (const auto& [symbol, p] : positions) {
+        const Replay r = replay(group);
+        b.num_round_trips = r.trips.size();
+        b.trips = trip_stats(r.trips);
+        for (const auto& [symbol, p] : r.positions) {
             b.realized_pnl += p.realized_pnl();
             b.commissions += p.commissions();
             if (!p.is_flat()) {
@@ -371,34 +431,7 @@ std::map<std::string, Breakdown> breakdown(
 }
 
 std::vector<RoundTrip> round_trips(const std::vector<FillRecord>& fills) {
-    struct Open {
-        core::Position position;
-        core::Money realized_at_open;
-        core::Money commissions_at_open;
-    };
-    std::map<core::Symbol, Open> open;
-    std::vector<RoundTrip> trips;
-    for (const auto& r : fills) {
-        auto it =
-            open.try_emplace(r.fill.symbol, Open{core::Position{r.fill.symbol}, {}, {}}).first;
-        Open& o = it->second;
-        const core::Quantity before = o.position.qty();
-        if (before.is_zero()) {
-            o.realized_at_open = o.position.realized_pnl();
-            o.commissions_at_open = o.position.commissions();
-        }
-        MERIDIAN_ASSERT(*o.position.apply(r.fill), "a backtest fill applies once");
-        const core::Quantity after = o.position.qty();
-        const bool closed =
-            !before.is_zero() && (after.is_zero() || after.is_negative() != before.is_negative());
-        if (!closed) continue;
-        // A flip's commission belongs to the trip it closes; the new trip starts after it.
-        trips.push_back(RoundTrip{(o.position.realized_pnl() - o.realized_at_open) -
-                                  (o.position.commissions() - o.commissions_at_open)});
-        o.realized_at_open = o.position.realized_pnl();
-        o.commissions_at_open = o.position.commissions();
-    }
-    return trips;
+    return replay(pointers(fills)).trips;
 }
 
 std::string fills_csv(const BacktestResult& result) {

@@ -52,24 +52,30 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
         s.cagr = final_value > 0 ? std::pow(final_value / start, 1 / years) - 1 : -1;
     }
 
-    // One pass (Welford) over the period returns.
-    double prev = start;
-    double mean = 0;
+    // Equity as doubles once; then the period returns in two passes (mean, then deviations):
+    // no division carried from one point to the next, as a running mean would have.
+    std::vector<double> equity(curve.size());
+    double equity_sum = 0;
+    for (std::size_t i = 0; i < curve.size(); ++i) {
+        equity[i] = curve[i].equity.to_double();
+        equity_sum += equity[i];
+    }
+    std::vector<double> returns(curve.size());
+    double return_sum = 0;
+    for (std::size_t i = 0; i < curve.size(); ++i) {
+        const double prev = i == 0 ? start : equity[i - 1];
+        returns[i] = prev != 0 ? equity[i] / prev - 1 : 0;
+        return_sum += returns[i];
+    }
+    const double n = static_cast<double>(curve.size());
+    const double mean = return_sum / n;
     double m2 = 0;
     double down = 0;
-    std::size_t count = 0;
-    for (const auto& p : curve) {
-        const double e = p.equity.to_double();
-        const double r = prev != 0 ? e / prev - 1 : 0;
-        prev = e;
-        ++count;
-        const double delta = r - mean;
-        mean += delta / static_cast<double>(count);
-        m2 += delta * (r - mean);
+    for (const double r : returns) {
+        m2 += (r - mean) * (r - mean);
         if (r < 0) down += r * r;
     }
-    const double n = static_cast<double>(count);
-    const double sd = count > 1 ? std::sqrt(m2 / (n - 1)) : 0;
+    const double sd = curve.size() > 1 ? std::sqrt(m2 / (n - 1)) : 0;
     const double dd = std::sqrt(down / n);
     s.volatility = sd * std::sqrt(ppy);
     const double excess = mean - risk_free_rate / ppy;
@@ -77,15 +83,18 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
     s.sortino = dd > 0 ? excess / dd * std::sqrt(ppy) : 0;
 
     core::Money peak = starting_cash;
+    double peak_value = start;
     core::Timestamp peak_ts = curve.front().ts;
     std::int64_t longest_ns = 0;
-    for (const auto& p : curve) {
+    for (std::size_t i = 0; i < curve.size(); ++i) {
+        const auto& p = curve[i];
         if (p.equity >= peak) {
             longest_ns = std::max(longest_ns, (p.ts - peak_ts).ns);
             peak = p.equity;
+            peak_value = equity[i];
             peak_ts = p.ts;
         } else if (peak.is_positive()) {
-            s.max_drawdown = std::max(s.max_drawdown, 1 - p.equity.to_double() / peak.to_double());
+            s.max_drawdown = std::max(s.max_drawdown, 1 - equity[i] / peak_value);
         }
     }
     if (curve.back().equity < peak) {
@@ -100,10 +109,6 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
     }
     s.exposure = static_cast<double>(open_periods) / n;
 
-    double equity_sum = 0;
-    for (const auto& p : curve) {
-        equity_sum += p.equity.to_double();
-    }
     const double mean_equity = equity_sum / n;
     if (mean_equity > 0) {
         const double total = traded_notional.to_double() / mean_equity;

@@ -150,11 +150,17 @@ public:
           sizing_{sizing},
           make_state_{std::move(make_state)},
           decide_{std::move(decide)} {}
+    SignalStrategy(const SignalStrategy&) = delete;  // last_ points into its own map
+    SignalStrategy& operator=(const SignalStrategy&) = delete;
 
     void on_bar(const Bar& bar, StrategyContext& ctx) override {
-        auto it = state_.find(bar.symbol);
-        if (it == state_.end()) it = state_.emplace(bar.symbol, make_state_()).first;
-        const Signal signal = decide_(it->second, bar);
+        // The last symbol's state without a hash (pointers into the map stay valid).
+        if (last_ == nullptr || last_->first != bar.symbol) {
+            auto it = state_.find(bar.symbol);
+            if (it == state_.end()) it = state_.emplace(bar.symbol, make_state_()).first;
+            last_ = &*it;
+        }
+        const Signal signal = decide_(last_->second, bar);
         if (signal == Signal::None) return;
         if (!ctx.working(bar.symbol).is_zero()) return;  // its last order is not done yet
         const core::Quantity held = ctx.position(bar.symbol);
@@ -180,6 +186,7 @@ private:
     std::function<S()> make_state_;
     Decide decide_;
     std::unordered_map<core::Symbol, S> state_;
+    std::pair<const core::Symbol, S>* last_ = nullptr;
 };
 
 template <typename S, typename Decide>

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
@@ -11,6 +13,7 @@
 
 #include "app/files.hpp"
 #include "app/run_options.hpp"
+#include "core/assert.hpp"
 #include "engine/backtest.hpp"
 #include "engine/bars_csv.hpp"
 #include "engine/report.hpp"
@@ -61,6 +64,71 @@ std::string strategy_list(const std::vector<std::unique_ptr<engine::Strategy>>& 
     return out;
 }
 
+/// The backtest with bars read as it goes from every --data file (mapped, not copied), merged
+/// in time order (file order breaks ties): no bar is held. Empty when a file's rows turn out
+/// not to be in time order across its symbols (allowed: the caller then loads and sorts).
+std::optional<core::Result<engine::BacktestResult>> stream_backtest(
+    const RunOptions& o, std::vector<std::unique_ptr<engine::Strategy>>& strategies,
+    const engine::BacktestConfig& config,
+    const std::function<void(std::size_t, std::size_t)>& progress, std::size_t& bars_read) {
+    using Out = core::Result<engine::BacktestResult>;
+    std::vector<MappedFile> files;
+    std::vector<engine::BarsCsvReader> readers;
+    std::size_t total_bytes = 0;
+    for (const auto& path : o.data) {
+        auto file = MappedFile::open(path);
+        if (!file) return Out{file.error()};
+        total_bytes += file->text().size();
+        files.push_back(std::move(*file));
+    }
+    const std::size_t n = files.size();
+    std::vector<engine::Bar> heads(n);
+    std::vector<bool> has(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        auto reader = engine::BarsCsvReader::open(files[i].text(), o.data[i], o.csv);
+        if (!reader) return Out{reader.error()};
+        auto more = reader->next(heads[i]);
+        if (!more) return Out{more.error()};
+        if (!*more) return Out{reader->error("no bars: the file has a header but no rows")};
+        has[i] = true;
+        readers.push_back(std::move(*reader));
+    }
+    engine::Backtest backtest{strategies, config};
+    // Room for the equity curve at once (growing it would touch twice the memory): as many
+    // points as rows, estimated from the first rows' length.
+    std::size_t first_rows_bytes = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        first_rows_bytes += readers[i].offset();
+    }
+    backtest.reserve(total_bytes / std::max<std::size_t>(first_rows_bytes / (2 * n), 16) + 1024);
+    const bool show = progress && total_bytes >= (std::size_t{16} << 20);
+    std::size_t until_progress = 4096;
+    bars_read = 0;
+    for (;;) {
+        std::size_t best = n;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (has[i] && (best == n || heads[i].ts < heads[best].ts)) best = i;
+        }
+        if (best == n) break;
+        backtest.on_bar(heads[best]);
+        ++bars_read;
+        auto more = readers[best].next(heads[best]);
+        if (!more) return Out{more.error()};
+        if (!readers[best].in_time_order()) return std::nullopt;
+        has[best] = *more;
+        if (show && --until_progress == 0) {
+            until_progress = 4096;
+            std::size_t done = 0;
+            for (const auto& r : readers) {
+                done += r.offset();
+            }
+            progress(done, total_bytes);
+        }
+    }
+    if (show) progress(total_bytes, total_bytes);
+    return backtest.finish();
+}
+
 }  // namespace
 
 int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
@@ -80,61 +148,120 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
         err << "meridian backtest: " << made.error().message << '\n';
         return 2;
     }
-    auto& strategies = *made;
+    auto strategies = std::move(*made);
+    prefer_huge_pages(std::size_t{1} << 30);
 
-    auto loaded = load_run_bars(o);
-    if (!loaded) {
-        err << "meridian backtest: " << loaded.error().message << '\n';
+    auto fail = [&err](const core::Error& e) {
+        err << "meridian backtest: " << e.message << '\n';
         return 1;
-    }
-    const std::vector<engine::Bar>& bars = *loaded;
-
-    engine::BacktestConfig config = o.config;
-    // A progress bar on a terminal, for runs long enough to wait for.
-    const bool show_progress = bars.size() >= 200'000 && isatty(STDERR_FILENO) != 0;
-    if (show_progress) {
-        config.progress = [&err](std::size_t done, std::size_t total) {
-            const std::size_t width = 40;
-            const std::size_t filled = total ? done * width / total : width;
-            err << "\rbacktest [" << std::string(filled, '#') << std::string(width - filled, '.')
-                << "] " << (total ? done * 100 / total : 100) << " %" << (done == total ? "\n" : "")
-                << std::flush;
-        };
-    }
-    auto quotes = load_run_quotes(o);
-    if (!quotes) {
-        err << "meridian backtest: " << quotes.error().message << '\n';
-        return 1;
-    }
-    auto result = engine::run_backtest(bars, *quotes, strategies, config);
-    if (!result) {
-        err << "meridian backtest: " << result.error().message << '\n';
-        return 1;
-    }
-
+    };
+    // The outputs appear only when the run succeeds: equity.csv is written as the run goes
+    // into a temporary file, renamed at the end; a directory made for a failed run is removed.
     std::error_code ec;
-    std::filesystem::create_directories(o.out_dir, ec);
+    const std::filesystem::path dir{o.out_dir};
+    const bool dir_existed = std::filesystem::exists(dir, ec);
+    std::filesystem::create_directories(dir, ec);
     if (ec) {
         err << "meridian backtest: cannot create " << o.out_dir << ": " << ec.message() << '\n';
         return 1;
     }
-    const std::filesystem::path dir{o.out_dir};
+    const std::filesystem::path equity_tmp = dir / ".equity.csv.partial";
+    auto cleanup = [&] {
+        std::error_code ignored;
+        std::filesystem::remove(equity_tmp, ignored);
+        if (!dir_existed) std::filesystem::remove(dir, ignored);
+    };
+    auto equity_file = OutputFile::create(equity_tmp);
+    if (!equity_file) {
+        cleanup();
+        return fail(equity_file.error());
+    }
+
+    engine::BacktestConfig config = o.config;
+    config.on_equity = [&equity_file](const engine::EquityPoint& p) {
+        engine::append_equity_row(equity_file->buffer(), p);
+        equity_file->flush(1 << 20);
+    };
+    // A progress bar on a terminal, for runs long enough to wait for.
+    const bool tty = isatty(STDERR_FILENO) != 0;
+    const std::function<void(std::size_t, std::size_t)> progress_bar = [&err](std::size_t done,
+                                                                              std::size_t total) {
+        const std::size_t width = 40;
+        const std::size_t filled = total ? done * width / total : width;
+        err << "\rbacktest [" << std::string(filled, '#') << std::string(width - filled, '.')
+            << "] " << (total ? done * 100 / total : 100) << " %" << (done == total ? "\n" : "")
+            << std::flush;
+    };
+
+    std::size_t bar_count = 0;
+    std::size_t quote_count = 0;
+    std::optional<core::Result<engine::BacktestResult>> result;
+    if (o.quotes.empty() && !o.timeframe) {
+        equity_file->buffer() = engine::equity_csv_header;
+        result = stream_backtest(
+            o, strategies, config,
+            tty ? progress_bar : std::function<void(std::size_t, std::size_t)>{}, bar_count);
+        if (!result) {
+            // A file whose symbols are not interleaved in time order: load and sort it, with
+            // fresh strategies and a fresh equity file.
+            auto again = make_strategies(o.strategies);
+            MERIDIAN_ASSERT(again.has_value(), "strategies made once make again");
+            strategies = std::move(*again);
+            equity_file = OutputFile::create(equity_tmp);
+            if (!equity_file) {
+                cleanup();
+                return fail(equity_file.error());
+            }
+        }
+    }
+    if (!result) {
+        equity_file->buffer() = engine::equity_csv_header;
+        auto loaded = load_run_bars(o);
+        if (!loaded) {
+            cleanup();
+            return fail(loaded.error());
+        }
+        auto quotes = load_run_quotes(o);
+        if (!quotes) {
+            cleanup();
+            return fail(quotes.error());
+        }
+        bar_count = loaded->size();
+        quote_count = quotes->size();
+        if (tty && bar_count + quote_count >= 200'000) config.progress = progress_bar;
+        result = engine::run_backtest(*loaded, *quotes, strategies, config);
+    }
+    if (!*result) {
+        cleanup();
+        return fail(result->error());
+    }
+    engine::BacktestResult& run = **result;
+
     const std::pair<const char*, std::string> files[] = {
-        {"fills.csv", engine::fills_csv(*result)},
-        {"orders.csv", engine::orders_csv(*result)},
-        {"equity.csv", engine::equity_csv(*result)},
-        {"risk.csv", engine::risk_csv(*result)},
-        {"summary.json", engine::summary_json(result->summary)},
-        {"report.html", engine::report_html(*result, "Backtest: " + strategy_list(strategies))},
+        {"fills.csv", engine::fills_csv(run)},
+        {"orders.csv", engine::orders_csv(run)},
+        {"risk.csv", engine::risk_csv(run)},
+        {"summary.json", engine::summary_json(run.summary)},
+        {"report.html", engine::report_html(run, "Backtest: " + strategy_list(strategies))},
     };
     for (const auto& [name, text] : files) {
         if (auto ok = write_file(dir / name, text); !ok) {
-            err << "meridian backtest: " << ok.error().message << '\n';
-            return 1;
+            cleanup();
+            return fail(ok.error());
         }
     }
-
-    const auto& s = result->summary;
+    if (auto ok = equity_file->close(); !ok) {
+        cleanup();
+        return fail(ok.error());
+    }
+    std::filesystem::rename(equity_tmp, dir / "equity.csv", ec);
+    if (ec) {
+        cleanup();
+        err << "meridian backtest: cannot write " << (dir / "equity.csv").string() << ": "
+            << ec.message() << '\n';
+        return 1;
+    }
+    const auto& s = run.summary;
     auto pct = [](double v) {
         std::ostringstream os;
         os.setf(std::ios::fixed);
@@ -149,11 +276,11 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
         os << v;
         return os.str();
     };
-    out << "backtest: " << bars.size() << " bars, "
-        << (quotes->empty() ? std::string{} : std::to_string(quotes->size()) + " quotes, ")
+    out << "backtest: " << bar_count << " bars, "
+        << (quote_count == 0 ? std::string{} : std::to_string(quote_count) + " quotes, ")
         << o.strategies.size() << " strateg" << (o.strategies.size() == 1 ? "y" : "ies")
-        << ", from " << result->equity.front().ts.to_iso8601() << " to "
-        << result->equity.back().ts.to_iso8601() << "\n\n";
+        << ", from " << run.equity.front().ts.to_iso8601() << " to "
+        << run.equity.back().ts.to_iso8601() << "\n\n";
     const std::pair<const char*, std::string> rows[] = {
         {"starting cash", s.starting_cash.to_string(2, core::Rounding::HalfEven)},
         {"final equity", s.final_equity.to_string(2, core::Rounding::HalfEven)},
@@ -191,9 +318,9 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
             row("symbol " + name, b);
         }
     }
-    if (!result->risk_events.empty()) {
-        out << "\nrisk: " << result->risk_events.size()
-            << " denials or halts, first: " << result->risk_events.front().message << '\n';
+    if (!run.risk_events.empty()) {
+        out << "\nrisk: " << run.risk_events.size()
+            << " denials or halts, first: " << run.risk_events.front().message << '\n';
     }
     out << "\nwrote " << (dir / "fills.csv").string()
         << ", orders.csv, equity.csv, risk.csv, summary.json, report.html\n";

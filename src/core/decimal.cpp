@@ -140,15 +140,31 @@ char* put_u64(char* end, std::uint64_t v) {
 
 }  // namespace
 
-std::string format(Int128 raw, int scale) {
+void format_to(std::string& out, Int128 raw, int scale) {
     const UInt128 m = magnitude(raw);
     const auto unit = static_cast<UInt128>(pow10(scale));
     // One 128-bit division at most; the rest in 64-bit registers.
-    const UInt128 whole =
-        m < (UInt128{1} << 64)
-            ? UInt128{static_cast<std::uint64_t>(m) / static_cast<std::uint64_t>(unit)}
-            : m / unit;
-    auto frac = static_cast<std::uint64_t>(m - whole * unit);  // < 10^18
+    UInt128 whole = 0;
+    std::uint64_t frac = 0;  // < 10^18
+    const auto hi = static_cast<std::uint64_t>(m >> 64);
+    const auto lo = static_cast<std::uint64_t>(m);
+    const auto unit64 = static_cast<std::uint64_t>(unit);
+    if (hi == 0) {
+        whole = lo / unit64;
+        frac = lo % unit64;
+#if defined(__x86_64__)
+    } else if (hi < unit64) {
+        // The quotient fits 64 bits: one divide instruction, not the library's 128-bit divide.
+        std::uint64_t q = 0;
+        std::uint64_t r = 0;
+        asm("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(unit64));
+        whole = q;
+        frac = r;
+#endif
+    } else {
+        whole = m / unit;
+        frac = static_cast<std::uint64_t>(m - whole * unit);
+    }
     char buf[64];
     char* const end = buf + sizeof buf;
     char* p = end;
@@ -165,15 +181,20 @@ std::string format(Int128 raw, int scale) {
         p = start;
         *--p = '.';
     }
-    std::string out;
     if (whole < (UInt128{1} << 64)) {
         p = put_u64(p, static_cast<std::uint64_t>(whole));
         if (raw < 0) *--p = '-';
-        out.assign(p, end);
+        out.append(p, end);
     } else {
-        out = (raw < 0 ? "-" : "") + u128_to_string(whole);
+        if (raw < 0) out += '-';
+        out += u128_to_string(whole);
         out.append(p, end);
     }
+}
+
+std::string format(Int128 raw, int scale) {
+    std::string out;
+    format_to(out, raw, scale);
     return out;
 }
 

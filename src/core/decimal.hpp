@@ -36,6 +36,8 @@ Result<Int128> parse(std::string_view text, int scale, Int128 min, Int128 max,
 
 /// Shortest exact decimal form of raw * 10^-scale: "187.25", "-0.0001", "10", "0".
 std::string format(Int128 raw, int scale);
+/// The same appended to `out` (no string made: for writers of many numbers).
+void format_to(std::string& out, Int128 raw, int scale);
 
 /// raw * 10^-scale written with exactly `places` fractional digits (places <= scale), rounded.
 std::string format_fixed(Int128 raw, int scale, int places, Rounding mode);
@@ -84,6 +86,7 @@ public:
     /// Rounded to `places` decimals (0..9), e.g. to the penny tick.
     Price round(int places, Rounding mode) const;
     std::string to_string() const;  // shortest exact form: "187.25"
+    void append_to(std::string& out) const { decimal::format_to(out, raw_, scale); }
     double to_double() const noexcept { return static_cast<double>(raw_) / one; }
 
     // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
@@ -121,6 +124,7 @@ public:
     constexpr bool is_whole() const noexcept { return raw_ % one == 0; }
     Quantity abs() const { return raw_ < 0 ? -*this : *this; }
     std::string to_string() const;
+    void append_to(std::string& out) const { decimal::format_to(out, raw_, scale); }
     double to_double() const noexcept { return static_cast<double>(raw_) / one; }
 
     // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
@@ -166,6 +170,7 @@ public:
     Money round_to_cents(Rounding mode) const { return round(2, mode); }
     /// Shortest exact form: "1905.6522069165" (no rounding).
     std::string to_string() const;
+    void append_to(std::string& out) const { decimal::format_to(out, raw_, scale); }
     /// Exactly `places` decimals, rounded by `mode`: to_string(2, Rounding::HalfEven) == "1905.65".
     std::string to_string(int places, Rounding mode) const;
     double to_double() const noexcept;

@@ -217,12 +217,14 @@ std::int64_t Timestamp::time_of_day_ns() const noexcept {
     return ns_ - floor_div(ns_, ns_per_day) * ns_per_day;
 }
 
-std::string Timestamp::to_iso8601(int digits) const {
+namespace {
+
+/// Writes the time with `digits` fractional digits into buf (at least 31 bytes); its length.
+std::size_t write_iso8601(const Timestamp& t, int digits, char* buf) {
     MERIDIAN_ASSERT(digits >= 0 && digits <= 9, "to_iso8601 digits out of range");
-    const CivilDate d = date();
-    const std::int64_t tod = time_of_day_ns();
+    const CivilDate d = t.date();
+    const std::int64_t tod = t.time_of_day_ns();
     const std::int64_t secs = tod / ns_per_second;
-    char buf[32];
     auto put2 = [](char* p, std::int64_t v) {
         p[0] = static_cast<char>('0' + v / 10);
         p[1] = static_cast<char>('0' + v % 10);
@@ -252,18 +254,35 @@ std::string Timestamp::to_iso8601(int digits) const {
         n += static_cast<std::size_t>(digits);
     }
     buf[n++] = 'Z';
-    return std::string(buf, n);
+    return n;
 }
 
-std::string Timestamp::to_iso8601() const {
-    std::int64_t frac = time_of_day_ns() % ns_per_second;
+/// As many fractional digits as the time needs (0..9).
+int needed_digits(const Timestamp& t) {
+    std::int64_t frac = t.time_of_day_ns() % ns_per_second;
+    if (frac == 0) return 0;
     int digits = 9;
-    if (frac == 0) return to_iso8601(0);
     while (frac % 10 == 0) {
         frac /= 10;
         --digits;
     }
-    return to_iso8601(digits);
+    return digits;
+}
+
+}  // namespace
+
+std::string Timestamp::to_iso8601(int digits) const {
+    char buf[32];
+    return std::string(buf, write_iso8601(*this, digits, buf));
+}
+
+std::string Timestamp::to_iso8601() const {
+    return to_iso8601(needed_digits(*this));
+}
+
+void Timestamp::append_iso8601(std::string& out) const {
+    char buf[32];
+    out.append(buf, write_iso8601(*this, needed_digits(*this), buf));
 }
 
 std::ostream& operator<<(std::ostream& os, const Timestamp& t) {

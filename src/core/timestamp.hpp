@@ -67,6 +67,8 @@ public:
     std::string to_iso8601() const;
     /// UTC with exactly `digits` fractional digits (0..9), truncated: digits=6 gives Alpaca's form.
     std::string to_iso8601(int digits) const;
+    /// to_iso8601() appended to `out` (no string made: for writers of many times).
+    void append_iso8601(std::string& out) const;
     /// The UTC date of this instant.
     CivilDate date() const noexcept;
     /// Nanoseconds since the UTC midnight of date().

@@ -6,6 +6,10 @@
 #include <map>
 #include <unordered_map>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "core/clock.hpp"
 
 namespace meridian::engine {
@@ -273,8 +277,22 @@ void Backtest::fill_from_quotes(const std::map<core::Symbol, core::Duration>& ba
 }
 
 void Backtest::reserve(std::size_t events) {
-    impl_->result.equity.reserve(events);
+    auto& equity = impl_->result.equity;
+    equity.reserve(events);
     impl_->exposed.reserve(events);
+#if defined(__linux__)
+    // A long curve in huge pages: a million points touch 64 MB, and faulting that in 4 KB
+    // pages costs a tenth of a whole run. A hint only: nothing changes if it is refused.
+    constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
+    const auto begin = reinterpret_cast<std::uintptr_t>(equity.data());
+    const std::uintptr_t end = begin + equity.capacity() * sizeof(EquityPoint);
+    const std::uintptr_t from = (begin + huge - 1) & ~(huge - 1);
+    const std::uintptr_t to = end & ~(huge - 1);
+    if (to > from) {
+        // NOLINTNEXTLINE(performance-no-int-to-ptr): an address range computed above
+        ::madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
+    }
+#endif
 }
 
 void Backtest::on_bar(const Bar& bar) {
@@ -481,18 +499,24 @@ std::string risk_csv(const BacktestResult& result) {
     return out;
 }
 
+const char* const equity_csv_header = "time,cash,positions_value,equity\n";
+
+void append_equity_row(std::string& out, const EquityPoint& p) {
+    p.ts.append_iso8601(out);
+    out += ',';
+    p.cash.append_to(out);
+    out += ',';
+    p.positions_value.append_to(out);
+    out += ',';
+    p.equity.append_to(out);
+    out += '\n';
+}
+
 std::string equity_csv(const BacktestResult& result) {
-    std::string out = "time,cash,positions_value,equity\n";
+    std::string out = equity_csv_header;
     out.reserve(result.equity.size() * 64 + out.size());
     for (const auto& p : result.equity) {
-        out += p.ts.to_iso8601();
-        out += ',';
-        out += p.cash.to_string();
-        out += ',';
-        out += p.positions_value.to_string();
-        out += ',';
-        out += p.equity.to_string();
-        out += '\n';
+        append_equity_row(out, p);
     }
     return out;
 }

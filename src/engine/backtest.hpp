@@ -115,5 +115,8 @@ std::string orders_csv(const BacktestResult& result);
 std::string risk_csv(const BacktestResult& result);
 /// equity.csv: time,cash,positions_value,equity.
 std::string equity_csv(const BacktestResult& result);
+/// Its header line and one row, for writing the curve as a run goes.
+extern const char* const equity_csv_header;
+void append_equity_row(std::string& out, const EquityPoint& p);
 
 }  // namespace meridian::engine

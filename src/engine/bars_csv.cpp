@@ -64,6 +64,8 @@ public:
         line_no_ = 1;
         return false;
     }
+    /// Bytes read so far.
+    std::size_t offset() const noexcept { return std::min(pos_, text_.size()); }
     /// An error about the current line.
     core::Error error(const std::string& what) const {
         return core::invalid(std::string{source_} + ":" + std::to_string(line_no_) + ": " + what);
@@ -134,16 +136,41 @@ std::optional<core::Symbol> symbol_from_file_name(std::string_view path) {
     return *s;
 }
 
-core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string_view source,
-                                              const BarsCsvOptions& options) {
-    Lines lines{text, source};
+struct BarsCsvReader::State {
+    State(std::string_view text, std::string_view source, const BarsCsvOptions& options_in)
+        : lines{text, source}, options{options_in} {}
+
+    Lines lines;
+    BarsCsvOptions options;
+    std::array<int, Count> index{};
+    std::size_t columns = 0;
+    std::optional<core::Symbol> file_symbol;
+    std::map<core::Symbol, Timestamp> last_time;
+    // The last symbol's entry and text: files of one symbol never search the map or parse the
+    // symbol again.
+    std::map<core::Symbol, Timestamp>::iterator last = last_time.end();
+    std::string last_symbol_text;
+    std::vector<std::string_view> cells;
+    Timestamp previous;  // the last bar's time, any symbol
+    bool in_time_order = true;
+    std::size_t rows = 0;
+};
+
+BarsCsvReader::BarsCsvReader(std::unique_ptr<State> state) : state_{std::move(state)} {}
+BarsCsvReader::BarsCsvReader(BarsCsvReader&&) noexcept = default;
+BarsCsvReader& BarsCsvReader::operator=(BarsCsvReader&&) noexcept = default;
+BarsCsvReader::~BarsCsvReader() = default;
+
+core::Result<BarsCsvReader> BarsCsvReader::open(std::string_view text, std::string_view source,
+                                                const BarsCsvOptions& options) {
+    auto state = std::make_unique<State>(text, source, options);
+    Lines& lines = state->lines;
     auto fail = [&](const std::string& what) { return lines.error(what); };
-    auto next_line = [&](std::string_view& line) { return lines.next(line); };
     std::string_view header;
     if (!lines.header(header)) {
         return fail("empty file: expected a header such as Date,Open,High,Low,Close,Volume");
     }
-    std::array<int, Count> index;
+    auto& index = state->index;
     index.fill(-1);
     std::vector<std::string_view> names;
     split(header, names);
@@ -158,6 +185,7 @@ core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string
             index[*col] = static_cast<int>(i);
         }
     }
+    state->columns = names.size();
     const char* required_names[] = {"date or timestamp", "open", "high", "low", "close"};
     const Column required[] = {Time, Open, High, Low, Close};
     for (std::size_t i = 0; i < std::size(required); ++i) {
@@ -166,155 +194,193 @@ core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string
                         " column (found: " + std::string{header} + ")");
         }
     }
-
-    std::optional<core::Symbol> file_symbol = options.symbol;
-    if (!file_symbol && index[SymbolCol] < 0) {
-        file_symbol = symbol_from_file_name(source);
-        if (!file_symbol) {
+    state->file_symbol = options.symbol;
+    if (!state->file_symbol && index[SymbolCol] < 0) {
+        state->file_symbol = symbol_from_file_name(source);
+        if (!state->file_symbol) {
             return fail(
                 "cannot tell the symbol: the file has no symbol column and its name does "
                 "not start with one; pass --symbol");
         }
     }
+    return BarsCsvReader{std::move(state)};
+}
 
-    std::vector<Bar> bars;
-    std::map<core::Symbol, Timestamp> last_time;
-    std::vector<std::string_view> cells;
-    bars.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')));
-    // The last symbol's entry: files of one symbol never search the map.
-    std::map<core::Symbol, Timestamp>::iterator last = last_time.end();
+bool BarsCsvReader::in_time_order() const noexcept {
+    return state_->in_time_order;
+}
+
+std::size_t BarsCsvReader::rows() const noexcept {
+    return state_->rows;
+}
+
+std::size_t BarsCsvReader::offset() const noexcept {
+    return state_->lines.offset();
+}
+
+core::Error BarsCsvReader::error(const std::string& what) const {
+    return state_->lines.error(what);
+}
+
+core::Result<bool> BarsCsvReader::next(Bar& bar) {
+    State& st = *state_;
+    const auto& index = st.index;
+    auto fail = [&](const std::string& what) { return st.lines.error(what); };
     std::string_view line;
-    while (next_line(line)) {
-        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-        split(line, cells);
-        if (cells.size() != names.size()) {
-            return fail("expected " + std::to_string(names.size()) + " cells, found " +
-                        std::to_string(cells.size()));
+    for (;;) {
+        if (!st.lines.next(line)) return false;
+        if (line.find_first_not_of(" \t") != std::string_view::npos) break;
+    }
+    auto& cells = st.cells;
+    split(line, cells);
+    if (cells.size() != st.columns) {
+        return fail("expected " + std::to_string(st.columns) + " cells, found " +
+                    std::to_string(cells.size()));
+    }
+    auto cell = [&](Column c) { return cells[static_cast<std::size_t>(index[c])]; };
+    auto price = [&](Column c, const char* name) -> core::Result<Price> {
+        auto p = Price::parse(cell(c));
+        if (!p) return fail(p.error().message + " in column " + name);
+        if (!p->is_positive()) {
+            return fail(std::string{name} + " must be positive, not " + p->to_string());
         }
-        auto cell = [&](Column c) { return cells[static_cast<std::size_t>(index[c])]; };
-        auto price = [&](Column c, const char* name) -> core::Result<Price> {
-            auto p = Price::parse(cell(c));
-            if (!p) return fail(p.error().message + " in column " + name);
-            if (!p->is_positive()) {
-                return fail(std::string{name} + " must be positive, not " + p->to_string());
-            }
-            return p;
-        };
+        return p;
+    };
 
-        Bar bar;
-        if (index[SymbolCol] >= 0 && !cell(SymbolCol).empty()) {
-            auto s = core::Symbol::parse(cell(SymbolCol));
+    bar = Bar{};
+    if (index[SymbolCol] >= 0 && !cell(SymbolCol).empty()) {
+        const std::string_view text = cell(SymbolCol);
+        if (st.last != st.last_time.end() && text == st.last_symbol_text) {
+            bar.symbol = st.last->first;
+        } else {
+            auto s = core::Symbol::parse(text);
             if (!s) return fail(s.error().message);
             bar.symbol = *s;
-        } else if (file_symbol) {
-            bar.symbol = *file_symbol;
-        } else {
-            return fail("empty symbol and no --symbol");
         }
-        auto t = Timestamp::parse(cell(Time));
-        if (!t) return fail(t.error().message);
-        bar.ts = *t;
-        const bool date_only = cell(Time).size() == 10;
-        if (date_only && index[ClockTime] < 0) {
-            // A daily bar: stamped at midnight of its date in the file's time zone (New York by
-            // default, as Alpaca stamps daily bars), so its trading date is its own.
-            bar.ts = options.time_zone.to_utc(bar.ts.date(), 0);
+    } else if (st.file_symbol) {
+        bar.symbol = *st.file_symbol;
+    } else {
+        return fail("empty symbol and no --symbol");
+    }
+    auto t = Timestamp::parse(cell(Time));
+    if (!t) return fail(t.error().message);
+    bar.ts = *t;
+    const bool date_only = cell(Time).size() == 10;
+    if (date_only && index[ClockTime] < 0) {
+        // A daily bar: stamped at midnight of its date in the file's time zone (New York by
+        // default, as Alpaca stamps daily bars), so its trading date is its own.
+        bar.ts = st.options.time_zone.to_utc(bar.ts.date(), 0);
+    }
+    if (index[ClockTime] >= 0) {
+        // Date,Time in the file's time zone: "09:35" or "09:35:00".
+        const std::string_view clock = cell(ClockTime);
+        auto two = [&](std::size_t at) {
+            return at + 2 <= clock.size() && std::isdigit(static_cast<unsigned char>(clock[at])) &&
+                           std::isdigit(static_cast<unsigned char>(clock[at + 1]))
+                       ? (clock[at] - '0') * 10 + (clock[at + 1] - '0')
+                       : -1;
+        };
+        const int h = two(0);
+        const int m = clock.size() >= 5 && clock[2] == ':' ? two(3) : -1;
+        const int sec =
+            clock.size() == 8 && clock[5] == ':' ? two(6) : (clock.size() == 5 ? 0 : -1);
+        if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59) {
+            return fail("time '" + std::string{clock} + "' is not HH:MM or HH:MM:SS");
         }
-        if (index[ClockTime] >= 0) {
-            // Date,Time in the file's time zone: "09:35" or "09:35:00".
-            const std::string_view clock = cell(ClockTime);
-            auto two = [&](std::size_t at) {
-                return at + 2 <= clock.size() &&
-                               std::isdigit(static_cast<unsigned char>(clock[at])) &&
-                               std::isdigit(static_cast<unsigned char>(clock[at + 1]))
-                           ? (clock[at] - '0') * 10 + (clock[at + 1] - '0')
-                           : -1;
-            };
-            const int h = two(0);
-            const int m = clock.size() >= 5 && clock[2] == ':' ? two(3) : -1;
-            const int sec =
-                clock.size() == 8 && clock[5] == ':' ? two(6) : (clock.size() == 5 ? 0 : -1);
-            if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59) {
-                return fail("time '" + std::string{clock} + "' is not HH:MM or HH:MM:SS");
-            }
-            bar.ts = options.time_zone.to_utc(bar.ts.date(), h * 3600 + m * 60 + sec);
+        bar.ts = st.options.time_zone.to_utc(bar.ts.date(), h * 3600 + m * 60 + sec);
+    }
+    auto o = price(Open, "open");
+    if (!o) return o.error();
+    auto h = price(High, "high");
+    if (!h) return h.error();
+    auto l = price(Low, "low");
+    if (!l) return l.error();
+    auto c = price(Close, "close");
+    if (!c) return c.error();
+    bar.open = *o;
+    bar.high = *h;
+    bar.low = *l;
+    bar.close = *c;
+    if (bar.high < bar.low) {
+        return fail("high " + bar.high.to_string() + " is below low " + bar.low.to_string());
+    }
+    if (bar.open < bar.low || bar.open > bar.high || bar.close < bar.low || bar.close > bar.high) {
+        return fail("open or close outside the bar's low-high range");
+    }
+    if (index[AdjClose] >= 0) {
+        auto a = price(AdjClose, "adj close");
+        if (!a) return a.error();
+        bar.adj_close = *a;
+    }
+    if (st.options.adjust) {
+        if (!bar.adj_close) return fail("--adjust needs an Adj Close column");
+        // Scale open, high, low and close by adj_close / close, exactly to 9 decimals.
+        const core::Int128 num = bar.adj_close->raw();
+        const core::Int128 den = bar.close.raw();
+        auto scale = [&](Price p) {
+            return Price::from_raw(static_cast<std::int64_t>(core::decimal::div_round(
+                core::Int128{p.raw()} * num, den, core::Rounding::HalfEven)));
+        };
+        bar.open = scale(bar.open);
+        bar.high = scale(bar.high);
+        bar.low = scale(bar.low);
+        bar.close = *bar.adj_close;
+    }
+    if (index[Volume] >= 0) {
+        auto v = Quantity::parse(cell(Volume));
+        if (!v) return fail(v.error().message + " in column volume");
+        if (v->is_negative()) return fail("volume must not be negative");
+        bar.volume = *v;
+    }
+    if (index[Vwap] >= 0 && !cell(Vwap).empty()) {
+        auto vw = price(Vwap, "vwap");
+        if (!vw) return vw.error();
+        bar.vwap = *vw;
+    }
+    if (index[TradeCount] >= 0 && !cell(TradeCount).empty()) {
+        auto n = Quantity::parse(cell(TradeCount));
+        if (!n || n->is_negative() || !n->is_whole()) {
+            return fail("trade_count must be a whole number, not '" +
+                        std::string{cell(TradeCount)} + "'");
         }
-        auto o = price(Open, "open");
-        if (!o) return o.error();
-        auto h = price(High, "high");
-        if (!h) return h.error();
-        auto l = price(Low, "low");
-        if (!l) return l.error();
-        auto c = price(Close, "close");
-        if (!c) return c.error();
-        bar.open = *o;
-        bar.high = *h;
-        bar.low = *l;
-        bar.close = *c;
-        if (bar.high < bar.low) {
-            return fail("high " + bar.high.to_string() + " is below low " + bar.low.to_string());
+        bar.trade_count = static_cast<std::uint64_t>(n->raw() / Quantity::one);
+    }
+    bool inserted = false;
+    if (st.last == st.last_time.end() || st.last->first != bar.symbol) {
+        std::tie(st.last, inserted) = st.last_time.try_emplace(bar.symbol, bar.ts);
+        if (index[SymbolCol] >= 0) st.last_symbol_text = bar.symbol.str();
+    }
+    if (!inserted) {
+        if (bar.ts <= st.last->second) {
+            return fail("time " + bar.ts.to_iso8601() + " does not come after the previous " +
+                        bar.symbol.str() + " bar at " + st.last->second.to_iso8601());
         }
-        if (bar.open < bar.low || bar.open > bar.high || bar.close < bar.low ||
-            bar.close > bar.high) {
-            return fail("open or close outside the bar's low-high range");
-        }
-        if (index[AdjClose] >= 0) {
-            auto a = price(AdjClose, "adj close");
-            if (!a) return a.error();
-            bar.adj_close = *a;
-        }
-        if (options.adjust) {
-            if (!bar.adj_close) return fail("--adjust needs an Adj Close column");
-            // Scale open, high, low and close by adj_close / close, exactly to 9 decimals.
-            const core::Int128 num = bar.adj_close->raw();
-            const core::Int128 den = bar.close.raw();
-            auto scale = [&](Price p) {
-                return Price::from_raw(static_cast<std::int64_t>(core::decimal::div_round(
-                    core::Int128{p.raw()} * num, den, core::Rounding::HalfEven)));
-            };
-            bar.open = scale(bar.open);
-            bar.high = scale(bar.high);
-            bar.low = scale(bar.low);
-            bar.close = *bar.adj_close;
-        }
-        if (index[Volume] >= 0) {
-            auto v = Quantity::parse(cell(Volume));
-            if (!v) return fail(v.error().message + " in column volume");
-            if (v->is_negative()) return fail("volume must not be negative");
-            bar.volume = *v;
-        }
-        if (index[Vwap] >= 0 && !cell(Vwap).empty()) {
-            auto vw = price(Vwap, "vwap");
-            if (!vw) return vw.error();
-            bar.vwap = *vw;
-        }
-        if (index[TradeCount] >= 0 && !cell(TradeCount).empty()) {
-            auto n = Quantity::parse(cell(TradeCount));
-            if (!n || n->is_negative() || !n->is_whole()) {
-                return fail("trade_count must be a whole number, not '" +
-                            std::string{cell(TradeCount)} + "'");
-            }
-            bar.trade_count = static_cast<std::uint64_t>(n->raw() / Quantity::one);
-        }
-        bool inserted = false;
-        if (last == last_time.end() || last->first != bar.symbol) {
-            std::tie(last, inserted) = last_time.try_emplace(bar.symbol, bar.ts);
-        }
-        auto it = last;
-        if (!inserted) {
-            if (bar.ts <= it->second) {
-                return fail("time " + bar.ts.to_iso8601() + " does not come after the previous " +
-                            bar.symbol.str() + " bar at " + it->second.to_iso8601());
-            }
-            it->second = bar.ts;
-        }
+        st.last->second = bar.ts;
+    }
+    if (st.rows > 0 && bar.ts < st.previous) st.in_time_order = false;
+    st.previous = bar.ts;
+    ++st.rows;
+    return true;
+}
+
+core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string_view source,
+                                              const BarsCsvOptions& options) {
+    auto reader = BarsCsvReader::open(text, source, options);
+    if (!reader) return reader.error();
+    std::vector<Bar> bars;
+    bars.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')));
+    Bar bar;
+    for (;;) {
+        auto more = reader->next(bar);
+        if (!more) return more.error();
+        if (!*more) break;
         bars.push_back(std::move(bar));
     }
-    if (bars.empty()) return fail("no bars: the file has a header but no rows");
+    if (bars.empty()) return reader->error("no bars: the file has a header but no rows");
     // Rows are in time order per symbol; several symbols interleave into one time order.
-    auto by_time = [](const Bar& a, const Bar& b) { return a.ts < b.ts; };
-    if (!std::is_sorted(bars.begin(), bars.end(), by_time)) {
-        std::stable_sort(bars.begin(), bars.end(), by_time);
+    if (!reader->in_time_order()) {
+        std::stable_sort(bars.begin(), bars.end(),
+                         [](const Bar& a, const Bar& b) { return a.ts < b.ts; });
     }
     return bars;
 }

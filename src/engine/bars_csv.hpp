@@ -1,6 +1,7 @@
 // Parsing bars from CSV text: Yahoo-style daily files and Alpaca-style bar files.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,34 @@ std::optional<core::Symbol> symbol_from_file_name(std::string_view path);
 /// symbol, a row with too few or too many cells, no rows at all.
 core::Result<std::vector<Bar>> parse_bars_csv(std::string_view text, std::string_view source,
                                               const BarsCsvOptions& options = {});
+
+/// Reads bars one row at a time from CSV text (the formats and errors of parse_bars_csv), for
+/// files streamed through a backtest instead of held. The text outlives the reader.
+class BarsCsvReader {
+public:
+    /// Reads the header. Errors: no header, a missing column, no way to tell the symbol.
+    static core::Result<BarsCsvReader> open(std::string_view text, std::string_view source,
+                                            const BarsCsvOptions& options = {});
+    BarsCsvReader(BarsCsvReader&&) noexcept;
+    BarsCsvReader& operator=(BarsCsvReader&&) noexcept;
+    ~BarsCsvReader();
+
+    /// The next row into `bar`: true, or false at the end of the text. Errors name the line.
+    core::Result<bool> next(Bar& bar);
+    /// Whether every row so far came at or after the one before, whatever its symbol (rows
+    /// need only be in time order within a symbol).
+    bool in_time_order() const noexcept;
+    std::size_t rows() const noexcept;
+    /// Bytes of the text read so far.
+    std::size_t offset() const noexcept;
+    /// An error about the current line: `source:line: what`.
+    core::Error error(const std::string& what) const;
+
+private:
+    struct State;
+    explicit BarsCsvReader(std::unique_ptr<State> state);
+    std::unique_ptr<State> state_;
+};
 
 /// Parses quotes: `timestamp,bid,ask[,bid_size,ask_size][,symbol]` (Alpaca's short names
 /// t, bp, ap, bs, as, S also work), times ISO-8601 with a zone. The symbol as for bars. Errors

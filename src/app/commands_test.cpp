@@ -2,6 +2,7 @@
 #include "app/commands.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -72,6 +73,14 @@ std::string slurp(const std::filesystem::path& p) {
     return s.str();
 }
 
+/// 2024-01-02T14:30:00Z plus i minutes, as an Alpaca-style time.
+std::string engine_time(int i) {
+    char text[32];
+    std::snprintf(text, sizeof text, "2024-01-02T%02d:%02d:00Z", 14 + (30 + i) / 60 % 10,
+                  (30 + i) % 60);
+    return text;
+}
+
 class BacktestCommand : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -131,6 +140,77 @@ TEST_F(BacktestCommand, BadInputIsAClearErrorAndWritesNothing) {
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("bad.csv:2: high 4 is below low 6"), std::string::npos) << r.err;
     EXPECT_FALSE(std::filesystem::exists(dir_ / "out"));
+}
+
+TEST_F(BacktestCommand, ABadRowDeepInAStreamedFileLeavesNoOutput) {
+    // Bars are read as the run goes: the error comes after many bars were traded, and still
+    // nothing is written (a directory made for the run is removed, an existing one keeps only
+    // what it had).
+    std::string text = "timestamp,open,high,low,close,volume\n";
+    for (int i = 0; i < 500; ++i) {
+        const std::string px = std::to_string(100 + (i / 7) % 5);
+        text += engine_time(i) + "," + px + "," + px + "," + px + "," + px + ",10\n";
+    }
+    text += engine_time(500) + ",100,100,nan,100,10\n";
+    std::ofstream{dir_ / "long.csv"} << text;
+    const std::vector<std::string_view> args{"backtest",      "--data", "",       "--strategy",
+                                             "sma_crossover", "--set",  "fast=2", "--set",
+                                             "slow=3",        "--out",  ""};
+    const std::string long_csv = (dir_ / "long.csv").string();
+    const std::string out_dir = out();
+    auto with = [&](const std::string& data_path, const std::string& out_path) {
+        auto a = args;
+        a[2] = data_path;
+        a[10] = out_path;
+        return run(a);
+    };
+    auto r = with(long_csv, out_dir);
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("long.csv:502: "), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "out"));
+    std::filesystem::create_directories(dir_ / "kept");
+    std::ofstream{dir_ / "kept" / "notes.txt"} << "mine";
+    r = with(long_csv, (dir_ / "kept").string());
+    EXPECT_EQ(r.code, 1);
+    std::vector<std::string> left;
+    for (const auto& e : std::filesystem::directory_iterator(dir_ / "kept")) {
+        left.push_back(e.path().filename().string());
+    }
+    EXPECT_EQ(left, std::vector<std::string>{"notes.txt"});
+}
+
+TEST_F(BacktestCommand, AFileOfSymbolsOneAfterAnotherTradesAsIfInterleaved) {
+    // Rows need only be in time order within a symbol: a file of all AAA rows then all BBB rows
+    // gives the same run as the same rows interleaved in time.
+    std::string aaa;
+    std::string bbb;
+    std::string mixed;
+    for (int i = 0; i < 40; ++i) {
+        const std::string a = std::to_string(50 + (i / 5) % 4);
+        const std::string b = std::to_string(80 - (i / 3) % 6);
+        const std::string row_a =
+            engine_time(i) + "," + a + "," + a + "," + a + "," + a + ",10,AAA\n";
+        const std::string row_b =
+            engine_time(i) + "," + b + "," + b + "," + b + "," + b + ",10,BBB\n";
+        aaa += row_a;
+        bbb += row_b;
+        mixed += row_a + row_b;
+    }
+    const std::string header = "timestamp,open,high,low,close,volume,symbol\n";
+    std::ofstream{dir_ / "blocks.csv"} << header << aaa << bbb;
+    std::ofstream{dir_ / "mixed.csv"} << header << mixed;
+    auto r =
+        run({"backtest", "--data", (dir_ / "blocks.csv").string(), "--strategy", "sma_crossover",
+             "--set", "fast=2", "--set", "slow=3", "--out", (dir_ / "a").string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = run({"backtest", "--data", (dir_ / "mixed.csv").string(), "--strategy", "sma_crossover",
+             "--set", "fast=2", "--set", "slow=3", "--out", (dir_ / "b").string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    for (const char* name : {"fills.csv", "orders.csv", "equity.csv", "summary.json"}) {
+        EXPECT_EQ(slurp(dir_ / "a" / name), slurp(dir_ / "b" / name)) << name;
+    }
+    EXPECT_NE(slurp(dir_ / "a" / "fills.csv").find(",BBB,"), std::string::npos);
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "a" / ".equity.csv.partial"));
 }
 
 TEST_F(BacktestCommand, QuotesFillTheOrders) {

@@ -178,8 +178,9 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
     }
 
     engine::BacktestConfig config = o.config;
-    config.on_equity = [&equity_file](const engine::EquityPoint& p) {
-        engine::append_equity_row(equity_file->buffer(), p);
+    engine::EquityCsvWriter equity_writer;
+    config.on_equity = [&equity_file, &equity_writer](const engine::EquityPoint& p) {
+        equity_writer.append(equity_file->buffer(), p);
         equity_file->flush(1 << 20);
     };
     // A progress bar on a terminal, for runs long enough to wait for.
@@ -208,6 +209,7 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
             MERIDIAN_ASSERT(again.has_value(), "strategies made once make again");
             strategies = std::move(*again);
             equity_file = OutputFile::create(equity_tmp);
+            equity_writer = engine::EquityCsvWriter{};
             if (!equity_file) {
                 cleanup();
                 return fail(equity_file.error());

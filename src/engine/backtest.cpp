@@ -2,6 +2,7 @@
 #include "engine/backtest.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <unordered_map>
@@ -501,22 +502,129 @@ std::string risk_csv(const BacktestResult& result) {
 
 const char* const equity_csv_header = "time,cash,positions_value,equity\n";
 
-void append_equity_row(std::string& out, const EquityPoint& p) {
-    p.ts.append_iso8601(out);
+namespace {
+
+/// Money (units of 10^-18) as its shortest exact decimal text, appended: whole dollars by one
+/// divide instruction, the fraction two digits at a time.
+void append_money(std::string& out, core::Money money) {
+    const core::Int128 raw = money.raw();
+    if (raw == 0) {
+        out += '0';
+        return;
+    }
+    __extension__ using U128 = unsigned __int128;
+    const U128 m = raw < 0 ? -static_cast<U128>(raw) : static_cast<U128>(raw);
+    constexpr std::uint64_t unit = 1'000'000'000'000'000'000;
+    const auto hi = static_cast<std::uint64_t>(m >> 64);
+    if (hi >= unit) {  // above 1.8e19 dollars: the general formatter
+        money.append_to(out);
+        return;
+    }
+    const auto lo = static_cast<std::uint64_t>(m);
+    std::uint64_t whole = 0;
+    std::uint64_t frac = 0;
+    if (hi == 0) {
+        whole = lo / unit;
+        frac = lo % unit;
+    } else {
+#if defined(__x86_64__)
+        asm("divq %4" : "=a"(whole), "=d"(frac) : "a"(lo), "d"(hi), "rm"(unit));
+#else
+        whole = static_cast<std::uint64_t>(m / unit);
+        frac = static_cast<std::uint64_t>(m % unit);
+#endif
+    }
+    static constexpr char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    char buf[48];
+    char* const end = buf + sizeof buf;
+    char* p = end;
+    if (frac != 0) {
+        char digits[18];
+        for (int i = 16; i >= 0; i -= 2) {
+            const auto two = static_cast<std::size_t>(frac % 100) * 2;
+            frac /= 100;
+            digits[i] = pairs[two];
+            digits[i + 1] = pairs[two + 1];
+        }
+        int n = 18;
+        while (digits[n - 1] == '0') {
+            --n;
+        }
+        p -= n;
+        std::memcpy(p, digits, static_cast<std::size_t>(n));
+        *--p = '.';
+    }
+    do {
+        *--p = static_cast<char>('0' + whole % 10);
+        whole /= 10;
+    } while (whole != 0);
+    if (raw < 0) *--p = '-';
+    out.append(p, end);
+}
+
+}  // namespace
+
+void EquityCsvWriter::append(std::string& out, const EquityPoint& p) {
+    constexpr std::int64_t ns_per_day = 86'400'000'000'000;
+    const std::int64_t ns = p.ts.ns();
+    std::int64_t day = ns / ns_per_day;
+    std::int64_t tod = ns % ns_per_day;
+    if (tod < 0) {
+        tod += ns_per_day;
+        --day;
+    }
+    if (tod % 1'000'000'000 != 0) {
+        p.ts.append_iso8601(out);  // fractions of a second: rare, the general writer
+    } else {
+        if (day != day_) {
+            const std::string text = p.ts.to_iso8601();
+            std::memcpy(date_, text.data(), sizeof date_);
+            day_ = day;
+        }
+        const auto secs = static_cast<int>(tod / 1'000'000'000);
+        char t[20];
+        std::memcpy(t, date_, sizeof date_);
+        auto put2 = [](char* at, int v) {
+            at[0] = static_cast<char>('0' + v / 10);
+            at[1] = static_cast<char>('0' + v % 10);
+        };
+        put2(t + 11, secs / 3600);
+        t[13] = ':';
+        put2(t + 14, secs / 60 % 60);
+        t[16] = ':';
+        put2(t + 17, secs % 60);
+        t[19] = 'Z';
+        out.append(t, sizeof t);
+    }
     out += ',';
-    p.cash.append_to(out);
+    if (!cash_set_ || p.cash != cash_) {
+        cash_text_.clear();
+        append_money(cash_text_, p.cash);
+        cash_ = p.cash;
+        cash_set_ = true;
+    }
+    out += cash_text_;
     out += ',';
-    p.positions_value.append_to(out);
-    out += ',';
-    p.equity.append_to(out);
+    if (p.positions_value.is_zero() && p.equity == p.cash) {
+        out += "0,";
+        out += cash_text_;
+    } else {
+        append_money(out, p.positions_value);
+        out += ',';
+        append_money(out, p.equity);
+    }
     out += '\n';
 }
 
 std::string equity_csv(const BacktestResult& result) {
     std::string out = equity_csv_header;
     out.reserve(result.equity.size() * 64 + out.size());
+    EquityCsvWriter writer;
     for (const auto& p : result.equity) {
-        append_equity_row(out, p);
+        writer.append(out, p);
     }
     return out;
 }

@@ -2,6 +2,8 @@
 #include "engine/backtest.hpp"
 
 #include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
 
 #include "tests/support/engine_builders.hpp"
 
@@ -49,6 +51,39 @@ TEST(Backtest, TradesTheCrossesAtTheNextOpenExactly) {
     EXPECT_DOUBLE_EQ(r.summary.expectancy, -42.5);
     EXPECT_DOUBLE_EQ(r.summary.exposure, 2.0 / 7.0);
     EXPECT_EQ(r.orders[0].order.status(), core::OrderStatus::Filled);
+}
+
+RC_GTEST_PROP(EquityCsvWriterProperties, WritesWhatTheGeneralFormattersWrite, ()) {
+    // Runs of points sharing days and cash (the writer's caches), any sign, fractions of a
+    // second and of a cent, and amounts beyond its fast path.
+    const auto n = *rc::gen::inRange<std::size_t>(1, 40);
+    EquityCsvWriter writer;
+    std::int64_t ns =
+        *rc::gen::inRange<std::int64_t>(-2'000'000'000'000'000'000, 4'000'000'000'000'000'000);
+    core::Money cash =
+        core::Money::from_raw(*rc::gen::inRange<std::int64_t>(-1'000'000, 1'000'000) *
+                              core::Int128{1'000'000'000'000'000});
+    std::string written;
+    std::string expected;
+    for (std::size_t i = 0; i < n; ++i) {
+        ns += *rc::gen::element<std::int64_t>(60'000'000'000, 1, 86'400'000'000'000, 0);
+        if (*rc::gen::arbitrary<bool>()) {
+            cash = core::Money::from_raw(
+                *rc::gen::element<core::Int128>(0, 1, -1, core::Int128{1} << 100,
+                                                -(core::Int128{1} << 100)) +
+                *rc::gen::inRange<std::int64_t>(-1'000'000'000'000'000'000,
+                                                1'000'000'000'000'000'000));
+        }
+        const core::Money positions =
+            *rc::gen::arbitrary<bool>()
+                ? core::Money{}
+                : core::Money::from_raw(*rc::gen::arbitrary<std::int64_t>() * core::Int128{1000});
+        const EquityPoint p{core::Timestamp::from_ns(ns), cash, positions, cash + positions};
+        writer.append(written, p);
+        expected += p.ts.to_iso8601() + "," + p.cash.to_string() + "," +
+                    p.positions_value.to_string() + "," + p.equity.to_string() + "\n";
+    }
+    RC_ASSERT(written == expected);
 }
 
 TEST(Backtest, AnOrderOnTheLastBarNeverFills) {

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <climits>
+#include <cstring>
 #include <map>
 #include <tuple>
 
@@ -154,7 +156,170 @@ struct BarsCsvReader::State {
     Timestamp previous;  // the last bar's time, any symbol
     bool in_time_order = true;
     std::size_t rows = 0;
+    // The fast path: each column's role, and the last date read with its midnight.
+    std::vector<Column> roles;
+    bool fast = false;
+    char date_text[10] = {};
+    std::int64_t date_ns = 0;
 };
+
+namespace {
+
+/// An unsigned decimal with at most 10 integer and 9 fractional digits, in units of 10^-9,
+/// ending at ',' or `end`: advances `p` past it. False for anything else.
+inline bool scan_nano(const char*& p, const char* end, std::int64_t& out) {
+    std::uint64_t whole = 0;
+    int int_digits = 0;
+    while (p != end && static_cast<unsigned>(*p - '0') < 10) {
+        whole = whole * 10 + static_cast<unsigned>(*p++ - '0');
+        ++int_digits;
+    }
+    if (int_digits == 0 || int_digits > 10) return false;
+    std::uint64_t frac = 0;
+    int frac_digits = 0;
+    if (p != end && *p == '.') {
+        ++p;
+        while (p != end && static_cast<unsigned>(*p - '0') < 10) {
+            frac = frac * 10 + static_cast<unsigned>(*p++ - '0');
+            ++frac_digits;
+        }
+        if (frac_digits == 0 || frac_digits > 9) return false;
+    }
+    if (p != end && *p != ',') return false;
+    static constexpr std::uint64_t scale_of[] = {
+        1'000'000'000, 100'000'000, 10'000'000, 1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
+    const std::uint64_t raw = whole * 1'000'000'000 + frac * scale_of[frac_digits];
+    if (raw > static_cast<std::uint64_t>(INT64_MAX)) return false;
+    out = static_cast<std::int64_t>(raw);
+    return true;
+}
+
+inline int two_digits(const char* p) {
+    const unsigned a = static_cast<unsigned>(p[0] - '0');
+    const unsigned b = static_cast<unsigned>(p[1] - '0');
+    return a < 10 && b < 10 ? static_cast<int>(a * 10 + b) : -1;
+}
+
+}  // namespace
+
+/// The common row of a large file, read in one pass without splitting it first: plain
+/// unsigned decimals, a `YYYY-MM-DDTHH:MM:SSZ` time, the same symbol as the row before, every
+/// check passed. False for anything else, with `bar` unspecified: the general path then reads
+/// the row (and words whatever is wrong with it).
+bool BarsCsvReader::fast_row(std::string_view line, Bar& bar) {
+    State& st = *state_;
+    const char* p = line.data();
+    const char* const end = p + line.size();
+    bar.vwap.reset();
+    bar.adj_close.reset();
+    bar.trade_count = 0;
+    bar.volume = Quantity{};
+    bool symbol_seen = false;
+    const std::size_t n = st.roles.size();
+    for (std::size_t c = 0; c < n; ++c) {
+        if (c > 0) {
+            if (p == end || *p != ',') return false;
+            ++p;
+        }
+        std::int64_t raw = 0;
+        switch (st.roles[c]) {
+            case Time: {
+                if (end - p < 20 || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' ||
+                    p[16] != ':' || p[19] != 'Z' || (end - p > 20 && p[20] != ',')) {
+                    return false;
+                }
+                if (std::memcmp(p, st.date_text, 10) != 0) {
+                    const int century = two_digits(p);
+                    const int year2 = two_digits(p + 2);
+                    const int month = two_digits(p + 5);
+                    const int day = two_digits(p + 8);
+                    if (century < 0 || year2 < 0 || month < 1 || month > 12 || day < 1 ||
+                        day > 31) {
+                        return false;
+                    }
+                    const core::CivilDate date{century * 100 + year2, month, day};
+                    const auto days = core::days_from_civil(date);
+                    const core::CivilDate back = core::civil_from_days(days);
+                    if (back.day != day || back.month != month) return false;  // 2023-02-30
+                    std::memcpy(st.date_text, p, 10);
+                    st.date_ns = days * 86'400'000'000'000;
+                }
+                const int h = two_digits(p + 11);
+                const int m = two_digits(p + 14);
+                const int sec = two_digits(p + 17);
+                if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59) return false;
+                bar.ts = Timestamp::from_ns(st.date_ns + (h * 3600 + m * 60 + sec) *
+                                                             std::int64_t{1'000'000'000});
+                p += 20;
+                break;
+            }
+            case Open:
+            case High:
+            case Low:
+            case Close:
+            case Vwap:
+            case Volume:
+            case TradeCount:
+                if ((st.roles[c] == Vwap || st.roles[c] == TradeCount) && (p == end || *p == ',')) {
+                    break;  // optional, empty
+                }
+                if (!scan_nano(p, end, raw)) return false;
+                switch (st.roles[c]) {
+                    case Open:
+                        bar.open = Price::from_raw(raw);
+                        break;
+                    case High:
+                        bar.high = Price::from_raw(raw);
+                        break;
+                    case Low:
+                        bar.low = Price::from_raw(raw);
+                        break;
+                    case Close:
+                        bar.close = Price::from_raw(raw);
+                        break;
+                    case Vwap:
+                        if (raw == 0) return false;
+                        bar.vwap = Price::from_raw(raw);
+                        break;
+                    case Volume:
+                        bar.volume = Quantity::from_raw(raw);
+                        break;
+                    default:
+                        if (raw % Quantity::one != 0) return false;
+                        bar.trade_count = static_cast<std::uint64_t>(raw / Quantity::one);
+                        break;
+                }
+                break;
+            case SymbolCol: {
+                const char* start = p;
+                while (p != end && *p != ',') {
+                    ++p;
+                }
+                const std::string_view text{start, static_cast<std::size_t>(p - start)};
+                if (st.last == st.last_time.end() || text.empty() || text != st.last_symbol_text) {
+                    return false;
+                }
+                bar.symbol = st.last->first;
+                symbol_seen = true;
+                break;
+            }
+            default:  // a column nobody reads
+                while (p != end && *p != ',') {
+                    ++p;
+                }
+                break;
+        }
+    }
+    if (p != end) return false;  // more cells than the header
+    if (!symbol_seen) {
+        if (!st.file_symbol) return false;
+        bar.symbol = *st.file_symbol;
+    }
+    const bool positive = bar.open.is_positive() && bar.high.is_positive() &&
+                          bar.low.is_positive() && bar.close.is_positive();
+    return positive && bar.low <= bar.high && bar.open >= bar.low && bar.open <= bar.high &&
+           bar.close >= bar.low && bar.close <= bar.high;
+}
 
 BarsCsvReader::BarsCsvReader(std::unique_ptr<State> state) : state_{std::move(state)} {}
 BarsCsvReader::BarsCsvReader(BarsCsvReader&&) noexcept = default;
@@ -194,6 +359,13 @@ core::Result<BarsCsvReader> BarsCsvReader::open(std::string_view text, std::stri
                         " column (found: " + std::string{header} + ")");
         }
     }
+    // The fast path reads Alpaca-style rows: no Date,Time pair, no Adj Close, no --adjust.
+    state->roles.assign(names.size(), Count);
+    for (std::size_t c = 0; c < Count; ++c) {
+        if (index[c] >= 0)
+            state->roles[static_cast<std::size_t>(index[c])] = static_cast<Column>(c);
+    }
+    state->fast = index[ClockTime] < 0 && index[AdjClose] < 0 && !options.adjust;
     state->file_symbol = options.symbol;
     if (!state->file_symbol && index[SymbolCol] < 0) {
         state->file_symbol = symbol_from_file_name(source);
@@ -229,6 +401,7 @@ core::Result<bool> BarsCsvReader::next(Bar& bar) {
     std::string_view line;
     for (;;) {
         if (!st.lines.next(line)) return false;
+        if (st.fast && fast_row(line, bar)) return finish_row(bar);
         if (line.find_first_not_of(" \t") != std::string_view::npos) break;
     }
     auto& cells = st.cells;
@@ -345,10 +518,16 @@ core::Result<bool> BarsCsvReader::next(Bar& bar) {
         }
         bar.trade_count = static_cast<std::uint64_t>(n->raw() / Quantity::one);
     }
+    return finish_row(bar);
+}
+
+core::Result<bool> BarsCsvReader::finish_row(const Bar& bar) {
+    State& st = *state_;
+    auto fail = [&](const std::string& what) { return st.lines.error(what); };
     bool inserted = false;
     if (st.last == st.last_time.end() || st.last->first != bar.symbol) {
         std::tie(st.last, inserted) = st.last_time.try_emplace(bar.symbol, bar.ts);
-        if (index[SymbolCol] >= 0) st.last_symbol_text = bar.symbol.str();
+        if (st.index[SymbolCol] >= 0) st.last_symbol_text = bar.symbol.str();
     }
     if (!inserted) {
         if (bar.ts <= st.last->second) {

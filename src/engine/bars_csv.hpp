@@ -68,6 +68,8 @@ public:
 private:
     struct State;
     explicit BarsCsvReader(std::unique_ptr<State> state);
+    bool fast_row(std::string_view line, Bar& bar);
+    core::Result<bool> finish_row(const Bar& bar);
     std::unique_ptr<State> state_;
 };
 

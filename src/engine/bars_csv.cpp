@@ -365,7 +365,8 @@ core::Result<BarsCsvReader> BarsCsvReader::open(std::string_view text, std::stri
         if (index[c] >= 0)
             state->roles[static_cast<std::size_t>(index[c])] = static_cast<Column>(c);
     }
-    state->fast = index[ClockTime] < 0 && index[AdjClose] < 0 && !options.adjust;
+    state->fast =
+        options.fast_rows && index[ClockTime] < 0 && index[AdjClose] < 0 && !options.adjust;
     state->file_symbol = options.symbol;
     if (!state->file_symbol && index[SymbolCol] < 0) {
         state->file_symbol = symbol_from_file_name(source);

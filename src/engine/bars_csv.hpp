@@ -21,6 +21,9 @@ struct BarsCsvOptions {
     TimeZone time_zone;
     /// Scale open, high, low and close by Adj Close / Close (Yahoo files).
     bool adjust = false;
+    /// Read common rows (plain decimals, `...Z` times, the symbol of the row before) in one
+    /// pass. false: every row by the general reader. Same bars and errors either way (tested).
+    bool fast_rows = true;
 };
 
 /// The symbol a file name implies: its leading letters, upper-cased

@@ -1,7 +1,11 @@
 // Tests of CSV bar parsing: both formats, the symbol's sources, and every kind of bad row.
 #include "engine/bars_csv.hpp"
 
+#include <cstdio>
+
 #include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
 
 #include "tests/support/core_builders.hpp"
 
@@ -139,6 +143,102 @@ TEST(BarsCsv, BadRowsStopTheLoadNamingFileAndLine) {
     for (const auto& c : cases) {
         const std::string error = error_of(c.text);
         EXPECT_NE(error.find(c.reason), std::string::npos) << c.text << " -> " << error;
+    }
+}
+
+/// Alpaca-style rows, mostly good, some broken in each way a row can be.
+rc::Gen<std::string> gen_alpaca_row(int minute) {
+    return rc::gen::exec([minute] {
+        char ts[32];
+        std::snprintf(ts, sizeof ts, "2024-01-02T%02d:%02d:%02dZ", 10 + minute / 60 % 12,
+                      minute % 60, *rc::gen::element(0, 0, 0, 30));
+        std::string time = ts;
+        std::string open = std::to_string(*rc::gen::inRange(1, 200));
+        std::string high = std::to_string(200 + *rc::gen::inRange(0, 5)) + "." +
+                           std::to_string(*rc::gen::inRange(0, 99));
+        std::string low = "0." + std::to_string(*rc::gen::inRange(1, 999'999'999));
+        std::string close = std::to_string(*rc::gen::inRange(1, 200)) + ".5";
+        std::string volume = std::to_string(*rc::gen::inRange(0, 100'000));
+        std::string count = *rc::gen::element<std::string>("", "7", "7.0");
+        std::string vwap = *rc::gen::element<std::string>("", "100.25");
+        std::string symbol = *rc::gen::element<std::string>("AAA", "AAA", "AAA", "BBB");
+        std::string end = "\n";
+        switch (*rc::gen::inRange(0, 150)) {
+            case 0:
+                time = *rc::gen::element<std::string>(
+                    "2024-02-30T10:00:00Z", "2024-01-02T24:00:00Z", "2024-01-02T10:00:00.5Z",
+                    "2024-01-02T10:00:00+01:00", "2024-01-02", "x");
+                break;
+            case 1:
+                open = *rc::gen::element<std::string>("-1", "0", "abc", "", "1.0000000001",
+                                                      "99999999999", " 5");
+                break;
+            case 2:
+                high = "0.5";
+                break;  // below low or open
+            case 3:
+                close = "999";
+                break;  // above high
+            case 4:
+                end = "\r\n";
+                break;
+            case 5:
+                end = ",extra\n";
+                break;
+            case 6:
+                end = "\n\n";
+                break;  // a blank line follows
+            case 7:
+                volume = *rc::gen::element<std::string>("-3", "1.5", "");
+                break;
+            case 8:
+                count = *rc::gen::element<std::string>("7.5", "-1", "x");
+                break;
+            case 9:
+                vwap = *rc::gen::element<std::string>("0", "1e2", "-4");
+                break;
+            case 10:
+                symbol = *rc::gen::element<std::string>("", "a b", "TOOLONGSYMBOLNAME1");
+                break;
+            default:
+                break;
+        }
+        return time + "," + open + "," + high + "," + low + "," + close + "," + volume + "," +
+               count + "," + vwap + "," + symbol + end;
+    });
+}
+
+RC_GTEST_PROP(BarsCsvProperties, TheOnePassReaderAgreesWithTheGeneralOne, ()) {
+    const auto n = *rc::gen::inRange(1, 30);
+    std::string text = "timestamp,open,high,low,close,volume,trade_count,vwap,symbol\n";
+    for (int i = 0; i < n; ++i) {
+        text += *gen_alpaca_row(i * *rc::gen::element(1, 1, 1, 0, -1));
+    }
+    BarsCsvOptions fast;
+    BarsCsvOptions general;
+    general.fast_rows = false;
+    const auto a = parse_bars_csv(text, "x.csv", fast);
+    const auto b = parse_bars_csv(text, "x.csv", general);
+    RC_ASSERT(a.has_value() == b.has_value());
+    RC_TAG(a.has_value() ? "read" : "refused");
+    if (!a) {
+        RC_ASSERT(a.error().message == b.error().message);
+        return;
+    }
+    RC_ASSERT(a->size() == b->size());
+    for (std::size_t i = 0; i < a->size(); ++i) {
+        const Bar& x = (*a)[i];
+        const Bar& y = (*b)[i];
+        RC_ASSERT(x.symbol == y.symbol);
+        RC_ASSERT(x.ts == y.ts);
+        RC_ASSERT(x.open == y.open);
+        RC_ASSERT(x.high == y.high);
+        RC_ASSERT(x.low == y.low);
+        RC_ASSERT(x.close == y.close);
+        RC_ASSERT(x.volume == y.volume);
+        RC_ASSERT(x.vwap == y.vwap);
+        RC_ASSERT(x.adj_close == y.adj_close);
+        RC_ASSERT(x.trade_count == y.trade_count);
     }
 }
 

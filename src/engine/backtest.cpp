@@ -504,22 +504,20 @@ const char* const equity_csv_header = "time,cash,positions_value,equity\n";
 
 namespace {
 
-/// Money (units of 10^-18) as its shortest exact decimal text, appended: whole dollars by one
-/// divide instruction, the fraction two digits at a time.
-void append_money(std::string& out, core::Money money) {
+/// Money (units of 10^-18) as its shortest exact decimal text, written at `at` (room for 48
+/// characters): whole dollars by one divide instruction, the fraction two digits at a time.
+/// Returns the end; nullptr when the amount needs the general formatter (1.8e19 dollars or more).
+char* put_money(char* at, core::Money money) {
     const core::Int128 raw = money.raw();
     if (raw == 0) {
-        out += '0';
-        return;
+        *at = '0';
+        return at + 1;
     }
     __extension__ using U128 = unsigned __int128;
     const U128 m = raw < 0 ? -static_cast<U128>(raw) : static_cast<U128>(raw);
     constexpr std::uint64_t unit = 1'000'000'000'000'000'000;
     const auto hi = static_cast<std::uint64_t>(m >> 64);
-    if (hi >= unit) {  // above 1.8e19 dollars: the general formatter
-        money.append_to(out);
-        return;
-    }
+    if (hi >= unit) return nullptr;
     const auto lo = static_cast<std::uint64_t>(m);
     std::uint64_t whole = 0;
     std::uint64_t frac = 0;
@@ -538,31 +536,31 @@ void append_money(std::string& out, core::Money money) {
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
         "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
         "8081828384858687888990919293949596979899";
-    char buf[48];
-    char* const end = buf + sizeof buf;
-    char* p = end;
+    char digits[20];
+    char* d = digits + sizeof digits;
+    do {
+        *--d = static_cast<char>('0' + whole % 10);
+        whole /= 10;
+    } while (whole != 0);
+    if (raw < 0) *at++ = '-';
+    const auto whole_len = static_cast<std::size_t>(digits + sizeof digits - d);
+    std::memcpy(at, d, whole_len);
+    at += whole_len;
     if (frac != 0) {
-        char digits[18];
+        *at++ = '.';
         for (int i = 16; i >= 0; i -= 2) {
             const auto two = static_cast<std::size_t>(frac % 100) * 2;
             frac /= 100;
-            digits[i] = pairs[two];
-            digits[i + 1] = pairs[two + 1];
+            at[i] = pairs[two];
+            at[i + 1] = pairs[two + 1];
         }
         int n = 18;
-        while (digits[n - 1] == '0') {
+        while (at[n - 1] == '0') {
             --n;
         }
-        p -= n;
-        std::memcpy(p, digits, static_cast<std::size_t>(n));
-        *--p = '.';
+        at += n;
     }
-    do {
-        *--p = static_cast<char>('0' + whole % 10);
-        whole /= 10;
-    } while (whole != 0);
-    if (raw < 0) *--p = '-';
-    out.append(p, end);
+    return at;
 }
 
 }  // namespace
@@ -576,8 +574,24 @@ void EquityCsvWriter::append(std::string& out, const EquityPoint& p) {
         tod += ns_per_day;
         --day;
     }
+    if (!cash_set_ || p.cash != cash_) {
+        char text[64];
+        char* end = put_money(text, p.cash);
+        if (end == nullptr) {
+            cash_text_ = p.cash.to_string();
+        } else {
+            cash_text_.assign(text, end);
+        }
+        cash_ = p.cash;
+        cash_set_ = true;
+    }
+    char row[192];
+    char* at = row;
     if (tod % 1'000'000'000 != 0) {
-        p.ts.append_iso8601(out);  // fractions of a second: rare, the general writer
+        // Fractions of a second: rare, the general writer.
+        const std::string text = p.ts.to_iso8601();
+        std::memcpy(at, text.data(), text.size());
+        at += text.size();
     } else {
         if (day != day_) {
             const std::string text = p.ts.to_iso8601();
@@ -585,38 +599,45 @@ void EquityCsvWriter::append(std::string& out, const EquityPoint& p) {
             day_ = day;
         }
         const auto secs = static_cast<int>(tod / 1'000'000'000);
-        char t[20];
-        std::memcpy(t, date_, sizeof date_);
-        auto put2 = [](char* at, int v) {
-            at[0] = static_cast<char>('0' + v / 10);
-            at[1] = static_cast<char>('0' + v % 10);
+        std::memcpy(at, date_, sizeof date_);
+        auto put2 = [](char* to, int v) {
+            to[0] = static_cast<char>('0' + v / 10);
+            to[1] = static_cast<char>('0' + v % 10);
         };
-        put2(t + 11, secs / 3600);
-        t[13] = ':';
-        put2(t + 14, secs / 60 % 60);
-        t[16] = ':';
-        put2(t + 17, secs % 60);
-        t[19] = 'Z';
-        out.append(t, sizeof t);
+        put2(at + 11, secs / 3600);
+        at[13] = ':';
+        put2(at + 14, secs / 60 % 60);
+        at[16] = ':';
+        put2(at + 17, secs % 60);
+        at[19] = 'Z';
+        at += 20;
     }
-    out += ',';
-    if (!cash_set_ || p.cash != cash_) {
-        cash_text_.clear();
-        append_money(cash_text_, p.cash);
-        cash_ = p.cash;
-        cash_set_ = true;
-    }
-    out += cash_text_;
-    out += ',';
+    *at++ = ',';
+    std::memcpy(at, cash_text_.data(), cash_text_.size());
+    at += cash_text_.size();
+    *at++ = ',';
     if (p.positions_value.is_zero() && p.equity == p.cash) {
-        out += "0,";
-        out += cash_text_;
+        *at++ = '0';
+        *at++ = ',';
+        std::memcpy(at, cash_text_.data(), cash_text_.size());
+        at += cash_text_.size();
     } else {
-        append_money(out, p.positions_value);
-        out += ',';
-        append_money(out, p.equity);
+        char* const positions_at = at;
+        at = put_money(at, p.positions_value);
+        char* equity_end = at == nullptr ? nullptr : put_money(at + 1, p.equity);
+        if (equity_end == nullptr) {  // beyond the fast formatter: the general one
+            out.append(row, positions_at);
+            out += p.positions_value.to_string();
+            out += ',';
+            out += p.equity.to_string();
+            out += '\n';
+            return;
+        }
+        *at = ',';
+        at = equity_end;
     }
-    out += '\n';
+    *at++ = '\n';
+    out.append(row, at);
 }
 
 std::string equity_csv(const BacktestResult& result) {

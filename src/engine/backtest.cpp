@@ -536,28 +536,40 @@ char* put_money(char* at, core::Money money) {
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
         "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
         "8081828384858687888990919293949596979899";
-    char digits[20];
-    char* d = digits + sizeof digits;
-    do {
-        *--d = static_cast<char>('0' + whole % 10);
-        whole /= 10;
-    } while (whole != 0);
+    // Writes v's last n digits (n even) ending at `end`, two at a time.
+    auto put_pairs = [](char* end, std::uint64_t v, int n) {
+        for (; n > 0; n -= 2) {
+            const auto two = static_cast<std::size_t>(v % 100) * 2;
+            v /= 100;
+            *--end = pairs[two + 1];
+            *--end = pairs[two];
+        }
+    };
     if (raw < 0) *at++ = '-';
-    const auto whole_len = static_cast<std::size_t>(digits + sizeof digits - d);
-    std::memcpy(at, d, whole_len);
-    at += whole_len;
+    int whole_digits = 1;
+    for (std::uint64_t w = whole; w >= 10; w /= 10) {
+        ++whole_digits;
+    }
+    const int even = whole_digits + (whole_digits & 1);
+    char digits[22];
+    put_pairs(digits + even, whole, even);
+    std::memcpy(at, digits + (even - whole_digits), static_cast<std::size_t>(whole_digits));
+    at += whole_digits;
     if (frac != 0) {
-        *at++ = '.';
-        for (int i = 16; i >= 0; i -= 2) {
-            const auto two = static_cast<std::size_t>(frac % 100) * 2;
-            frac /= 100;
-            at[i] = pairs[two];
-            at[i + 1] = pairs[two + 1];
-        }
+        // Trailing zeros off first (money is mostly cents), then the digits left.
         int n = 18;
-        while (at[n - 1] == '0') {
-            --n;
+        for (const auto& [power, digits_off] :
+             {std::pair<std::uint64_t, int>{10'000'000'000, 10}, {100'000, 5}, {100, 2}, {10, 1}}) {
+            while (frac % power == 0) {
+                frac /= power;
+                n -= digits_off;
+            }
         }
+        *at++ = '.';
+        char frac_digits[20];
+        const int frac_even = n + (n & 1);
+        put_pairs(frac_digits + frac_even, frac, frac_even);
+        std::memcpy(at, frac_digits + (frac_even - n), static_cast<std::size_t>(n));
         at += n;
     }
     return at;
@@ -626,7 +638,7 @@ void EquityCsvWriter::append(std::string& out, const EquityPoint& p) {
         at = put_money(at, p.positions_value);
         char* equity_end = at == nullptr ? nullptr : put_money(at + 1, p.equity);
         if (equity_end == nullptr) {  // beyond the fast formatter: the general one
-            out.append(row, positions_at);
+            out.append(row, static_cast<std::size_t>(positions_at - row));
             out += p.positions_value.to_string();
             out += ',';
             out += p.equity.to_string();
@@ -637,7 +649,7 @@ void EquityCsvWriter::append(std::string& out, const EquityPoint& p) {
         at = equity_end;
     }
     *at++ = '\n';
-    out.append(row, at);
+    out.append(row, static_cast<std::size_t>(at - row));
 }
 
 std::string equity_csv(const BacktestResult& result) {

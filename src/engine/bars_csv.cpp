@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <climits>
 #include <cstring>
@@ -66,6 +67,8 @@ public:
         line_no_ = 1;
         return false;
     }
+    /// Where the text ends (reading up to there is safe, past a line's end too).
+    const char* text_end() const noexcept { return text_.data() + text_.size(); }
     /// Bytes read so far.
     std::size_t offset() const noexcept { return std::min(pos_, text_.size()); }
     /// An error about the current line.
@@ -165,24 +168,58 @@ struct BarsCsvReader::State {
 
 namespace {
 
-/// An unsigned decimal with at most 10 integer and 9 fractional digits, in units of 10^-9,
-/// ending at ',' or `end`: advances `p` past it. False for anything else.
-inline bool scan_nano(const char*& p, const char* end, std::int64_t& out) {
-    std::uint64_t whole = 0;
-    int int_digits = 0;
-    while (p != end && static_cast<unsigned>(*p - '0') < 10) {
-        whole = whole * 10 + static_cast<unsigned>(*p++ - '0');
-        ++int_digits;
+/// The leading decimal digits of the 8 bytes at p (SWAR, after Lemire): how many (0..8) and
+/// their value. The caller makes sure 8 bytes can be read.
+inline int leading_digits(const char* p, std::uint64_t& value) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, p, 8);
+    const std::uint64_t x = v - 0x3030303030303030;
+    // A byte below '0' wraps (its top bit set); one above '9' reaches 0x80 when 0x76 is added.
+    // Borrows and carries only move toward later bytes, so the first flagged byte is right.
+    const std::uint64_t flags = (x | (x + 0x7676767676767676)) & 0x8080808080808080;
+    const int count = flags == 0 ? 8 : std::countr_zero(flags) / 8;
+    if (count == 0) {
+        value = 0;
+        return 0;
     }
+    std::uint64_t d = x << (8 * (8 - count));  // the digits, zeros in front
+    d = (d * 10) + (d >> 8);
+    d = (((d & 0x000000FF000000FF) * 0x000F424000000064) +
+         (((d >> 16) & 0x000000FF000000FF) * 0x0000271000000001)) >>
+        32;
+    value = d;
+    return count;
+}
+
+/// An unsigned decimal with at most 10 integer and 9 fractional digits, in units of 10^-9,
+/// ending at ',' or `end`: advances `p` past it. False for anything else. Reads up to 8 bytes
+/// ahead, within `readable`.
+inline bool scan_nano(const char*& p, const char* end, const char* readable, std::int64_t& out) {
+    auto digits = [&](std::uint64_t& value, int limit) {
+        int count = 0;
+        value = 0;
+        if (readable - p >= 8) {
+            std::uint64_t eight = 0;
+            count = leading_digits(p, eight);
+            // A line ends before '\n' or '\r' (not digits): the count never passes its end.
+            value = eight;
+            p += count;
+            if (count < 8) return count;
+        }
+        while (p != end && static_cast<unsigned>(*p - '0') < 10 && count <= limit) {
+            value = value * 10 + static_cast<unsigned>(*p++ - '0');
+            ++count;
+        }
+        return count;
+    };
+    std::uint64_t whole = 0;
+    const int int_digits = digits(whole, 10);
     if (int_digits == 0 || int_digits > 10) return false;
     std::uint64_t frac = 0;
     int frac_digits = 0;
     if (p != end && *p == '.') {
         ++p;
-        while (p != end && static_cast<unsigned>(*p - '0') < 10) {
-            frac = frac * 10 + static_cast<unsigned>(*p++ - '0');
-            ++frac_digits;
-        }
+        frac_digits = digits(frac, 9);
         if (frac_digits == 0 || frac_digits > 9) return false;
     }
     if (p != end && *p != ',') return false;
@@ -223,6 +260,7 @@ bool BarsCsvReader::fast_row(std::string_view line, Bar& bar) {
     State& st = *state_;
     const char* p = line.data();
     const char* const end = p + line.size();
+    const char* const readable = st.lines.text_end();
     bar.vwap.reset();
     bar.adj_close.reset();
     bar.trade_count = 0;
@@ -276,7 +314,7 @@ bool BarsCsvReader::fast_row(std::string_view line, Bar& bar) {
                 if ((st.roles[c] == Vwap || st.roles[c] == TradeCount) && (p == end || *p == ',')) {
                     break;  // optional, empty
                 }
-                if (!scan_nano(p, end, raw)) return false;
+                if (!scan_nano(p, end, readable, raw)) return false;
                 switch (st.roles[c]) {
                     case Open:
                         bar.open = Price::from_raw(raw);

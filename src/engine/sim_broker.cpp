@@ -523,11 +523,12 @@ std::vector<OrderUpdate> SimBroker::take_updates() {
 
 std::vector<OrderUpdate> SimBroker::on_bar(const Bar& bar, bool after_strategies,
                                            core::Account& account) {
-    std::vector<OrderUpdate> updates = take_updates();
     if (bar.ts != volume_bar_ts_) {
         volume_bar_ts_ = bar.ts;
         if (!volume_taken_.empty()) volume_taken_.clear();
     }
+    if (open_.empty() && pending_.empty()) return {};  // most bars of a backtest
+    std::vector<OrderUpdate> updates = take_updates();
     // The common case on a bar: nothing working in this symbol.
     const bool any = std::any_of(open_.begin(), open_.end(), [&](std::size_t i) {
         return orders_[i].order.symbol() == bar.symbol;

@@ -46,28 +46,31 @@ struct Point {
     double v;
 };
 
-/// Indices of the points to draw: every point of a short curve; of a long one, the lowest and
-/// highest of each bucket, in time order.
-std::vector<std::size_t> reduce(const std::vector<double>& values, std::size_t buckets) {
-    std::vector<std::size_t> keep;
-    const std::size_t n = values.size();
+/// The points to draw of n values, each read once and in order by value(i) (so a running
+/// drawdown can be computed as it goes): every point of a short curve; of a long one, the
+/// lowest and highest of each bucket, in time order.
+template <typename Value>
+std::vector<std::pair<std::size_t, double>> reduce(std::size_t n, std::size_t buckets,
+                                                   Value value) {
+    std::vector<std::pair<std::size_t, double>> keep;
     if (n <= 2 * buckets) {
         for (std::size_t i = 0; i < n; ++i) {
-            keep.push_back(i);
+            keep.emplace_back(i, value(i));
         }
         return keep;
     }
     for (std::size_t b = 0; b < buckets; ++b) {
         const std::size_t from = b * n / buckets;
         const std::size_t to = (b + 1) * n / buckets;
-        std::size_t lo = from;
-        std::size_t hi = from;
-        for (std::size_t i = from; i < to; ++i) {
-            if (values[i] < values[lo]) lo = i;
-            if (values[i] > values[hi]) hi = i;
+        std::pair<std::size_t, double> lo{from, value(from)};
+        std::pair<std::size_t, double> hi = lo;
+        for (std::size_t i = from + 1; i < to; ++i) {
+            const double v = value(i);
+            if (v < lo.second) lo = {i, v};
+            if (v > hi.second) hi = {i, v};
         }
-        keep.push_back(std::min(lo, hi));
-        if (lo != hi) keep.push_back(std::max(lo, hi));
+        keep.push_back(lo.first <= hi.first ? lo : hi);
+        if (lo.first != hi.first) keep.push_back(lo.first <= hi.first ? hi : lo);
     }
     return keep;
 }
@@ -127,23 +130,23 @@ std::string row(const std::string& label, const std::string& value) {
 std::string report_html(const BacktestResult& r, const std::string& title, std::size_t max_buckets,
                         std::size_t max_fills) {
     const Summary& s = r.summary;
-    std::vector<double> equity;
-    std::vector<double> drawdown;
-    equity.reserve(r.equity.size());
-    double peak = s.starting_cash.to_double();
-    for (const auto& p : r.equity) {
-        const double e = p.equity.to_double();
-        equity.push_back(e);
-        peak = std::max(peak, e);
-        drawdown.push_back(peak > 0 ? e / peak - 1 : 0);
-    }
-    auto points = [&](const std::vector<double>& values) {
+    // The curves are read point by point, never copied: a long run's curve is large.
+    auto points = [&](const std::vector<std::pair<std::size_t, double>>& kept) {
         std::vector<Point> out;
-        for (const std::size_t i : reduce(values, max_buckets)) {
-            out.push_back(Point{static_cast<double>(r.equity[i].ts.ns()) / 1e9, values[i]});
+        out.reserve(kept.size());
+        for (const auto& [i, v] : kept) {
+            out.push_back(Point{static_cast<double>(r.equity[i].ts.ns()) / 1e9, v});
         }
         return out;
     };
+    const auto equity = reduce(r.equity.size(), max_buckets,
+                               [&](std::size_t i) { return r.equity[i].equity.to_double(); });
+    double peak = s.starting_cash.to_double();
+    const auto drawdown = reduce(r.equity.size(), max_buckets, [&](std::size_t i) {
+        const double e = r.equity[i].equity.to_double();
+        peak = std::max(peak, e);
+        return peak > 0 ? e / peak - 1 : 0;
+    });
 
     std::string h;
     h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" +

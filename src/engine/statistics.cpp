@@ -52,26 +52,25 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
         s.cagr = final_value > 0 ? std::pow(final_value / start, 1 / years) - 1 : -1;
     }
 
-    // Equity as doubles once; then the period returns in two passes (mean, then deviations):
-    // no division carried from one point to the next, as a running mean would have.
-    std::vector<double> equity(curve.size());
+    // The period returns in two passes (their mean, then the deviations), each return computed
+    // again in the second rather than kept: a long curve is large, and no division is carried
+    // from one point to the next as a running mean would.
+    auto period_return = [&](std::size_t i) {
+        const double prev = i == 0 ? start : curve[i - 1].equity.to_double();
+        return prev != 0 ? curve[i].equity.to_double() / prev - 1 : 0;
+    };
     double equity_sum = 0;
-    for (std::size_t i = 0; i < curve.size(); ++i) {
-        equity[i] = curve[i].equity.to_double();
-        equity_sum += equity[i];
-    }
-    std::vector<double> returns(curve.size());
     double return_sum = 0;
     for (std::size_t i = 0; i < curve.size(); ++i) {
-        const double prev = i == 0 ? start : equity[i - 1];
-        returns[i] = prev != 0 ? equity[i] / prev - 1 : 0;
-        return_sum += returns[i];
+        equity_sum += curve[i].equity.to_double();
+        return_sum += period_return(i);
     }
     const double n = static_cast<double>(curve.size());
     const double mean = return_sum / n;
     double m2 = 0;
     double down = 0;
-    for (const double r : returns) {
+    for (std::size_t i = 0; i < curve.size(); ++i) {
+        const double r = period_return(i);
         m2 += (r - mean) * (r - mean);
         if (r < 0) down += r * r;
     }
@@ -91,10 +90,10 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
         if (p.equity >= peak) {
             longest_ns = std::max(longest_ns, (p.ts - peak_ts).ns);
             peak = p.equity;
-            peak_value = equity[i];
+            peak_value = p.equity.to_double();
             peak_ts = p.ts;
         } else if (peak.is_positive()) {
-            s.max_drawdown = std::max(s.max_drawdown, 1 - equity[i] / peak_value);
+            s.max_drawdown = std::max(s.max_drawdown, 1 - p.equity.to_double() / peak_value);
         }
     }
     if (curve.back().equity < peak) {

@@ -178,6 +178,7 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
     }
 
     engine::BacktestConfig config = o.config;
+    config.keep_equity_points = false;  // written out as they come
     engine::EquityCsvWriter equity_writer;
     config.on_equity = [&equity_file, &equity_writer](const engine::EquityPoint& p) {
         equity_writer.append(equity_file->buffer(), p);
@@ -281,8 +282,8 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
     out << "backtest: " << bar_count << " bars, "
         << (quote_count == 0 ? std::string{} : std::to_string(quote_count) + " quotes, ")
         << o.strategies.size() << " strateg" << (o.strategies.size() == 1 ? "y" : "ies")
-        << ", from " << run.equity.front().ts.to_iso8601() << " to "
-        << run.equity.back().ts.to_iso8601() << "\n\n";
+        << ", from " << run.curve.front().ts.to_iso8601() << " to "
+        << run.curve.back().ts.to_iso8601() << "\n\n";
     const std::pair<const char*, std::string> rows[] = {
         {"starting cash", s.starting_cash.to_string(2, core::Rounding::HalfEven)},
         {"final equity", s.final_equity.to_string(2, core::Rounding::HalfEven)},

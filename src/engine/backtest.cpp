@@ -159,9 +159,13 @@ struct Backtest::Impl {
         bool any = false;
         const core::Money positions = positions_value(any);
         const core::Money cash = account.cash();
-        result.equity.push_back(EquityPoint{ts, cash, positions, cash + positions});
+        last_point = EquityPoint{ts, cash, positions, cash + positions};
+        if (config.keep_equity_points || result.equity.empty()) {
+            result.equity.push_back(last_point);
+        }
+        result.curve.push_back(CurvePoint{ts, last_point.equity.to_double()});
         exposed.push_back(any);
-        if (config.on_equity) config.on_equity(result.equity.back());
+        if (config.on_equity) config.on_equity(last_point);
     }
 
     bool in_range(core::Timestamp t) const {
@@ -235,13 +239,17 @@ struct Backtest::Impl {
     core::Result<BacktestResult> finish() {
         if (!current) return core::invalid("no bars or quotes between --from and --to");
         record(*current);
+        if (!config.keep_equity_points && result.equity.size() == 1 &&
+            result.equity.front().ts != last_point.ts) {
+            result.equity.push_back(last_point);
+        }
         result.orders = broker.take_orders();
         core::Money traded;
         for (const auto& f : result.fills) {
             traded += f.fill.notional();
         }
-        result.summary = summarize(result.equity, exposed, round_trips(result.fills), config.cash,
-                                   result.fills.size(), config.risk_free_rate, traded);
+        result.summary = summarize(result.curve, last_point, exposed, round_trips(result.fills),
+                                   config.cash, result.fills.size(), config.risk_free_rate, traded);
         auto marks = [&](const core::Symbol& s) { return account.mark_price(s); };
         result.summary.by_strategy = breakdown(result.fills, true, marks);
         result.summary.by_symbol = breakdown(result.fills, false, marks);
@@ -257,6 +265,7 @@ struct Backtest::Impl {
     RiskEngine risk;
     BacktestContext ctx;
     std::vector<bool> exposed;
+    EquityPoint last_point;  // the last recorded
     std::optional<core::Timestamp> current;
     const bool watch_equity;
     bool quote_mode = false;
@@ -278,15 +287,16 @@ void Backtest::fill_from_quotes(const std::map<core::Symbol, core::Duration>& ba
 }
 
 void Backtest::reserve(std::size_t events) {
-    auto& equity = impl_->result.equity;
-    equity.reserve(events);
     impl_->exposed.reserve(events);
+    if (impl_->config.keep_equity_points) impl_->result.equity.reserve(events);
+    auto& curve = impl_->result.curve;
+    curve.reserve(events);
 #if defined(__linux__)
-    // A long curve in huge pages: a million points touch 64 MB, and faulting that in 4 KB
-    // pages costs a tenth of a whole run. A hint only: nothing changes if it is refused.
+    // A long curve in huge pages: a million points are 16 MB, and faulting them in 4 KB pages
+    // costs more than writing them. A hint only: nothing changes if it is refused.
     constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
-    const auto begin = reinterpret_cast<std::uintptr_t>(equity.data());
-    const std::uintptr_t end = begin + equity.capacity() * sizeof(EquityPoint);
+    const auto begin = reinterpret_cast<std::uintptr_t>(curve.data());
+    const std::uintptr_t end = begin + curve.capacity() * sizeof(CurvePoint);
     const std::uintptr_t from = (begin + huge - 1) & ~(huge - 1);
     const std::uintptr_t to = end & ~(huge - 1);
     if (to > from) {

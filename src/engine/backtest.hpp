@@ -37,6 +37,9 @@ struct BacktestConfig {
     /// Called with each equity point as it is recorded (to write it out as the run goes); may
     /// be empty.
     std::function<void(const EquityPoint&)> on_equity;
+    /// Keep every EquityPoint in the result (64 bytes each). false: only the first and last
+    /// (with on_equity writing the rest out); statistics and the report read `curve`.
+    bool keep_equity_points = true;
 };
 
 /// An order the risk engine refused, or the moment it halted trading (no order then).
@@ -51,7 +54,10 @@ struct RiskEvent {
 struct BacktestResult {
     std::vector<FillRecord> fills;
     std::deque<SimOrder> orders;
+    /// One point per distinct time (only the first and last without keep_equity_points).
     std::vector<EquityPoint> equity;
+    /// Every point's time and equity, for statistics and charts.
+    std::vector<CurvePoint> curve;
     std::vector<RiskEvent> risk_events;
     Summary summary;
 };

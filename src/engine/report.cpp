@@ -135,15 +135,15 @@ std::string report_html(const BacktestResult& r, const std::string& title, std::
         std::vector<Point> out;
         out.reserve(kept.size());
         for (const auto& [i, v] : kept) {
-            out.push_back(Point{static_cast<double>(r.equity[i].ts.ns()) / 1e9, v});
+            out.push_back(Point{static_cast<double>(r.curve[i].ts.ns()) / 1e9, v});
         }
         return out;
     };
-    const auto equity = reduce(r.equity.size(), max_buckets,
-                               [&](std::size_t i) { return r.equity[i].equity.to_double(); });
+    const auto equity =
+        reduce(r.curve.size(), max_buckets, [&](std::size_t i) { return r.curve[i].equity; });
     double peak = s.starting_cash.to_double();
-    const auto drawdown = reduce(r.equity.size(), max_buckets, [&](std::size_t i) {
-        const double e = r.equity[i].equity.to_double();
+    const auto drawdown = reduce(r.curve.size(), max_buckets, [&](std::size_t i) {
+        const double e = r.curve[i].equity;
         peak = std::max(peak, e);
         return peak > 0 ? e / peak - 1 : 0;
     });
@@ -161,9 +161,9 @@ std::string report_html(const BacktestResult& r, const std::string& title, std::
          "text-align:left;border-bottom:1px solid #eef0f4}td.n{text-align:right}.stats{columns:2}"
          ".muted{color:#6b7280}</style></head><body>\n";
     h += "<h1>" + escape(title) + "</h1>\n";
-    if (!r.equity.empty()) {
-        h += "<p class=\"muted\">" + r.equity.front().ts.to_iso8601() + " to " +
-             r.equity.back().ts.to_iso8601() + ", " + std::to_string(r.equity.size()) +
+    if (!r.curve.empty()) {
+        h += "<p class=\"muted\">" + r.curve.front().ts.to_iso8601() + " to " +
+             r.curve.back().ts.to_iso8601() + ", " + std::to_string(r.curve.size()) +
              " points</p>\n";
     }
     h += "<h2>Equity</h2>\n" +

@@ -18,10 +18,26 @@ std::string format_double(double v) {
 Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>& exposed,
                   const std::vector<RoundTrip>& trips, core::Money starting_cash,
                   std::uint64_t num_fills, double risk_free_rate, core::Money traded_notional) {
+    std::vector<CurvePoint> points;
+    points.reserve(curve.size());
+    for (const auto& p : curve) {
+        points.push_back(CurvePoint{p.ts, p.equity.to_double()});
+    }
+    const EquityPoint last = curve.empty()
+                                 ? EquityPoint{core::Timestamp{}, starting_cash, {}, starting_cash}
+                                 : curve.back();
+    return summarize(points, last, exposed, trips, starting_cash, num_fills, risk_free_rate,
+                     traded_notional);
+}
+
+Summary summarize(const std::vector<CurvePoint>& curve, const EquityPoint& last,
+                  const std::vector<bool>& exposed, const std::vector<RoundTrip>& trips,
+                  core::Money starting_cash, std::uint64_t num_fills, double risk_free_rate,
+                  core::Money traded_notional) {
     Summary s;
     s.starting_cash = starting_cash;
-    s.final_equity = curve.empty() ? starting_cash : curve.back().equity;
-    s.cash = curve.empty() ? starting_cash : curve.back().cash;
+    s.final_equity = curve.empty() ? starting_cash : last.equity;
+    s.cash = curve.empty() ? starting_cash : last.cash;
     s.num_fills = num_fills;
     s.num_round_trips = trips.size();
     if (curve.empty()) return s;
@@ -56,13 +72,13 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
     // again in the second rather than kept: a long curve is large, and no division is carried
     // from one point to the next as a running mean would.
     auto period_return = [&](std::size_t i) {
-        const double prev = i == 0 ? start : curve[i - 1].equity.to_double();
-        return prev != 0 ? curve[i].equity.to_double() / prev - 1 : 0;
+        const double prev = i == 0 ? start : curve[i - 1].equity;
+        return prev != 0 ? curve[i].equity / prev - 1 : 0;
     };
     double equity_sum = 0;
     double return_sum = 0;
     for (std::size_t i = 0; i < curve.size(); ++i) {
-        equity_sum += curve[i].equity.to_double();
+        equity_sum += curve[i].equity;
         return_sum += period_return(i);
     }
     const double n = static_cast<double>(curve.size());
@@ -81,19 +97,18 @@ Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>
     s.sharpe = sd > 0 ? excess / sd * std::sqrt(ppy) : 0;
     s.sortino = dd > 0 ? excess / dd * std::sqrt(ppy) : 0;
 
-    core::Money peak = starting_cash;
-    double peak_value = start;
+    // Peaks compared as doubles: two amounts a double cannot tell apart (a billionth of a
+    // dollar at ten million) count as the same peak.
+    double peak = start;
     core::Timestamp peak_ts = curve.front().ts;
     std::int64_t longest_ns = 0;
-    for (std::size_t i = 0; i < curve.size(); ++i) {
-        const auto& p = curve[i];
+    for (const auto& p : curve) {
         if (p.equity >= peak) {
             longest_ns = std::max(longest_ns, (p.ts - peak_ts).ns);
             peak = p.equity;
-            peak_value = p.equity.to_double();
             peak_ts = p.ts;
-        } else if (peak.is_positive()) {
-            s.max_drawdown = std::max(s.max_drawdown, 1 - p.equity.to_double() / peak_value);
+        } else if (peak > 0) {
+            s.max_drawdown = std::max(s.max_drawdown, 1 - p.equity / peak);
         }
     }
     if (curve.back().equity < peak) {

@@ -20,6 +20,13 @@ struct EquityPoint {
     core::Money equity;
 };
 
+/// The curve as statistics and charts read it: 16 bytes a point (a million-bar run keeps a
+/// million of them).
+struct CurvePoint {
+    core::Timestamp ts;
+    double equity = 0;
+};
+
 /// One position opened from flat and closed back to flat (or flipped): its net P&L.
 struct RoundTrip {
     core::Money pnl;  // realized, net of commissions
@@ -71,6 +78,11 @@ struct Summary {
 /// Computes the statistics. `exposed` says, per equity point, whether any position was open.
 /// `risk_free_rate` is annual; each period's share of it (rate / periods per year) is taken
 /// from the returns in Sharpe and Sortino.
+Summary summarize(const std::vector<CurvePoint>& curve, const EquityPoint& last,
+                  const std::vector<bool>& exposed, const std::vector<RoundTrip>& trips,
+                  core::Money starting_cash, std::uint64_t num_fills, double risk_free_rate = 0,
+                  core::Money traded_notional = {});
+/// The same from full equity points (the last one gives final equity and cash).
 Summary summarize(const std::vector<EquityPoint>& curve, const std::vector<bool>& exposed,
                   const std::vector<RoundTrip>& trips, core::Money starting_cash,
                   std::uint64_t num_fills, double risk_free_rate = 0,

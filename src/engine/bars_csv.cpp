@@ -192,39 +192,52 @@ inline int leading_digits(const char* p, std::uint64_t& value) {
 }
 
 /// An unsigned decimal with at most 10 integer and 9 fractional digits, in units of 10^-9,
-/// ending at ',' or `end`: advances `p` past it. False for anything else. Reads up to 8 bytes
+/// ending at ',' or `end`: advances `p` past it. False for anything else. Reads up to 16 bytes
 /// ahead, within `readable`.
 inline bool scan_nano(const char*& p, const char* end, const char* readable, std::int64_t& out) {
-    auto digits = [&](std::uint64_t& value, int limit) {
-        int count = 0;
-        value = 0;
-        if (readable - p >= 8) {
-            std::uint64_t eight = 0;
-            count = leading_digits(p, eight);
-            // A line ends before '\n' or '\r' (not digits): the count never passes its end.
-            value = eight;
-            p += count;
-            if (count < 8) return count;
+    static constexpr std::uint64_t scale_of[] = {
+        1'000'000'000, 100'000'000, 10'000'000, 1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
+    if (readable - p >= 17) {
+        // The common case: up to 7 digits on each side of the point, eight at a time. A line
+        // ends before '\n' or '\r' (not digits), so no count passes its end.
+        std::uint64_t whole = 0;
+        const int int_digits = leading_digits(p, whole);
+        if (int_digits == 0) return false;
+        if (int_digits < 8) {
+            const char* q = p + int_digits;
+            std::uint64_t frac = 0;
+            int frac_digits = 0;
+            if (*q == '.') {
+                frac_digits = leading_digits(q + 1, frac);
+                q += 1 + frac_digits;
+            }
+            if (frac_digits < 8 && (q == end || *q == ',') && (frac_digits > 0 || q[-1] != '.')) {
+                out =
+                    static_cast<std::int64_t>(whole * 1'000'000'000 + frac * scale_of[frac_digits]);
+                p = q;
+                return true;
+            }
+            if (frac_digits < 8) return false;  // "5." or "5.5x"
         }
-        while (p != end && static_cast<unsigned>(*p - '0') < 10 && count <= limit) {
-            value = value * 10 + static_cast<unsigned>(*p++ - '0');
-            ++count;
-        }
-        return count;
-    };
+    }
     std::uint64_t whole = 0;
-    const int int_digits = digits(whole, 10);
+    int int_digits = 0;
+    while (p != end && static_cast<unsigned>(*p - '0') < 10) {
+        whole = whole * 10 + static_cast<unsigned>(*p++ - '0');
+        ++int_digits;
+    }
     if (int_digits == 0 || int_digits > 10) return false;
     std::uint64_t frac = 0;
     int frac_digits = 0;
     if (p != end && *p == '.') {
         ++p;
-        frac_digits = digits(frac, 9);
+        while (p != end && static_cast<unsigned>(*p - '0') < 10) {
+            frac = frac * 10 + static_cast<unsigned>(*p++ - '0');
+            ++frac_digits;
+        }
         if (frac_digits == 0 || frac_digits > 9) return false;
     }
     if (p != end && *p != ',') return false;
-    static constexpr std::uint64_t scale_of[] = {
-        1'000'000'000, 100'000'000, 10'000'000, 1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
     const std::uint64_t raw = whole * 1'000'000'000 + frac * scale_of[frac_digits];
     if (raw > static_cast<std::uint64_t>(INT64_MAX)) return false;
     out = static_cast<std::int64_t>(raw);

@@ -465,12 +465,25 @@ std::vector<RoundTrip> round_trips(const std::vector<FillRecord>& fills) {
 
 std::string fills_csv(const BacktestResult& result) {
     std::string out = "time,symbol,side,qty,price,commission,order_id,strategy\n";
+    out.reserve(out.size() + result.fills.size() * 110);
     for (const auto& r : result.fills) {
         const auto& f = r.fill;
-        out += f.ts_event.to_iso8601() + "," + f.symbol.str() + "," +
-               std::string{core::to_string(f.side)} + "," + f.qty.to_string() + "," +
-               f.price.to_string() + "," + f.commission.to_string() + "," + f.order_id.str() + "," +
-               r.strategy + "\n";
+        f.ts_event.append_iso8601(out);
+        out += ',';
+        out += f.symbol.str();
+        out += ',';
+        out += core::to_string(f.side);
+        out += ',';
+        f.qty.append_to(out);
+        out += ',';
+        f.price.append_to(out);
+        out += ',';
+        f.commission.append_to(out);
+        out += ',';
+        out += f.order_id.str();
+        out += ',';
+        out += r.strategy;
+        out += '\n';
     }
     return out;
 }
@@ -479,16 +492,33 @@ std::string orders_csv(const BacktestResult& result) {
     std::string out =
         "created_at,order_id,client_order_id,symbol,side,type,time_in_force,qty,status,"
         "filled_qty,filled_avg_price,strategy\n";
+    out.reserve(out.size() + result.orders.size() * 170);
     for (const auto& r : result.orders) {
         const auto& o = r.order;
-        const auto avg = o.filled_avg_price();
-        out += o.created_at().to_iso8601() + "," + o.id().str() + "," + o.client_order_id().str() +
-               "," + o.symbol().str() + "," + std::string{core::to_string(o.side())} + "," +
-               std::string{core::to_string(o.type())} + "," +
-               std::string{core::to_string(o.time_in_force())} + "," +
-               (o.qty() ? o.qty()->to_string() : "") + "," +
-               std::string{core::to_string(o.status())} + "," + o.filled_qty().to_string() + "," +
-               (avg ? avg->to_string() : "") + "," + r.strategy + "\n";
+        o.created_at().append_iso8601(out);
+        out += ',';
+        out += o.id().str();
+        out += ',';
+        out += o.client_order_id().str();
+        out += ',';
+        out += o.symbol().str();
+        out += ',';
+        out += core::to_string(o.side());
+        out += ',';
+        out += core::to_string(o.type());
+        out += ',';
+        out += core::to_string(o.time_in_force());
+        out += ',';
+        if (o.qty()) o.qty()->append_to(out);
+        out += ',';
+        out += core::to_string(o.status());
+        out += ',';
+        o.filled_qty().append_to(out);
+        out += ',';
+        if (const auto avg = o.filled_avg_price()) avg->append_to(out);
+        out += ',';
+        out += r.strategy;
+        out += '\n';
     }
     return out;
 }

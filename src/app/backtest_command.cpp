@@ -171,18 +171,19 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
         std::filesystem::remove(equity_tmp, ignored);
         if (!dir_existed) std::filesystem::remove(dir, ignored);
     };
-    auto equity_file = OutputFile::create(equity_tmp);
-    if (!equity_file) {
+    auto created = OutputFile::create(equity_tmp);
+    if (!created) {
         cleanup();
-        return fail(equity_file.error());
+        return fail(created.error());
     }
+    OutputFile equity_file = std::move(*created);
 
     engine::BacktestConfig config = o.config;
     config.keep_equity_points = false;  // written out as they come
     engine::EquityCsvWriter equity_writer;
     config.on_equity = [&equity_file, &equity_writer](const engine::EquityPoint& p) {
-        equity_writer.append(equity_file->buffer(), p);
-        equity_file->flush(1 << 20);
+        equity_writer.append(equity_file.buffer(), p);
+        equity_file.flush(1 << 20);
     };
     // A progress bar on a terminal, for runs long enough to wait for.
     const bool tty = isatty(STDERR_FILENO) != 0;
@@ -199,26 +200,29 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
     std::size_t quote_count = 0;
     std::optional<core::Result<engine::BacktestResult>> result;
     if (o.quotes.empty() && !o.timeframe) {
-        equity_file->buffer() = engine::equity_csv_header;
-        result = stream_backtest(
+        equity_file.buffer() = engine::equity_csv_header;
+        auto streamed = stream_backtest(
             o, strategies, config,
             tty ? progress_bar : std::function<void(std::size_t, std::size_t)>{}, bar_count);
-        if (!result) {
+        if (streamed) {
+            result.emplace(std::move(*streamed));
+        } else {
             // A file whose symbols are not interleaved in time order: load and sort it, with
             // fresh strategies and a fresh equity file.
             auto again = make_strategies(o.strategies);
             MERIDIAN_ASSERT(again.has_value(), "strategies made once make again");
             strategies = std::move(*again);
-            equity_file = OutputFile::create(equity_tmp);
-            equity_writer = engine::EquityCsvWriter{};
-            if (!equity_file) {
+            auto fresh = OutputFile::create(equity_tmp);
+            if (!fresh) {
                 cleanup();
-                return fail(equity_file.error());
+                return fail(fresh.error());
             }
+            equity_file = std::move(*fresh);
+            equity_writer = engine::EquityCsvWriter{};
         }
     }
     if (!result) {
-        equity_file->buffer() = engine::equity_csv_header;
+        equity_file.buffer() = engine::equity_csv_header;
         auto loaded = load_run_bars(o);
         if (!loaded) {
             cleanup();
@@ -232,7 +236,7 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
         bar_count = loaded->size();
         quote_count = quotes->size();
         if (tty && bar_count + quote_count >= 200'000) config.progress = progress_bar;
-        result = engine::run_backtest(*loaded, *quotes, strategies, config);
+        result.emplace(engine::run_backtest(*loaded, *quotes, strategies, config));
     }
     if (!*result) {
         cleanup();
@@ -253,7 +257,7 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
             return fail(ok.error());
         }
     }
-    if (auto ok = equity_file->close(); !ok) {
+    if (auto ok = equity_file.close(); !ok) {
         cleanup();
         return fail(ok.error());
     }

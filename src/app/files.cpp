@@ -146,7 +146,7 @@ void prefer_huge_pages(std::size_t bytes) {
     std::vector<void*> blocks;
     std::uintptr_t start = 0;
     while (sbrk(0) == before && blocks.size() < 64) {
-        void* block = std::malloc(64 * 1024);
+        void* block = std::malloc(std::size_t{64} * 1024);
         if (block == nullptr) break;
         if (start == 0) start = reinterpret_cast<std::uintptr_t>(block);
         blocks.push_back(block);

@@ -428,8 +428,9 @@ core::Result<BarsCsvReader> BarsCsvReader::open(std::string_view text, std::stri
     // The fast path reads Alpaca-style rows: no Date,Time pair, no Adj Close, no --adjust.
     state->roles.assign(names.size(), Count);
     for (std::size_t c = 0; c < Count; ++c) {
-        if (index[c] >= 0)
+        if (index[c] >= 0) {
             state->roles[static_cast<std::size_t>(index[c])] = static_cast<Column>(c);
+        }
     }
     state->fast =
         options.fast_rows && index[ClockTime] < 0 && index[AdjClose] < 0 && !options.adjust;

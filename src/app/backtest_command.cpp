@@ -187,14 +187,19 @@ int run_backtest_command(Args args, std::ostream& out, std::ostream& err) {
     };
     // A progress bar on a terminal, for runs long enough to wait for.
     const bool tty = isatty(STDERR_FILENO) != 0;
-    const std::function<void(std::size_t, std::size_t)> progress_bar = [&err](std::size_t done,
-                                                                              std::size_t total) {
-        const std::size_t width = 40;
-        const std::size_t filled = total ? done * width / total : width;
-        err << "\rbacktest [" << std::string(filled, '#') << std::string(width - filled, '.')
-            << "] " << (total ? done * 100 / total : 100) << " %" << (done == total ? "\n" : "")
-            << std::flush;
-    };
+    std::size_t shown_percent = 101;
+    const std::function<void(std::size_t, std::size_t)> progress_bar =
+        [&err, &shown_percent](std::size_t done, std::size_t total) {
+            // Redrawn when the percentage moves, not at every call.
+            const std::size_t percent = total ? done * 100 / total : 100;
+            if (percent == shown_percent) return;
+            shown_percent = percent;
+            const std::size_t width = 40;
+            const std::size_t filled = total ? done * width / total : width;
+            err << "\rbacktest [" << std::string(filled, '#') << std::string(width - filled, '.')
+                << "] " << (total ? done * 100 / total : 100) << " %" << (done == total ? "\n" : "")
+                << std::flush;
+        };
 
     std::size_t bar_count = 0;
     std::size_t quote_count = 0;

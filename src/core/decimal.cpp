@@ -20,14 +20,26 @@ UInt128 magnitude(Int128 v) {
 }
 
 std::string u128_to_string(UInt128 v) {
-    if (v == 0) return "0";
-    std::string out;
-    while (v != 0) {
-        out.push_back(static_cast<char>('0' + static_cast<int>(v % 10)));
-        v /= 10;
+    // Nineteen digits at a time by one 128-bit division, the rest in 64-bit registers (a
+    // 128-bit division per digit is a library call each).
+    constexpr std::uint64_t ten19 = 10'000'000'000'000'000'000ULL;
+    char buf[48];
+    char* const end = buf + sizeof buf;
+    char* p = end;
+    while (v >> 64 != 0) {
+        auto low = static_cast<std::uint64_t>(v % ten19);
+        v /= ten19;
+        for (int i = 0; i < 19; ++i) {
+            *--p = static_cast<char>('0' + low % 10);
+            low /= 10;
+        }
     }
-    std::reverse(out.begin(), out.end());
-    return out;
+    auto rest = static_cast<std::uint64_t>(v);
+    do {
+        *--p = static_cast<char>('0' + rest % 10);
+        rest /= 10;
+    } while (rest != 0);
+    return std::string(p, end);
 }
 
 std::string describe(std::string_view text) {

@@ -80,6 +80,17 @@ TEST(Decimal, MoneyIsWideEnoughForLargeAccountsAndOrders) {
     EXPECT_EQ(usd("99999999999999999999.999999999999999999").to_string(),
               "99999999999999999999.999999999999999999");
     EXPECT_FALSE(Money::parse("100000000000000000000").has_value());
+    // Whole parts beyond 64 bits, written nineteen digits at a time, zeros kept inside.
+    EXPECT_EQ(usd("99999999999999999999.999999999999999999").to_string(2, Rounding::Down),
+              "99999999999999999999.99");
+    EXPECT_EQ(usd("10000000000000000000.05").to_string(2, Rounding::HalfEven),
+              "10000000000000000000.05");
+    EXPECT_EQ(decimal::to_string(Int128{1} << 64), "18446744073709551616");
+    const Int128 max = ~(static_cast<Int128>(1) << 127);
+    EXPECT_EQ(decimal::to_string(max), "170141183460469231731687303715884105727");
+    EXPECT_EQ(decimal::to_string(-max - 1), "-170141183460469231731687303715884105728");
+    EXPECT_EQ(decimal::to_string(Int128{10'000'000'000'000'000'000ULL} * 10),
+              "100000000000000000000");
 }
 
 TEST(Decimal, RoundsMoneyToCentsOnlyAsAsked) {

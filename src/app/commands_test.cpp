@@ -7,9 +7,11 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "app/version.hpp"
 
@@ -211,6 +213,20 @@ TEST_F(BacktestCommand, AFileOfSymbolsOneAfterAnotherTradesAsIfInterleaved) {
     }
     EXPECT_NE(slurp(dir_ / "a" / "fills.csv").find(",BBB,"), std::string::npos);
     EXPECT_FALSE(std::filesystem::exists(dir_ / "a" / ".equity.csv.partial"));
+}
+
+TEST_F(BacktestCommand, ReadsBarsFromAPipe) {
+    // `--data <(zcat bars.csv.gz)`: a stream has no size to map; it is read to its end.
+    const auto fifo = dir_ / "bars.fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    std::thread writer{[&] { std::ofstream{fifo} << slurp(data()); }};
+    const auto r =
+        run({"backtest", "--data", fifo.string(), "--symbol", "ABC", "--strategy", "sma_crossover",
+             "--set", "fast=2", "--set", "slow=3", "--set", "qty=10", "--out", out()});
+    writer.join();
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("5 bars"), std::string::npos) << r.out;
+    EXPECT_NE(slurp(dir_ / "out" / "fills.csv").find("ABC,buy,10,6.5,0,"), std::string::npos);
 }
 
 TEST_F(BacktestCommand, QuotesFillTheOrders) {

@@ -20,17 +20,9 @@
 namespace meridian::app {
 
 core::Result<std::string> read_file(const std::string& path) {
-    std::ifstream in{path, std::ios::binary | std::ios::ate};
-    if (!in) return core::invalid("cannot read " + path + ": " + std::strerror(errno));
-    const auto size = in.tellg();
-    std::string text;
-    if (size > 0) {
-        text.resize(static_cast<std::size_t>(size));
-        in.seekg(0);
-        in.read(text.data(), size);
-    }
-    if (!in && !in.eof()) return core::invalid("cannot read " + path + ": " + std::strerror(errno));
-    return text;
+    auto file = MappedFile::open(path);
+    if (!file) return file.error();
+    return std::string{file->text()};
 }
 
 core::Result<void> write_file(const std::filesystem::path& path, const std::string& text) {
@@ -54,6 +46,24 @@ core::Result<MappedFile> MappedFile::open(const std::string& path) {
         ::close(fd);
         return core::invalid("cannot read " + path + ": " + std::strerror(EISDIR));
     }
+    if (!S_ISREG(st.st_mode)) {
+        // A pipe or a device: no size to map, read it to its end.
+        std::string text;
+        char chunk[1 << 16];
+        for (;;) {
+            const ssize_t n = ::read(fd, chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                const int e = errno;
+                ::close(fd);
+                return core::invalid("cannot read " + path + ": " + std::strerror(e));
+            }
+            if (n == 0) break;
+            text.append(chunk, static_cast<std::size_t>(n));
+        }
+        ::close(fd);
+        return MappedFile{std::move(text)};
+    }
     const auto size = static_cast<std::size_t>(st.st_size);
     if (size == 0) {
         ::close(fd);
@@ -68,13 +78,16 @@ core::Result<MappedFile> MappedFile::open(const std::string& path) {
 }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
-    : data_{std::exchange(other.data_, nullptr)}, size_{std::exchange(other.size_, 0)} {}
+    : data_{std::exchange(other.data_, nullptr)},
+      size_{std::exchange(other.size_, 0)},
+      read_{std::move(other.read_)} {}
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
     if (this != &other) {
-        this->~MappedFile();
+        if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
         data_ = std::exchange(other.data_, nullptr);
         size_ = std::exchange(other.size_, 0);
+        read_ = std::move(other.read_);
     }
     return *this;
 }
@@ -172,9 +185,9 @@ core::Result<std::vector<engine::Bar>> load_bars(const std::vector<std::string>&
                                                  const engine::BarsCsvOptions& options) {
     std::vector<engine::Bar> bars;
     for (const auto& path : paths) {
-        auto text = read_file(path);
-        if (!text) return text.error();
-        auto loaded = engine::parse_bars_csv(*text, path, options);
+        auto file = MappedFile::open(path);
+        if (!file) return file.error();
+        auto loaded = engine::parse_bars_csv(file->text(), path, options);
         if (!loaded) return loaded.error();
         if (bars.empty()) {
             bars = std::move(*loaded);

@@ -16,7 +16,8 @@ namespace meridian::app {
 core::Result<std::string> read_file(const std::string& path);
 /// Writes (replaces) the file; an error names the path and the reason.
 core::Result<void> write_file(const std::filesystem::path& path, const std::string& text);
-/// A file mapped read-only into memory, for reading large inputs without a copy. Move-only.
+/// A file mapped read-only into memory, for reading large inputs without a copy; a pipe or
+/// other stream (`--data <(zcat bars.csv.gz)`) is read whole instead. Move-only.
 class MappedFile {
 public:
     /// Errors name the path and the reason. An empty file maps to empty text.
@@ -26,12 +27,16 @@ public:
     MappedFile(const MappedFile&) = delete;
     MappedFile& operator=(const MappedFile&) = delete;
     ~MappedFile();
-    std::string_view text() const noexcept { return {data_, size_}; }
+    std::string_view text() const noexcept {
+        return data_ != nullptr ? std::string_view{data_, size_} : std::string_view{read_};
+    }
 
 private:
     MappedFile(const char* data, std::size_t size) : data_{data}, size_{size} {}
-    const char* data_ = nullptr;
+    explicit MappedFile(std::string read) : read_{std::move(read)} {}
+    const char* data_ = nullptr;  // mapped, or null when read_ holds the text
     std::size_t size_ = 0;
+    std::string read_;
 };
 
 /// A file written through a buffer, for outputs made row by row: `buffer()` collects text that

@@ -47,7 +47,9 @@ Run run_one(const StrategyConfig& base, const engine::StrategyParams& params,
     c.params = params;
     auto strategies = make_strategies({c});
     if (!strategies) return Run{std::nullopt, strategies.error().message};
-    auto result = engine::run_backtest(bars, *strategies, config);
+    engine::BacktestConfig lean = config;
+    lean.keep_equity_points = false;  // only the statistics are wanted
+    auto result = engine::run_backtest(bars, *strategies, lean);
     if (!result) return Run{std::nullopt, result.error().message};
     return Run{std::move(result->summary), {}};
 }

@@ -38,39 +38,81 @@ TEST(ExactSum, AddingThenSubtractingLeavesNoResidue) {
     EXPECT_EQ(s.value(), 187.25);
 }
 
-/// Python's math.fsum, straight: Shewchuk's partials for every value (the reference the fast
-/// fixed-point path of ExactSum must agree with).
+/// The exactly rounded sum of `xs`, by a method independent of ExactSum's: every double is a
+/// whole number of 2^-1074, so the sum is a big integer (two's complement, 36 words), rounded
+/// once to the nearest double, ties to even. Finite values only.
 double reference_fsum(const std::vector<double>& xs) {
-    std::vector<double> partials;
-    for (double x : xs) {
-        std::size_t i = 0;
-        for (double y : partials) {
-            if (std::fabs(x) < std::fabs(y)) std::swap(x, y);
-            const double hi = x + y;
-            const double lo = y - (hi - x);
-            if (lo != 0.0) partials[i++] = lo;
-            x = hi;
+    constexpr std::size_t words = 36;  // 2,304 bits: 2^-1074 .. 2^1230
+    std::vector<std::uint64_t> big(words, 0);
+    auto add_shifted = [&](std::uint64_t m, int shift, bool negative) {
+        std::vector<std::uint64_t> term(words, 0);
+        const auto w = static_cast<std::size_t>(shift / 64);
+        const int b = shift % 64;
+        term[w] = m << b;
+        if (b != 0) term[w + 1] = m >> (64 - b);
+        if (negative) {  // two's complement
+            std::uint64_t carry = 1;
+            for (auto& t : term) {
+                t = ~t + carry;
+                carry = (carry != 0 && t == 0) ? 1 : 0;
+            }
         }
-        partials.resize(i);
-        partials.push_back(x);
+        std::uint64_t carry = 0;
+        for (std::size_t i = 0; i < words; ++i) {
+            const std::uint64_t s1 = big[i] + term[i];
+            const std::uint64_t c1 = s1 < big[i] ? 1 : 0;
+            big[i] = s1 + carry;
+            carry = c1 + (big[i] < s1 ? 1 : 0);
+        }
+    };
+    for (double x : xs) {
+        const auto bits = std::bit_cast<std::uint64_t>(x);
+        const int biased = static_cast<int>((bits >> 52) & 0x7ff);
+        std::uint64_t m = bits & ((std::uint64_t{1} << 52) - 1);
+        int shift = 0;  // x = m * 2^(shift - 1074)
+        if (biased != 0) {
+            m |= std::uint64_t{1} << 52;
+            shift = biased - 1;
+        }
+        if (m != 0) add_shifted(m, shift, (bits >> 63) != 0);
     }
-    std::size_t n = partials.size();
-    if (n == 0) return 0.0;
-    double hi = partials[--n];
-    double lo = 0.0;
-    while (n > 0) {
-        const double x = hi;
-        const double y = partials[--n];
-        hi = x + y;
-        lo = y - (hi - x);
-        if (lo != 0.0) break;
+    const bool negative = (big[words - 1] >> 63) != 0;
+    if (negative) {
+        std::uint64_t carry = 1;
+        for (auto& t : big) {
+            t = ~t + carry;
+            carry = (carry != 0 && t == 0) ? 1 : 0;
+        }
     }
-    if (n > 0 && ((lo < 0.0 && partials[n - 1] < 0.0) || (lo > 0.0 && partials[n - 1] > 0.0))) {
-        const double y = lo * 2.0;
-        const double x = hi + y;
-        if (y == x - hi) hi = x;
+    auto bit = [&](int i) {
+        return i >= 0 && ((big[static_cast<std::size_t>(i) / 64] >> (i % 64)) & 1) != 0;
+    };
+    int top = static_cast<int>(words) * 64 - 1;
+    while (top >= 0 && !bit(top)) {
+        --top;
     }
-    return hi;
+    if (top < 0) return 0.0;
+    double out = 0;
+    if (top < 53) {  // below 2^-1021: exactly a double
+        std::uint64_t k = 0;
+        for (int i = top; i >= 0; --i) {
+            k = (k << 1) | (bit(i) ? 1 : 0);
+        }
+        out = std::ldexp(static_cast<double>(k), -1074);
+    } else {
+        std::uint64_t q = 0;
+        for (int i = top; i > top - 53; --i) {
+            q = (q << 1) | (bit(i) ? 1 : 0);
+        }
+        const bool half = bit(top - 53);
+        bool sticky = false;
+        for (int i = top - 54; i >= 0 && !sticky; --i) {
+            sticky = bit(i);
+        }
+        if (half && (sticky || (q & 1) != 0)) ++q;
+        out = std::ldexp(static_cast<double>(q), top - 52 - 1074);
+    }
+    return negative ? -out : out;
 }
 
 /// Prices with up to 4 decimals (the fixed-point path), tiny and huge values and their negatives
@@ -85,6 +127,14 @@ rc::Gen<double> gen_summand() {
                      [](int e) { return std::ldexp(1.0 + 1.0 / 3.0, e); }),
         rc::gen::map(rc::gen::inRange<int>(-60, 60), [](int e) { return -std::ldexp(1.0, e); }),
         rc::gen::element(0.0, -0.0, 1e300, -1e300, 0x1p-1074, 1e-16, 0.1));
+}
+
+TEST(ExactSum, TheReferenceRoundsAsPythonsFsum) {
+    EXPECT_EQ(reference_fsum({1.0, 1e-16, 1e-16}), 1.0000000000000002);
+    EXPECT_EQ(reference_fsum({0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1}), 1.0);
+    EXPECT_EQ(reference_fsum({1e100, 1.0, -1e100, 1e-100}), 1.0);
+    EXPECT_EQ(reference_fsum({0x1p-1074, 0x1p-1074}), 0x1p-1073);
+    EXPECT_EQ(reference_fsum({-2.5, 0.5}), -2.0);
 }
 
 RC_GTEST_PROP(ExactSumProperties, EqualsFsumOfTheValuesStillIn, ()) {

@@ -8,6 +8,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <pthread.h>
 #include <unistd.h>
 
 namespace meridian::services {
@@ -42,6 +43,7 @@ void Service::start() {
         started.set_value();
     });
     thread_ = std::thread{[this] {
+        name_this_thread(name_);
         auto guard = asio::make_work_guard(ioc_);
         ioc_.run();
     }};
@@ -159,6 +161,10 @@ asio::awaitable<net::Response> call_route(const net::Route& route, net::Request&
                      request.method.c_str(), request.path.c_str(), e.what());
     }
     co_return net::Response::error(500, "internal error");
+}
+
+void name_this_thread(const std::string& name) {
+    pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
 }
 
 void run_on(const asio::any_io_executor& executor, const std::function<void()>& f) {

@@ -92,6 +92,9 @@ const std::string& instance_id();
 boost::asio::awaitable<net::Response> call_route(const net::Route& route, net::Request& request,
                                                  boost::asio::any_io_executor current);
 
+/// Names the calling thread (`top -H`, `perf`, gdb show it; Linux keeps 15 characters).
+void name_this_thread(const std::string& name);
+
 /// Runs `f` on `executor` and waits for it: for startup and tests, never on a service loop.
 void run_on(const boost::asio::any_io_executor& executor, const std::function<void()>& f);
 

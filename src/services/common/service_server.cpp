@@ -37,6 +37,7 @@ core::Result<std::uint16_t> ServiceServer::listen() {
     auto port = server_->listen();
     if (!port) return port;
     thread_ = std::thread{[this] {
+        name_this_thread("http-server");
         auto guard = boost::asio::make_work_guard(ioc_);
         ioc_.run();
     }};

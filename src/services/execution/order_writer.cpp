@@ -8,10 +8,15 @@
 #include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
 
+#include "services/common/service.hpp"
+
 namespace meridian::services {
 
 OrderWriter::OrderWriter(store::OrderStore& store, bus::Bus* bus) : store_{store}, bus_{bus} {
-    thread_ = std::thread{[this] { run(); }};
+    thread_ = std::thread{[this] {
+        name_this_thread("orders-writer");
+        run();
+    }};
 }
 
 OrderWriter::~OrderWriter() {

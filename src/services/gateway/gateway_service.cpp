@@ -96,7 +96,10 @@ GatewayService::GatewayService(bus::Bus& bus, const core::Clock& clock, Metrics&
             m.set("meridian_http_connections", {}, static_cast<double>(server_->connections()));
         }
     });
-    audit_thread_ = std::thread{[this] { audit_loop(); }};
+    audit_thread_ = std::thread{[this] {
+        name_this_thread("gateway-audit");
+        audit_loop();
+    }};
 }
 
 GatewayService::~GatewayService() {

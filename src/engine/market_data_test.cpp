@@ -120,6 +120,14 @@ TEST(SyntheticMarket, StepsCarryQuotesAndTrades) {
     for (const auto& q : step.quotes)
         EXPECT_EQ(q.ask - q.bid, test::px("0.01"));
     EXPECT_EQ(m.now(), test::ts("2024-03-01T21:01:00Z"));
+    // In time order, the symbols interleaved: a live market releases each one's quotes over
+    // the whole bar, not one symbol's minute in a burst.
+    for (std::size_t i = 1; i < step.quotes.size(); ++i) {
+        EXPECT_LE(step.quotes[i - 1].ts, step.quotes[i].ts);
+        EXPECT_NE(step.quotes[i - 1].symbol, step.quotes[i].symbol);
+        EXPECT_EQ(step.trades[i].ts, step.quotes[i].ts);
+        EXPECT_EQ(step.trades[i].symbol, step.quotes[i].symbol);
+    }
 }
 
 }  // namespace

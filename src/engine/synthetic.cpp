@@ -52,7 +52,13 @@ MarketStep SyntheticMarket::step() {
     const double dt = static_cast<double>(config_.interval.ns) / 1e9 / year_seconds / parts;
     const double mu = (config_.drift - 0.5 * config_.volatility * config_.volatility) * dt;
     const double sigma = config_.volatility * std::sqrt(dt);
-    for (std::size_t i = 0; i < config_.symbols.size(); ++i) {
+    // In time order: every symbol's quote at one instant (in the config's order) before the next
+    // instant's, so that a live market publishing them as its clock passes their times spreads
+    // each symbol's quotes over the bar instead of sending one symbol's minute at once.
+    const std::size_t n = config_.symbols.size();
+    out.quotes.resize(n * static_cast<std::size_t>(parts));
+    out.trades.resize(n * static_cast<std::size_t>(parts));
+    for (std::size_t i = 0; i < n; ++i) {
         Bar bar;
         bar.symbol = config_.symbols[i];
         bar.ts = next_;
@@ -67,10 +73,14 @@ MarketStep SyntheticMarket::step() {
                 next_ + core::Duration{config_.interval.ns * (k + 1) / (parts + 1)};
             const std::int64_t size = 100 * static_cast<std::int64_t>(1 + rngs_[i]() % 20);
             const core::Price half_cent = core::Price::from_raw(5'000'000);
-            out.quotes.push_back(Quote{bar.symbol, ts, last - half_cent, last + half_cent,
-                                       core::Quantity::from_units(100),
-                                       core::Quantity::from_units(100)});
-            out.trades.push_back(Trade{bar.symbol, ts, last, core::Quantity::from_units(size)});
+            const std::size_t at = static_cast<std::size_t>(k) * n + i;
+            out.quotes[at] = Quote{bar.symbol,
+                                   ts,
+                                   last - half_cent,
+                                   last + half_cent,
+                                   core::Quantity::from_units(100),
+                                   core::Quantity::from_units(100)};
+            out.trades[at] = Trade{bar.symbol, ts, last, core::Quantity::from_units(size)};
             bar.high = std::max(bar.high, last);
             bar.low = std::min(bar.low, last);
             bar.close = last;

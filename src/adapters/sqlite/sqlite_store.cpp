@@ -1,10 +1,16 @@
 // SQLite implementation of the store ports: prepared statements, one transaction per change.
 #include "adapters/sqlite/sqlite_store.hpp"
 
+#include <condition_variable>
+#include <cstdio>
 #include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <variant>
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "store/migrations.hpp"
@@ -17,6 +23,98 @@ using core::Errc;
 using core::Error;
 
 }  // namespace
+
+/// Copies a database file's write-ahead log into the file on a thread of its own, with a
+/// connection of its own, when a commit leaves the log at `kPages` pages or more. SQLite's
+/// automatic checkpoint would do it inside that commit instead (tens of milliseconds of
+/// writing and syncing the database file on the order path). One per file in the process,
+/// shared by its connections; PASSIVE, so it never waits for or blocks a writer.
+class WalCheckpointer {
+public:
+    static constexpr int kPages = 1000;  // SQLite's own default threshold (4 MB of 4 KB pages)
+
+    static std::shared_ptr<WalCheckpointer> for_file(const std::string& path) {
+        static std::mutex registry_mutex;
+        static std::map<std::string, std::weak_ptr<WalCheckpointer>> registry;
+        std::lock_guard lock{registry_mutex};
+        auto& slot = registry[path];
+        auto shared = slot.lock();
+        if (!shared) {
+            shared = std::make_shared<WalCheckpointer>(path);
+            slot = shared;
+        }
+        return shared;
+    }
+
+    explicit WalCheckpointer(std::string path) : path_{std::move(path)} {
+        thread_ = std::thread{[this] { run(); }};
+    }
+    ~WalCheckpointer() {
+        {
+            std::lock_guard lock{mutex_};
+            stopping_ = true;
+        }
+        wake_.notify_one();
+        thread_.join();
+    }
+    WalCheckpointer(const WalCheckpointer&) = delete;
+    WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+    /// Installed as each connection's WAL hook (after every commit, on the committing thread).
+    static int on_commit(void* self, sqlite3* /*db*/, const char* /*schema*/, int pages) {
+        if (pages >= kPages) static_cast<WalCheckpointer*>(self)->nudge();
+        return SQLITE_OK;
+    }
+
+private:
+    void nudge() {
+        {
+            std::lock_guard lock{mutex_};
+            wanted_ = true;
+        }
+        wake_.notify_one();
+    }
+
+    sqlite3* connect() {
+        sqlite3* db = nullptr;
+        if (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+            std::fprintf(stderr, "sqlite: %s: no connection for checkpoints: %s\n", path_.c_str(),
+                         db ? sqlite3_errmsg(db) : "out of memory");
+            sqlite3_close(db);
+            return nullptr;
+        }
+        sqlite3_busy_timeout(db, 1000);
+        // A connection learns that the file is in WAL mode by reading it: until then a
+        // checkpoint does nothing.
+        (void)sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+        return db;
+    }
+
+    void run() {
+        pthread_setname_np(pthread_self(), "sqlite-ckpt");
+        sqlite3* db = nullptr;
+        for (;;) {
+            {
+                std::unique_lock lock{mutex_};
+                wake_.wait(lock, [this] { return stopping_ || wanted_; });
+                if (stopping_) break;
+                wanted_ = false;
+            }
+            if (db == nullptr && !(db = connect())) continue;  // tried again at the next nudge
+            // A failure (the file busy with another checkpoint) leaves the log to the next one.
+            (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                            nullptr);
+        }
+        sqlite3_close(db);
+    }
+
+    std::string path_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool wanted_ = false;
+    bool stopping_ = false;
+    std::thread thread_;
+};
 
 /// Prepared statements kept for the connection's life: each call reuses its statement instead
 /// of compiling the SQL again (the order path's inserts and updates cost half as much).
@@ -32,7 +130,7 @@ public:
     StatementCache& operator=(const StatementCache&) = delete;
     sqlite3* db() const { return db_; }
     sqlite3_stmt* get(const char* sql, int& rc) {
-        if (auto it = cached_.find(sql); it != cached_.end()) {
+        if (auto it = cached_.find(std::string_view{sql}); it != cached_.end()) {
             rc = SQLITE_OK;
             return it->second;
         }
@@ -44,7 +142,14 @@ public:
 
 private:
     sqlite3* db_;
-    std::unordered_map<std::string, sqlite3_stmt*> cached_;
+    /// Looked up by the SQL's text without copying it (the order path runs a dozen a job).
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view sql) const noexcept {
+            return std::hash<std::string_view>{}(sql);
+        }
+    };
+    std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> cached_;
 };
 
 namespace {
@@ -135,19 +240,44 @@ core::Result<void> exec(sqlite3* db, const char* sql) {
     return {};
 }
 
+/// Runs one statement without parameters or results, prepared once per connection (the
+/// transaction control around every job: parsing it each time costs more than the job).
+core::Result<void> run_cached(StatementCache& cache, const char* sql) {
+    int rc = SQLITE_OK;
+    sqlite3_stmt* st = cache.get(sql, rc);
+    if (rc != SQLITE_OK) return db_error(cache.db(), sql);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return db_error(cache.db(), sql);
+    return {};
+}
+
+/// Undoes what `in_transaction` began.
+void roll_back(StatementCache& cache, bool nested) {
+    if (nested) {
+        (void)run_cached(cache, "ROLLBACK TO nested");
+        (void)run_cached(cache, "RELEASE nested");
+    } else {
+        (void)run_cached(cache, "ROLLBACK");
+    }
+}
+
 /// Runs `body` in a transaction: committed if it succeeds, rolled back otherwise.
 /// Inside an outer transaction it is a savepoint, so that calls compose into one commit.
 template <typename T>
-core::Result<T> in_transaction(sqlite3* db, const std::function<core::Result<T>()>& body) {
-    const bool nested = sqlite3_get_autocommit(db) == 0;
-    if (auto ok = exec(db, nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE"); !ok) return ok.error();
+core::Result<T> in_transaction(StatementCache& cache,
+                               const std::function<core::Result<T>()>& body) {
+    const bool nested = sqlite3_get_autocommit(cache.db()) == 0;
+    if (auto ok = run_cached(cache, nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE"); !ok) {
+        return ok.error();
+    }
     auto result = body();
     if (!result) {
-        (void)exec(db, nested ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
+        roll_back(cache, nested);
         return result;
     }
-    if (auto ok = exec(db, nested ? "RELEASE nested" : "COMMIT"); !ok) {
-        (void)exec(db, nested ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
+    if (auto ok = run_cached(cache, nested ? "RELEASE nested" : "COMMIT"); !ok) {
+        roll_back(cache, nested);
         return ok.error();
     }
     return result;
@@ -203,14 +333,18 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& 
         if (auto ok = exec(db, pragma); !ok) return ok.error();
     }
     if (auto ok = store->migrate(); !ok) return ok.error();
+    if (path != ":memory:" && !path.empty()) {
+        store->checkpointer_ = WalCheckpointer::for_file(path);
+        sqlite3_wal_hook(db, &WalCheckpointer::on_commit, store->checkpointer_.get());
+    }
     return store;
 }
 
 SqliteStore::SqliteStore(sqlite3* db) : db_{db}, cache_{std::make_unique<StatementCache>(db)} {}
 
 SqliteStore::~SqliteStore() {
-    cache_.reset();  // statements before the connection
-    sqlite3_close(db_);
+    cache_.reset();      // statements before the connection
+    sqlite3_close(db_);  // before the checkpointer (its hook), which the last store stops
 }
 
 core::Result<void> SqliteStore::migrate() {
@@ -230,7 +364,7 @@ core::Result<void> SqliteStore::migrate() {
                                             std::to_string(store::migrations.size()) + ")"};
     }
     for (std::size_t v = static_cast<std::size_t>(version_); v < store::migrations.size(); ++v) {
-        auto applied = in_transaction<bool>(db_, [&]() -> core::Result<bool> {
+        auto applied = in_transaction<bool>(*cache_, [&]() -> core::Result<bool> {
             const std::string sql{store::migrations[v]};
             if (auto ok = exec(db_, sql.c_str()); !ok) return ok.error();
             Statement st{*cache_, "INSERT INTO schema_version (version) VALUES (?1)"};
@@ -264,7 +398,7 @@ core::Result<void> SqliteStore::update(const core::Order& order) {
 }
 
 core::Result<bool> SqliteStore::record_fill(const core::Fill& fill, const core::Order& order) {
-    return in_transaction<bool>(db_, [&]() -> core::Result<bool> {
+    return in_transaction<bool>(*cache_, [&]() -> core::Result<bool> {
         static const std::string sql = "INSERT OR IGNORE INTO fills (" +
                                        std::string{store::kFillColumns} + ") VALUES (" +
                                        placeholders(9) + ")";
@@ -355,33 +489,23 @@ core::Result<std::vector<store::StoredOrder>> SqliteStore::list(const store::Ord
     return select_orders(sql.clause, sql.args, false);  // built per call: not kept
 }
 
-core::Result<void> SqliteStore::disable_auto_checkpoint() {
-    return exec(db_, "PRAGMA wal_autocheckpoint = 0");
-}
-
-core::Result<void> SqliteStore::checkpoint() {
-    if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) !=
-        SQLITE_OK) {
-        return db_error(db_, "checkpoint");
-    }
-    return {};
-}
-
 core::Result<void> SqliteStore::transaction(const std::function<core::Result<void>()>& body,
                                             Commit commit) {
     const bool relax = commit == Commit::Relaxed && sqlite3_get_autocommit(db_) != 0;
     // Relaxed: synchronous=NORMAL in WAL mode, the commit is not fsynced (the next durable
     // commit or checkpoint makes it so); a power loss may take it back, a killed process not.
     if (relax) {
-        if (auto ok = exec(db_, "PRAGMA synchronous = NORMAL"); !ok) return ok;
+        if (auto ok = run_cached(*cache_, "PRAGMA synchronous = NORMAL"); !ok) return ok;
     }
-    auto result = in_transaction<void>(db_, body);
-    if (relax) (void)exec(db_, "PRAGMA synchronous = FULL");
+    auto result = in_transaction<void>(*cache_, body);
+    if (relax) (void)run_cached(*cache_, "PRAGMA synchronous = FULL");
     return result;
 }
 
-core::Result<void> SqliteStore::enqueue_event(const std::string& topic, const std::string& type,
-                                              const std::string& payload, core::Timestamp at) {
+core::Result<std::int64_t> SqliteStore::enqueue_event(const std::string& topic,
+                                                      const std::string& type,
+                                                      const std::string& payload,
+                                                      core::Timestamp at) {
     Statement st{*cache_,
                  "INSERT INTO outbox (topic, type, payload, created_at) VALUES (?1, ?2, ?3, ?4)"};
     if (!st.ok()) return db_error(db_, "prepare outbox");
@@ -390,7 +514,7 @@ core::Result<void> SqliteStore::enqueue_event(const std::string& topic, const st
     st.text(3, payload);
     st.integer(4, at.ns());
     if (st.step() != SQLITE_DONE) return db_error(db_, "enqueue event");
-    return {};
+    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
 }
 
 core::Result<std::vector<store::OutboxEvent>> SqliteStore::events_after(std::int64_t after,
@@ -481,7 +605,7 @@ core::Result<void> SqliteStore::append(const store::AuditEntry& e) {
 }
 
 core::Result<void> SqliteStore::append_all(const std::vector<store::AuditEntry>& entries) {
-    return in_transaction<void>(db_, [&]() -> core::Result<void> {
+    return in_transaction<void>(*cache_, [&]() -> core::Result<void> {
         for (const auto& e : entries) {
             if (auto ok = append(e); !ok) return ok;
         }
@@ -538,7 +662,7 @@ core::Result<void> SqliteStore::erase(const std::string& key) {
 
 core::Result<void> SqliteStore::put_all(
     const std::vector<std::pair<std::string, std::string>>& documents, core::Timestamp at) {
-    return in_transaction<void>(db_, [&]() -> core::Result<void> {
+    return in_transaction<void>(*cache_, [&]() -> core::Result<void> {
         for (const auto& [key, value] : documents) {
             if (auto ok = put(key, value, at); !ok) return ok;
         }
@@ -575,7 +699,7 @@ core::Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::scan
 }
 
 core::Result<void> SqliteStore::put_bars(const std::vector<store::StoredBar>& bars) {
-    return in_transaction<void>(db_, [&]() -> core::Result<void> {
+    return in_transaction<void>(*cache_, [&]() -> core::Result<void> {
         static const std::string sql = "INSERT OR REPLACE INTO bars (" +
                                        std::string{store::kBarColumns} + ") VALUES (" +
                                        placeholders(10) + ")";

@@ -12,9 +12,11 @@ struct sqlite3;
 namespace meridian::adapters::sqlite {
 
 class StatementCache;
+class WalCheckpointer;
 
 /// Orders and fills in one SQLite file. Opened in WAL mode with synchronous=FULL, so a call
-/// that returned is on disk; applies the schema migrations it has not applied yet.
+/// that returned is on disk; applies the schema migrations it has not applied yet. The log is
+/// copied into the file by a thread of its own (one per file), never inside a commit.
 /// Blocks; one connection, used by one thread at a time (not thread-safe).
 class SqliteStore final : public store::Store {
 public:
@@ -35,8 +37,9 @@ public:
     core::Result<std::vector<store::StoredOrder>> list(const store::OrderQuery& query) override;
     core::Result<void> transaction(const std::function<core::Result<void>()>& body,
                                    Commit commit = Commit::Durable) override;
-    core::Result<void> enqueue_event(const std::string& topic, const std::string& type,
-                                     const std::string& payload, core::Timestamp at) override;
+    core::Result<std::int64_t> enqueue_event(const std::string& topic, const std::string& type,
+                                             const std::string& payload,
+                                             core::Timestamp at) override;
     core::Result<std::vector<store::OutboxEvent>> events_after(std::int64_t after,
                                                                std::size_t limit) override;
     core::Result<void> remove_events_through(std::int64_t id) override;
@@ -69,12 +72,6 @@ public:
     core::Result<std::vector<store::EquityPoint>> equity(core::Timestamp from,
                                                          std::size_t limit) override;
 
-    /// Leaves WAL checkpoints to checkpoint() (on another connection): a commit then never
-    /// pays for copying the log into the database (the order path's tail latency).
-    core::Result<void> disable_auto_checkpoint();
-    /// Copies what it can of the log into the database without blocking writers (PASSIVE).
-    core::Result<void> checkpoint();
-
     /// The schema version applied (the number of migrations).
     int schema_version() const noexcept override { return version_; }
 
@@ -87,6 +84,7 @@ private:
 
     sqlite3* db_;
     std::unique_ptr<StatementCache> cache_;
+    std::shared_ptr<WalCheckpointer> checkpointer_;  // shared by the file's connections
     int version_ = 0;
 };
 

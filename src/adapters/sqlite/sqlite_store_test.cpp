@@ -2,6 +2,7 @@
 #include "adapters/sqlite/sqlite_store.hpp"
 
 #include <filesystem>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -86,10 +87,31 @@ TEST_F(SqliteStoreTest, WhatWasAcknowledgedSurvivesKill9) {
     EXPECT_TRUE(store->open_orders().value().empty());
 }
 
+TEST_F(SqliteStoreTest, TheLogIsCopiedIntoTheDatabaseFileWithoutACheckpointingCommit) {
+    auto store = open();
+    const auto db_size = [&] { return std::filesystem::file_size(path()); };
+    const auto before = db_size();
+    // About 1,500 pages of log, in commits that never checkpoint themselves.
+    const std::string big(2000, 'x');
+    for (int batch = 0; batch < 3; ++batch) {
+        std::vector<std::pair<std::string, std::string>> docs;
+        for (int i = 0; i < 1000; ++i) {
+            docs.emplace_back("doc/" + std::to_string(batch * 1000 + i), big);
+        }
+        ASSERT_TRUE(store->put_all(docs, core::Timestamp::from_ns(batch)));
+    }
+    // The checkpointing thread moves the pages into the file while the connection stays open.
+    for (int i = 0; i < 500 && db_size() < before + 4'000'000; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_GE(db_size(), before + 4'000'000);
+    EXPECT_EQ(store->get("doc/2999").value(), big);
+}
+
 TEST_F(SqliteStoreTest, OpeningTwiceAppliesTheSchemaOnce) {
     { auto first = open(); }
     auto second = open();
-    EXPECT_EQ(second->schema_version(), 5);
+    EXPECT_EQ(second->schema_version(), 6);
     const auto bad = SqliteStore::open((dir_ / "missing" / "x.db").string());
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().code, core::Errc::Unavailable);

@@ -62,10 +62,13 @@ public:
     /// Every fill, in the order they were recorded.
     virtual core::Result<std::vector<core::Fill>> fills() = 0;
     virtual core::Result<std::vector<StoredOrder>> list(const OrderQuery& query) = 0;
-    /// Adds an event to the outbox: inside transaction(), it commits (or not) with the change
-    /// it describes, so an event is published if and only if its change is kept.
-    virtual core::Result<void> enqueue_event(const std::string& topic, const std::string& type,
-                                             const std::string& payload, core::Timestamp at) = 0;
+    /// Adds an event to the outbox and returns its id: inside transaction(), it commits (or
+    /// not) with the change it describes, so an event is published if and only if its change is
+    /// kept.
+    virtual core::Result<std::int64_t> enqueue_event(const std::string& topic,
+                                                     const std::string& type,
+                                                     const std::string& payload,
+                                                     core::Timestamp at) = 0;
     /// Outbox events with id > `after`, oldest first, at most `limit`.
     virtual core::Result<std::vector<OutboxEvent>> events_after(std::int64_t after,
                                                                 std::size_t limit) = 0;

@@ -236,7 +236,7 @@ TYPED_TEST_P(StoreContract, OpeningAgainKeepsEverythingAndTheSchema) {
             first->insert(this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1"), "s"));
     }
     auto second = this->open();
-    EXPECT_EQ(second->schema_version(), 5);
+    EXPECT_EQ(second->schema_version(), 6);
     EXPECT_TRUE(second->find(test::oid("o-1")).value());
 }
 
@@ -244,22 +244,30 @@ TYPED_TEST_P(StoreContract, OutboxEventsCommitWithTheirChangeAndLeaveWhenRemoved
     auto store = this->open();
     auto a = this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1");
     auto dup = this->order(test::market("AAPL", Side::Buy, "1"), "o-2", "c-1");
+    std::int64_t first_id = 0;
     ASSERT_TRUE(store->transaction([&]() -> core::Result<void> {
         if (auto ok = store->insert(a, "s"); !ok) return ok;
-        return store->enqueue_event("orders", "new", R"({"id":"o-1"})",
-                                    core::Timestamp::from_ns(1));
+        auto id =
+            store->enqueue_event("orders", "new", R"({"id":"o-1"})", core::Timestamp::from_ns(1));
+        if (!id) return id.error();
+        first_id = *id;
+        return {};
     }));
     // A change that fails takes its event with it.
     EXPECT_FALSE(store->transaction([&]() -> core::Result<void> {
         if (auto ok = store->enqueue_event("orders", "new", R"({"id":"o-2"})",
                                            core::Timestamp::from_ns(2));
             !ok)
-            return ok;
+            return ok.error();
         return store->insert(dup, "s");
     }));
-    ASSERT_TRUE(store->enqueue_event("fills", "fill", R"({"x":1})", core::Timestamp::from_ns(3)));
+    const auto last_id =
+        store->enqueue_event("fills", "fill", R"({"x":1})", core::Timestamp::from_ns(3));
+    ASSERT_TRUE(last_id);
     auto events = store->events_after(0, 10).value();
     ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].id, first_id);  // the id enqueue_event returned
+    EXPECT_EQ(events[1].id, *last_id);
     EXPECT_EQ(events[0].topic, "orders");
     EXPECT_EQ(events[0].payload, R"({"id":"o-1"})");
     EXPECT_EQ(events[1].type, "fill");

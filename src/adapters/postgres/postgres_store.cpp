@@ -104,7 +104,8 @@ const std::vector<Prepared>& statements() {
             {"recent_audit", "SELECT " + std::string{store::kAuditColumns} +
                                  " FROM audit ORDER BY seq DESC LIMIT $1"},
             {"enqueue_event",
-             "INSERT INTO outbox (topic, type, payload, created_at) VALUES ($1, $2, $3, $4)"},
+             "INSERT INTO outbox (topic, type, payload, created_at) VALUES ($1, $2, $3, $4) "
+             "RETURNING id"},
             {"events_after",
              "SELECT id, topic, type, payload FROM outbox WHERE id > $1 ORDER BY id LIMIT $2"},
             {"remove_events", "DELETE FROM outbox WHERE id <= $1"},
@@ -410,12 +411,16 @@ core::Result<std::vector<store::StoredOrder>> PostgresStore::list(const store::O
     });
 }
 
-core::Result<void> PostgresStore::enqueue_event(const std::string& topic, const std::string& type,
-                                                const std::string& payload, core::Timestamp at) {
-    return run<void>("enqueue event", [&](pqxx::dbtransaction& tx) -> core::Result<void> {
-        tx.exec_prepared("enqueue_event", topic, type, payload, std::to_string(at.ns()));
-        return {};
-    });
+core::Result<std::int64_t> PostgresStore::enqueue_event(const std::string& topic,
+                                                        const std::string& type,
+                                                        const std::string& payload,
+                                                        core::Timestamp at) {
+    return run<std::int64_t>(
+        "enqueue event", [&](pqxx::dbtransaction& tx) -> core::Result<std::int64_t> {
+            return tx
+                .exec_prepared1("enqueue_event", topic, type, payload, std::to_string(at.ns()))[0]
+                .as<std::int64_t>();
+        });
 }
 
 core::Result<std::vector<store::OutboxEvent>> PostgresStore::events_after(std::int64_t after,

@@ -37,8 +37,9 @@ public:
     core::Result<std::vector<store::StoredOrder>> list(const store::OrderQuery& query) override;
     core::Result<void> transaction(const std::function<core::Result<void>()>& body,
                                    Commit commit = Commit::Durable) override;
-    core::Result<void> enqueue_event(const std::string& topic, const std::string& type,
-                                     const std::string& payload, core::Timestamp at) override;
+    core::Result<std::int64_t> enqueue_event(const std::string& topic, const std::string& type,
+                                             const std::string& payload,
+                                             core::Timestamp at) override;
     core::Result<std::vector<store::OutboxEvent>> events_after(std::int64_t after,
                                                                std::size_t limit) override;
     core::Result<void> remove_events_through(std::int64_t id) override;

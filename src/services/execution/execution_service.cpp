@@ -243,7 +243,7 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
     const core::OrderId id = order->id();
     in_flight_.insert(coid);
     // Named, not a temporary: GCC 12 destroys temporaries in a co_await expression twice.
-    OrderWriter::Job insert = [o = *order, strategy](store::OrderStore& s) {
+    OrderWriter::Job insert = [o = *order, strategy](store::OrderStore& s, OrderWriter::Events&) {
         return s.insert(o, strategy);
     };
     auto stored = co_await write(std::move(insert));
@@ -275,8 +275,9 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
         // Stored but refused by the broker: it is rejected, and stays so.
         core::Order rejected = *order;
         (void)rejected.transition(core::OrderStatus::Rejected, now);
-        writer_.submit([rejected](store::OrderStore& s) { return s.update(rejected); }, executor(),
-                       {});
+        writer_.submit(
+            [rejected](store::OrderStore& s, OrderWriter::Events&) { return s.update(rejected); },
+            executor(), {});
         // The broker's own status: 403 for a business refusal (buying power, shorting), 422 for
         // an order it finds malformed.
         const int status = accepted.error().code == core::Errc::Rejected ? 403 : 422;
@@ -310,7 +311,9 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
         // sees what a crash could take back, nor misses what it kept. Fills also go to
         // "fills", for services that want nothing else.
         job = [fill = u.fill, order, known, strategy = u.strategy, type, now = clock_.now(),
-               payload = json::serialize(event)](store::OrderStore& st) -> core::Result<void> {
+               event = std::move(event)](
+                  store::OrderStore& st,
+                  OrderWriter::Events& events) mutable -> core::Result<void> {
             bool inserted = false;
             if (!known) {
                 auto ok = st.insert(order, strategy);
@@ -321,11 +324,12 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
                 auto r = st.record_fill(*fill, order);
                 if (!r) return r.error();
                 if (!*r) return {};  // kept before: its events went out then
-                if (auto ok = st.enqueue_event("fills", type, payload, now); !ok) return ok;
+                events.push_back({"fills", type, event, now});
             } else if (!inserted) {
                 if (auto ok = st.update(order); !ok) return ok;
             }
-            return st.enqueue_event("orders", type, payload, now);
+            events.push_back({"orders", type, std::move(event), now});
+            return {};
         };
         // A fill, a final state (a cancel the user was told of must never come undone) or an
         // order the store has not seen must be on disk; a known order's acceptance is made

@@ -7,6 +7,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "services/common/service.hpp"
 
@@ -26,7 +27,8 @@ OrderWriter::~OrderWriter() {
 void OrderWriter::submit(Job job, boost::asio::any_io_executor executor, Done done, bool durable) {
     {
         std::lock_guard lock{mutex_};
-        queue_.push_back(Item{std::move(job), std::move(executor), std::move(done), durable});
+        queue_.push_back(
+            Item{std::move(job), std::move(executor), std::move(done), durable, {}, {}});
     }
     wake_.notify_one();
 }
@@ -70,6 +72,19 @@ void OrderWriter::publish_outbox() {
     }
 }
 
+core::Result<void> OrderWriter::apply(Item& item) {
+    return store_.transaction([&]() -> core::Result<void> {
+        if (auto ok = item.job(store_, item.events); !ok) return ok;
+        item.ids.reserve(item.events.size());
+        for (const auto& e : item.events) {
+            auto id = store_.enqueue_event(e.topic, e.type, boost::json::serialize(e.data), e.at);
+            if (!id) return id.error();
+            item.ids.push_back(*id);
+        }
+        return {};
+    });
+}
+
 void OrderWriter::run() {
     publish_outbox();  // what a crash left behind
     for (;;) {
@@ -93,14 +108,14 @@ void OrderWriter::run() {
         if (batch.empty() && remove_through == 0) continue;
         std::vector<core::Result<void>> results;
         results.reserve(batch.size());
-        // One transaction; a job that fails (a duplicate client_order_id) fails alone, since a
-        // failed statement does not undo the others.
+        // One transaction; each job in its own savepoint, so that one that fails (a duplicate
+        // client_order_id) fails alone and leaves nothing behind.
         const bool durable =
             std::any_of(batch.begin(), batch.end(), [](const Item& i) { return i.durable; });
         auto committed = store_.transaction(
             [&]() -> core::Result<void> {
                 for (auto& item : batch) {
-                    results.push_back(item.job(store_));
+                    results.push_back(apply(item));
                 }
                 if (remove_through > 0) return store_.remove_events_through(remove_through);
                 return {};
@@ -111,7 +126,9 @@ void OrderWriter::run() {
             std::lock_guard lock{mutex_};
             ++commits_;
         }
+        std::vector<bool> kept(batch.size());
         for (std::size_t i = 0; i < batch.size(); ++i) {
+            kept[i] = committed && results[i];
             core::Result<void> r = committed ? std::move(results[i]) : committed;
             if (!batch[i].done) continue;
             boost::asio::post(batch[i].executor,
@@ -119,7 +136,17 @@ void OrderWriter::run() {
                                   done(std::move(r));
                               });
         }
-        if (committed) publish_outbox();
+        if (!bus_) continue;
+        // Published from memory, in commit order: what was just written needs no reading back.
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (!kept[i]) continue;
+            auto& item = batch[i];
+            for (std::size_t k = 0; k < item.events.size(); ++k) {
+                auto& e = item.events[k];
+                bus_->publish(e.topic, e.type, std::move(e.data));
+                published_ = item.ids[k];
+            }
+        }
     }
 }
 

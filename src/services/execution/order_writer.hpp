@@ -6,8 +6,10 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/json/object.hpp>
 
 #include "bus/bus.hpp"
 #include "store/store.hpp"
@@ -19,14 +21,25 @@ namespace meridian::services {
 /// Each job's completion is posted to the executor given with it, after its transaction is
 /// durable. Thread-safe.
 ///
-/// The outbox relay: jobs put the events their change causes in the store's outbox, in the
-/// same transaction; after each commit this thread publishes the new outbox events on the bus,
-/// in order, and once the bus has them (flush) removes them in a later transaction. Events
-/// left by a crash are published when it starts. Subscribers may see an event twice (a crash
-/// after publishing, before removing), never a change that was not kept, and never miss one.
+/// The outbox relay: a job names the events its change causes; they are written to the store's
+/// outbox in the job's own savepoint (a job that fails takes its changes and its events with
+/// it), and once the transaction commits this thread publishes them on the bus, in commit
+/// order, from memory. Once the bus has them (flush) they leave the outbox in a later
+/// transaction. Events left by a crash are read back and published when it starts. Subscribers
+/// may see an event twice (a crash after publishing, before removing), never a change that was
+/// not kept, and never miss one.
 class OrderWriter {
 public:
-    using Job = std::function<core::Result<void>(store::OrderStore&)>;
+    /// An event a job's change causes, published on `topic` once the change is committed.
+    struct Event {
+        std::string topic;
+        std::string type;
+        boost::json::object data;
+        core::Timestamp at;
+    };
+    using Events = std::vector<Event>;
+    /// Makes its change on the store and appends the events it causes to the second argument.
+    using Job = std::function<core::Result<void>(store::OrderStore&, Events&)>;
     using Done = std::function<void(core::Result<void>)>;
 
     /// Without a bus, nothing is published (outbox events stay in the store).
@@ -49,9 +62,13 @@ private:
         boost::asio::any_io_executor executor;
         Done done;
         bool durable = true;
+        Events events;                  // what the job caused, once it ran
+        std::vector<std::int64_t> ids;  // their outbox ids
     };
     void run();
-    /// Publishes the outbox events after the last published one.
+    /// Runs one job in its own savepoint, its events written to the outbox with it.
+    core::Result<void> apply(Item& item);
+    /// Publishes the outbox events after the last published one (those a crash left).
     void publish_outbox();
 
     store::OrderStore& store_;

@@ -29,15 +29,16 @@ protected:
             ioc_.run_for(std::chrono::milliseconds(10));
     }
     static OrderWriter::Job insert_with_event(const char* id, const char* coid) {
-        return [id, coid](store::OrderStore& st) -> core::Result<void> {
-            auto order =
-                core::Order::create(test::market("AAPL", core::Side::Buy, "1"), test::oid(id),
-                                    test::coid(coid), core::Timestamp::from_ns(1))
-                    .value();
-            if (auto ok = st.insert(order, "s"); !ok) return ok;
-            return st.enqueue_event("orders", "new", std::string{R"({"id":")"} + id + "\"}",
-                                    core::Timestamp::from_ns(1));
-        };
+        return
+            [id, coid](store::OrderStore& st, OrderWriter::Events& events) -> core::Result<void> {
+                auto order =
+                    core::Order::create(test::market("AAPL", core::Side::Buy, "1"), test::oid(id),
+                                        test::coid(coid), core::Timestamp::from_ns(1))
+                        .value();
+                if (auto ok = st.insert(order, "s"); !ok) return ok;
+                events.push_back({"orders", "new", {{"id", id}}, core::Timestamp::from_ns(1)});
+                return {};
+            };
     }
 
     test::TestDir dir_{"writer"};
@@ -65,6 +66,35 @@ TEST_F(OrderWriterTest, EventsOfKeptChangesArePublishedInOrderThenLeaveTheOutbox
     ioc_.run_for(std::chrono::milliseconds(50));
     EXPECT_EQ(seen_, (std::vector<std::string>{"o-1", "o-3"}));
     EXPECT_TRUE(open()->events_after(0, 10).value().empty());
+}
+
+TEST_F(OrderWriterTest, AJobThatFailsHalfwayLeavesNothingAndTheOthersCommit) {
+    auto store = open();
+    bus::InProcBus bus{clock_};
+    auto sub = bus.subscribe("orders", "test", ioc_.get_executor(), [&](const bus::Envelope& e) {
+        seen_.emplace_back(e.data.at("id").as_string());
+    });
+    std::vector<bool> outcomes;
+    auto record = [&](core::Result<void> r) { outcomes.push_back(r.has_value()); };
+    {
+        OrderWriter writer{*store, &bus};
+        auto inserted = insert_with_event("o-1", "c-1");
+        // Stores an order and names its event, then fails: neither may outlive it.
+        OrderWriter::Job half = [inserted](store::OrderStore& st,
+                                           OrderWriter::Events& events) -> core::Result<void> {
+            if (auto ok = inserted(st, events); !ok) return ok;
+            return core::Error{core::Errc::Internal, "failed after its insert"};
+        };
+        writer.submit(half, ioc_.get_executor(), record);
+        writer.submit(insert_with_event("o-2", "c-2"), ioc_.get_executor(), record);
+        wait_for(1);
+    }
+    ioc_.run_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(outcomes, (std::vector<bool>{false, true}));
+    EXPECT_EQ(seen_, std::vector<std::string>{"o-2"});
+    auto again = open();
+    EXPECT_FALSE(again->find(test::oid("o-1")).value());
+    EXPECT_TRUE(again->find(test::oid("o-2")).value());
 }
 
 TEST_F(OrderWriterTest, EventsACrashLeftInTheOutboxArePublishedAtStart) {

@@ -1,6 +1,7 @@
 // Identifier validation and seeded UUID generation.
 #include "core/ids.hpp"
 
+#include <algorithm>
 #include <ostream>
 #include <random>
 
@@ -59,11 +60,10 @@ std::uint64_t IdGenerator::next_u64() noexcept {
     return z ^ (z >> 31);
 }
 
-std::string IdGenerator::uuid() {
-    std::uint64_t hi = next_u64();
-    std::uint64_t lo = next_u64();
-    hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
-    lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
+namespace {
+
+/// The 128 bits as 8-4-4-4-12 lower-case hex digits.
+std::string format_uuid(std::uint64_t hi, std::uint64_t lo) {
     static constexpr char hex[] = "0123456789abcdef";
     char out[36];
     char* p = out;
@@ -85,6 +85,25 @@ std::string IdGenerator::uuid() {
     return std::string(out, sizeof out);
 }
 
+}  // namespace
+
+std::string IdGenerator::uuid() {
+    std::uint64_t hi = next_u64();
+    std::uint64_t lo = next_u64();
+    hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+    lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
+    return format_uuid(hi, lo);
+}
+
+std::string IdGenerator::uuid_at(Timestamp at) {
+    const std::int64_t ns = std::max<std::int64_t>(at.ns(), 0);
+    const auto ms = static_cast<std::uint64_t>(ns / 1'000'000) & 0xffffffffffffULL;
+    const auto fraction = static_cast<std::uint64_t>(ns % 1'000'000) * 4096 / 1'000'000;
+    const std::uint64_t hi = ms << 16 | 0x7000ULL | fraction;  // version 7
+    const std::uint64_t lo = (next_u64() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+    return format_uuid(hi, lo);
+}
+
 // A UUID is 36 printable characters: a valid id of either kind.
 OrderId IdGenerator::next_order_id() {
     return OrderId{uuid()};
@@ -92,6 +111,14 @@ OrderId IdGenerator::next_order_id() {
 
 ClientOrderId IdGenerator::next_client_order_id() {
     return ClientOrderId{uuid()};
+}
+
+OrderId IdGenerator::next_order_id(Timestamp at) {
+    return OrderId{uuid_at(at)};
+}
+
+ClientOrderId IdGenerator::next_client_order_id(Timestamp at) {
+    return ClientOrderId{uuid_at(at)};
 }
 
 }  // namespace meridian::core

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/result.hpp"
+#include "core/timestamp.hpp"
 
 namespace meridian::core {
 
@@ -60,8 +61,16 @@ public:
 
     /// "904837e3-3b76-47ec-b432-046db621571b"
     std::string uuid();
+    /// A version-7 UUID (RFC 9562): the Unix time of `at` in milliseconds, then its fraction of
+    /// a millisecond in 12 bits, then 62 random bits; "019a8b4e-2f3c-7a15-9c4d-0e6f1a2b3c4d".
+    /// Ids made later sort later, so a store indexes each new one at the end of its keys
+    /// instead of at a random place (one page written per batch instead of one per order).
+    std::string uuid_at(Timestamp at);
     OrderId next_order_id();
     ClientOrderId next_client_order_id();
+    /// Time-ordered ids (uuid_at) for live orders.
+    OrderId next_order_id(Timestamp at);
+    ClientOrderId next_client_order_id(Timestamp at);
     /// A 64-bit draw from the same stream (splitmix64).
     std::uint64_t next_u64() noexcept;
 

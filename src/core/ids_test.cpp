@@ -38,6 +38,27 @@ TEST(IdGenerator, MakesVersion4Uuids) {
     EXPECT_FALSE(is_uuid_v4("904837e3-3b76-37ec-b432-046db621571b"));
 }
 
+TEST(IdGenerator, TimeOrderedUuidsCarryTheirMillisecondAndSortByTime) {
+    IdGenerator g{7};
+    // 2024-03-01T14:30:00.123456789Z: 1,709,303,400,123 ms and 0.456789 of the next one.
+    const auto at = Timestamp::from_ns(1'709'303'400'123'456'789);
+    const auto id = g.uuid_at(at);
+    ASSERT_EQ(id.size(), 36u);
+    EXPECT_EQ(id.substr(0, 8) + id.substr(9, 4), "018dfa6c06bb");    // the milliseconds in hex
+    EXPECT_EQ(id[14], '7');                                          // version 7
+    EXPECT_NE(std::string{"89ab"}.find(id[19]), std::string::npos);  // variant 10
+    EXPECT_EQ(id.substr(15, 3), "74f");                              // 0.456789 ms in 4096ths: 1871
+    EXPECT_TRUE(OrderId::parse(id));
+    // Later sorts later, down to a 4096th of a millisecond; the same instant differs at random.
+    std::string previous;
+    for (std::int64_t ns = 1'000'000'000; ns < 3'000'000'000; ns += 250'000) {
+        const auto next = g.next_order_id(Timestamp::from_ns(ns)).str();
+        EXPECT_LT(previous, next);
+        previous = next;
+    }
+    EXPECT_NE(g.uuid_at(at), g.uuid_at(at));
+}
+
 TEST(IdGenerator, IdsAreUnique) {
     IdGenerator g{1};
     std::set<std::string> seen;

@@ -174,7 +174,7 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
     };
     // A client_order_id we make is new by construction: only a given one may name an order.
     const bool given = request.client_order_id.has_value();
-    if (!given) request.client_order_id = ids_.next_client_order_id();
+    if (!given) request.client_order_id = ids_.next_client_order_id(clock_.now());
     const core::ClientOrderId coid = *request.client_order_id;
     // A retry racing its original waits for it, then answers with the same order.
     asio::steady_timer wait{executor()};
@@ -238,7 +238,7 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
         co_return deny(engine::to_string(denial->reason), denial->message);
     }
 
-    auto order = core::Order::create(request, ids_.next_order_id(), coid, now);
+    auto order = core::Order::create(request, ids_.next_order_id(now), coid, now);
     if (!order) co_return refuse(422, order.error().message);
     const core::OrderId id = order->id();
     in_flight_.insert(coid);

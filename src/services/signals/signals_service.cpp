@@ -37,7 +37,7 @@ struct SignalsService::Running final : engine::StrategyContext {
     core::Money equity() const override { return owner.equity_; }
     core::Result<core::OrderId> submit(const core::OrderRequest& request) override {
         if (auto ok = core::validate(request); !ok) return ok.error();
-        const core::ClientOrderId coid = owner.ids_.next_client_order_id();
+        const core::ClientOrderId coid = owner.ids_.next_client_order_id(owner.clock_.now());
         core::OrderId handle = core::OrderId::parse(coid.str()).value();
         if (warming_up) return handle;  // warm-up: indicators only, no orders
         core::OrderRequest r = request;

@@ -347,6 +347,31 @@ TEST_F(RunTest, Kill9LosesNoAcknowledgedOrderOrFillAndAppliesNothingTwice) {
     }));
 }
 
+TEST_F(RunTest, ARestingOrdersAcceptanceIsStoredAndOutlivesKill9) {
+    auto c = client();
+    auto r = c.request("POST", "/orders",
+                       order_body("MSFT", "2", "buy", "rest-1", "limit", "60.00"), auth(key_));
+    ASSERT_EQ(r.status, 200) << r.body;
+    json::object accepted;
+    ASSERT_TRUE(eventually([&] {
+        accepted =
+            c.request("GET", "/orders/by-client-id/rest-1", {}, auth(key_)).json().as_object();
+        return accepted.at("status") == "new";
+    }));
+    // Published at once, stored within a second and a half (with the order's next change, or
+    // on its own once it has rested half a second).
+    std::this_thread::sleep_for(2500ms);
+    system_->process().signal(SIGKILL);
+    system_ = std::make_unique<RunningSystem>(dir_.path(), key_);
+    wait_for_quotes();
+    auto c2 = client();
+    auto after =
+        c2.request("GET", "/orders/by-client-id/rest-1", {}, auth(key_)).json().as_object();
+    EXPECT_EQ(after.at("status"), "new");
+    EXPECT_EQ(after.at("submitted_at"), accepted.at("submitted_at"));
+    EXPECT_EQ(after.at("updated_at"), accepted.at("updated_at"));
+}
+
 TEST_F(RunTest, KeysCreatedFromTheCommandLineWorkWhileItRuns) {
     int code = -1;
     const std::string out = run_to_end(

@@ -135,6 +135,7 @@ void ExecutionService::on_start() {
     subscribe("risk.state", [this](const bus::Envelope& e) { on_risk_state(e); });
     subscribe("orders.commands", [this](const bus::Envelope& e) { on_command(e); });
     every(std::chrono::milliseconds(1000), [this] {
+        save_acceptances();
         metrics_.set("meridian_open_orders", {}, static_cast<double>(broker_->open_count()));
         metrics_.set("meridian_store_commits_total_gauge", {},
                      static_cast<double>(writer_.commits()));
@@ -151,6 +152,7 @@ void ExecutionService::on_start() {
 
 void ExecutionService::on_stop() {
     set_ready(false);
+    save_acceptances(true);
 }
 
 asio::awaitable<core::Result<void>> ExecutionService::write(OrderWriter::Job job) {
@@ -303,6 +305,16 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
         const bool known = client_ids_.contains(order.client_order_id());
         if (!known) client_ids_[order.client_order_id()] = order.id();
         const std::string type{event_name(u.event)};
+        if (known && u.event == engine::OrderUpdate::Event::New && !order.is_terminal()) {
+            // An acceptance goes out at once; its state reaches the store with the order's next
+            // change (a market order's fill, moments later) or, for an order that rests, within
+            // a second or two (save_acceptances). A crash before then loses nothing: the store
+            // has the order as pending_new, and the broker accepts it again when it adopts it.
+            unsaved_.try_emplace(order.id(), clock_.now());
+            bus_.publish("orders", type, std::move(event));
+            continue;
+        }
+        unsaved_.erase(order.id());  // the job below stores its whole state
         if (u.fill) {
             metrics_.inc("meridian_fills_total");
             event["fill"] = to_json(*u.fill);
@@ -332,8 +344,8 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
             return {};
         };
         // A fill, a final state (a cancel the user was told of must never come undone) or an
-        // order the store has not seen must be on disk; a known order's acceptance is made
-        // again on restart, when the broker adopts the open orders, so it need not wait for it.
+        // order the store has not seen must be on disk; other changes of a known order are
+        // made again on restart, when the broker adopts the open orders, so need not wait.
         const bool durable = u.fill.has_value() || !known || order.is_terminal();
         writer_.submit(
             std::move(job), executor(),
@@ -344,6 +356,22 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
                 }
             },
             durable);
+    }
+}
+
+void ExecutionService::save_acceptances(bool all) {
+    const auto due = all ? clock_.now() : clock_.now() - core::Duration::milliseconds(500);
+    for (auto it = unsaved_.begin(); it != unsaved_.end();) {
+        if (it->second > due) {
+            ++it;
+            continue;
+        }
+        if (const core::Order* live = broker_->find(it->first); live && !live->is_terminal()) {
+            writer_.submit([order = *live](store::OrderStore& st,
+                                           OrderWriter::Events&) { return st.update(order); },
+                           executor(), {}, false);
+        }
+        it = unsaved_.erase(it);
     }
 }
 

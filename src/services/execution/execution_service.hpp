@@ -66,6 +66,10 @@ private:
     /// Stores each update's effect, then publishes it.
     void handle(std::vector<engine::OrderUpdate> updates);
     std::optional<core::Order> find_order(const core::OrderId& id);
+    /// Stores the state of accepted orders still open half a second after their acceptance
+    /// (their acceptance was published without a write: most fill or end before then); `all`:
+    /// every one, when stopping.
+    void save_acceptances(bool all = false);
 
     net::Response list_orders(net::Request& req);
     net::Response get_order(net::Request& req);
@@ -92,6 +96,8 @@ private:
     /// in the store; in-flight ones too, so a retry racing its original waits for it.
     std::unordered_map<core::ClientOrderId, core::OrderId> client_ids_;
     std::set<core::ClientOrderId> in_flight_;
+    /// Orders accepted since their last store write, and when.
+    std::map<core::OrderId, core::Timestamp> unsaved_;
 };
 
 }  // namespace meridian::services

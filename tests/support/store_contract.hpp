@@ -172,6 +172,30 @@ TYPED_TEST_P(StoreContract, KeysAuditAndSettingsAreKept) {
     EXPECT_FALSE(store->get("strategy/a").value());
 }
 
+TYPED_TEST_P(StoreContract, TrimKeepsTheNewestDocumentsOfAPrefixOnly) {
+    auto store = this->open();
+    const auto at = core::Timestamp::from_ns(1);
+    for (const char* key : {"note/1", "note/2", "note/3", "note/4", "note0", "notd", "other/1"}) {
+        ASSERT_TRUE(store->put(key, "{}", at));
+    }
+    auto keys = [&](const std::string& prefix) {
+        std::vector<std::string> out;
+        const auto docs = store->scan(prefix).value();
+        for (const auto& [k, v] : docs)
+            out.push_back(k);
+        return out;
+    };
+    ASSERT_TRUE(store->trim("note/", 2));
+    EXPECT_EQ(keys("note/"), (std::vector<std::string>{"note/3", "note/4"}));
+    ASSERT_TRUE(store->trim("note/", 5));  // fewer than kept: nothing goes
+    EXPECT_EQ(keys("note/").size(), 2u);
+    ASSERT_TRUE(store->trim("note/", 0));
+    EXPECT_TRUE(keys("note/").empty());
+    // Keys just outside the prefix's range stay.
+    EXPECT_EQ(keys("no"), (std::vector<std::string>{"notd", "note0"}));
+    EXPECT_EQ(keys("other/").size(), 1u);
+}
+
 TYPED_TEST_P(StoreContract, BarsAndEquityComeBackInTimeOrder) {
     auto store = this->open();
     std::vector<store::StoredBar> bars;
@@ -300,6 +324,7 @@ REGISTER_TYPED_TEST_SUITE_P(StoreContract, ARelaxedTransactionCommitsAndLeavesLa
                             ListsOrdersByStatusSymbolAndTimeNewestFirst,
                             ATransactionCommitsAllOrNothing, KeysAuditAndSettingsAreKept,
                             BarsAndEquityComeBackInTimeOrder,
+                            TrimKeepsTheNewestDocumentsOfAPrefixOnly,
                             AFailedCallInsideATransactionFailsAlone,
                             OpeningAgainKeepsEverythingAndTheSchema);
 

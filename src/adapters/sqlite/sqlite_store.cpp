@@ -283,6 +283,15 @@ core::Result<T> in_transaction(StatementCache& cache,
     return result;
 }
 
+/// The first key after every key that starts with `prefix` ("notification/" gives
+/// "notification0"); empty when there is none (a prefix of 0xff bytes).
+std::string prefix_end(std::string prefix) {
+    while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff)
+        prefix.pop_back();
+    if (!prefix.empty()) prefix.back() = static_cast<char>(prefix.back() + 1);
+    return prefix;
+}
+
 /// "?1, ?2, ... ?n".
 std::string placeholders(std::size_t n, std::size_t first = 1) {
     std::string out;
@@ -671,13 +680,24 @@ core::Result<void> SqliteStore::put_all(
 }
 
 core::Result<void> SqliteStore::trim(const std::string& prefix, std::size_t keep) {
+    // Key ranges, so that both the delete and the newest `keep` walk the primary key's index.
     Statement st{*cache_,
-                 "DELETE FROM settings WHERE substr(key, 1, ?2) = ?1 AND key NOT IN (SELECT key "
-                 "FROM settings WHERE substr(key, 1, ?2) = ?1 ORDER BY key DESC LIMIT ?3)"};
+                 "DELETE FROM settings WHERE key >= ?1 AND (?2 = '' OR key < ?2) AND key < "
+                 "COALESCE((SELECT key FROM settings WHERE key >= ?1 AND (?2 = '' OR key < ?2) "
+                 "ORDER BY key DESC LIMIT 1 OFFSET ?3), '')"};
     if (!st.ok()) return db_error(db_, "prepare trim");
+    const std::string end = prefix_end(prefix);
     st.text(1, prefix);
-    st.integer(2, static_cast<std::int64_t>(prefix.size()));
-    st.integer(3, static_cast<std::int64_t>(keep));
+    st.text(2, end);
+    if (keep == 0) {
+        Statement all{*cache_, "DELETE FROM settings WHERE key >= ?1 AND (?2 = '' OR key < ?2)"};
+        if (!all.ok()) return db_error(db_, "prepare trim");
+        all.text(1, prefix);
+        all.text(2, end);
+        if (all.step() != SQLITE_DONE) return db_error(db_, "trim " + prefix);
+        return {};
+    }
+    st.integer(3, static_cast<std::int64_t>(keep) - 1);
     if (st.step() != SQLITE_DONE) return db_error(db_, "trim " + prefix);
     return {};
 }
@@ -685,10 +705,12 @@ core::Result<void> SqliteStore::trim(const std::string& prefix, std::size_t keep
 core::Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::scan(
     const std::string& prefix) {
     Statement st{*cache_,
-                 "SELECT key, value FROM settings WHERE substr(key, 1, ?2) = ?1 ORDER BY key"};
+                 "SELECT key, value FROM settings WHERE key >= ?1 AND (?2 = '' OR key < ?2) "
+                 "ORDER BY key"};
     if (!st.ok()) return db_error(db_, "prepare scan");
+    const std::string end = prefix_end(prefix);
     st.text(1, prefix);
-    st.integer(2, static_cast<std::int64_t>(prefix.size()));
+    st.text(2, end);
     std::vector<std::pair<std::string, std::string>> out;
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW) {

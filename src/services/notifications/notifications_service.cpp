@@ -164,6 +164,11 @@ void NotificationsService::flush() {
         receipts_.clear();  // nothing of theirs to store
         return;
     }
+    // Only the last `kept` are kept: older ones of a busy second would be trimmed at once.
+    if (pending_.size() > config_.kept) {
+        pending_.erase(pending_.begin(),
+                       pending_.end() - static_cast<std::ptrdiff_t>(config_.kept));
+    }
     if (auto ok = settings_.put_all(pending_, clock_.now()); !ok) {
         std::fprintf(stderr, "notifications: not stored: %s\n", ok.error().message.c_str());
         return;  // kept; tried again in a second

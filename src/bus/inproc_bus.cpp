@@ -1,6 +1,8 @@
 // InProcBus: shared envelopes posted to each subscriber's loop.
 #include "bus/inproc_bus.hpp"
 
+#include <utility>
+
 #include <boost/asio/post.hpp>
 
 namespace meridian::bus {
@@ -18,27 +20,46 @@ std::uint64_t InProcBus::publish(std::string_view topic, std::string_view type,
     env->seq = ++t.seq;
     std::shared_ptr<const Envelope> shared = std::move(env);
     for (const auto& s : t.subscribers) {
-        s.depth->fetch_add(1, std::memory_order_relaxed);
-        boost::asio::post(s.executor,
-                          [shared, handler = s.handler, depth = s.depth, live = s.live] {
-                              depth->fetch_sub(1, std::memory_order_relaxed);
-                              if (live->load(std::memory_order_acquire)) (*handler)(*shared);
-                          });
+        Mailbox& box = *s.box;
+        box.depth.fetch_add(1, std::memory_order_relaxed);
+        bool post = false;
+        {
+            std::lock_guard inner{box.mutex};
+            box.queue.push_back(shared);
+            post = !std::exchange(box.scheduled, true);
+        }
+        if (post) boost::asio::post(box.executor, [b = s.box] { drain(b); });
     }
     return shared->seq;
+}
+
+void InProcBus::drain(const std::shared_ptr<Mailbox>& box) {
+    {
+        std::lock_guard lock{box->mutex};
+        box->taking.swap(box->queue);
+    }
+    for (const auto& env : box->taking) {
+        box->depth.fetch_sub(1, std::memory_order_relaxed);
+        if (box->live.load(std::memory_order_acquire)) box->handler(*env);
+    }
+    box->taking.clear();
+    bool again = false;
+    {
+        std::lock_guard lock{box->mutex};
+        again = !box->queue.empty();
+        box->scheduled = again;
+    }
+    if (again) boost::asio::post(box->executor, [box] { drain(box); });
 }
 
 Subscription InProcBus::subscribe(std::string_view topic, std::string_view subscriber,
                                   boost::asio::any_io_executor executor, Handler handler) {
     std::lock_guard lock{mutex_};
     const std::uint64_t id = next_id_++;
-    auto live = std::make_shared<std::atomic<bool>>(true);
-    topics_[std::string{topic}].subscribers.push_back(
-        Subscriber{id, std::string{subscriber}, std::move(executor),
-                   std::make_shared<Handler>(std::move(handler)),
-                   std::make_shared<std::atomic<std::int64_t>>(0), live});
-    return Subscription{[this, id, live, name = std::string{topic}] {
-        live->store(false, std::memory_order_release);
+    auto box = std::make_shared<Mailbox>(std::move(executor), std::move(handler));
+    topics_[std::string{topic}].subscribers.push_back(Subscriber{id, std::string{subscriber}, box});
+    return Subscription{[this, id, box, name = std::string{topic}] {
+        box->live.store(false, std::memory_order_release);
         std::lock_guard inner{mutex_};
         auto it = topics_.find(name);
         if (it == topics_.end()) return;
@@ -51,7 +72,7 @@ std::vector<QueueDepth> InProcBus::queue_depths() const {
     std::vector<QueueDepth> out;
     for (const auto& [name, t] : topics_) {
         for (const auto& s : t.subscribers) {
-            out.push_back({name, s.name, s.depth->load(std::memory_order_relaxed)});
+            out.push_back({name, s.name, s.box->depth.load(std::memory_order_relaxed)});
         }
     }
     return out;

@@ -9,8 +9,10 @@
 
 namespace meridian::bus {
 
-/// Delivers each message to every subscriber of its topic by posting the handler onto the
-/// subscriber's executor; a loop run by one thread therefore sees a topic's messages in order.
+/// Delivers each message to every subscriber of its topic through the subscriber's mailbox: the
+/// message waits there, and one task posted to the subscriber's executor hands over everything
+/// that arrived before it ran (a burst costs the subscriber's loop one wake-up, not one per
+/// message). A loop run by one thread therefore sees a topic's messages in order.
 /// Thread-safe: publish and subscribe from any thread.
 class InProcBus final : public Bus {
 public:
@@ -22,14 +24,27 @@ public:
     std::vector<QueueDepth> queue_depths() const override;
 
 private:
+    /// A subscription's messages not yet handled, and whether a drain is posted.
+    struct Mailbox {
+        Mailbox(boost::asio::any_io_executor e, Handler h)
+            : executor{std::move(e)}, handler{std::move(h)} {}
+        const boost::asio::any_io_executor executor;
+        const Handler handler;
+        std::atomic<bool> live{true};
+        std::atomic<std::int64_t> depth{0};
+        std::mutex mutex;
+        std::vector<std::shared_ptr<const Envelope>> queue;   // guarded by mutex
+        bool scheduled = false;                               // guarded by mutex
+        std::vector<std::shared_ptr<const Envelope>> taking;  // the drain's own
+    };
     struct Subscriber {
         std::uint64_t id;
         std::string name;
-        boost::asio::any_io_executor executor;
-        std::shared_ptr<Handler> handler;
-        std::shared_ptr<std::atomic<std::int64_t>> depth;
-        std::shared_ptr<std::atomic<bool>> live;
+        std::shared_ptr<Mailbox> box;
     };
+    /// Hands what is in `box` to its handler, on its executor; posts itself again when more
+    /// arrived meanwhile, so that other work on that loop runs between batches.
+    static void drain(const std::shared_ptr<Mailbox>& box);
     struct Topic {
         std::uint64_t seq = 0;
         std::vector<Subscriber> subscribers;

@@ -34,6 +34,7 @@ Error field_error(std::string_view name, std::string_view what) {
 json::object to_json(const core::Order& o) {
     const auto& r = o.request();
     json::object j;
+    j.reserve(36);  // every key below without a rehash on the way
     j["id"] = o.id().str();
     j["client_order_id"] = o.client_order_id().str();
     j["created_at"] = o.created_at().to_iso8601();

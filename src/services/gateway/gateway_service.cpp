@@ -293,11 +293,14 @@ void GatewayService::audit(const Request& req, int status) {
     e.target = req.path;
     e.status = status;
     e.detail = req.remote;
+    bool first = false;
     {
         std::lock_guard lock{audit_mutex_};
+        first = audit_queue_.empty();
         audit_queue_.push_back(std::move(e));
     }
-    audit_wake_.notify_one();
+    // The writer waits for the first entry of a batch; later ones it takes when it commits.
+    if (first) audit_wake_.notify_one();
 }
 
 void GatewayService::audit_loop() {

@@ -27,6 +27,9 @@ struct Route {
     std::string summary;
     boost::asio::any_io_executor executor;
     RouteHandler handler;
+    /// The handler reads only state safe to read from any thread (a published snapshot): it
+    /// runs on the caller's thread, without a hop to `executor`.
+    bool any_thread = false;
     std::vector<std::string> segments;  // the pattern split at '/', set by Router::add
 };
 

@@ -74,9 +74,27 @@ void Service::route(net::Router& router, std::string method, std::string pattern
                 });
 }
 
+void Service::route_snapshot(net::Router& router, std::string method, std::string pattern,
+                             Role role, std::string summary,
+                             std::function<net::Response(net::Request&)> handler) {
+    add_route(
+        router, std::move(method), std::move(pattern), role, std::move(summary),
+        [h = std::move(handler)](net::Request& req) -> asio::awaitable<net::Response> {
+            co_return h(req);
+        },
+        true);
+}
+
 void Service::route_async(net::Router& router, std::string method, std::string pattern, Role role,
                           std::string summary, net::RouteHandler handler) {
+    add_route(router, std::move(method), std::move(pattern), role, std::move(summary),
+              std::move(handler), false);
+}
+
+void Service::add_route(net::Router& router, std::string method, std::string pattern, Role role,
+                        std::string summary, net::RouteHandler handler, bool any_thread) {
     net::Route r;
+    r.any_thread = any_thread;
     r.method = std::move(method);
     r.pattern = std::move(pattern);
     r.service = name_;
@@ -151,7 +169,7 @@ const std::string& instance_id() {
 asio::awaitable<net::Response> call_route(const net::Route& route, net::Request& request,
                                           asio::any_io_executor current) {
     try {
-        if (route.executor == current) {
+        if (route.any_thread || route.executor == current) {
             co_return co_await route.handler(request);
         }
         co_return co_await asio::co_spawn(route.executor, route.handler(request),

@@ -57,6 +57,10 @@ protected:
     /// Adds a route answered synchronously on this loop.
     void route(net::Router& router, std::string method, std::string pattern, Role role,
                std::string summary, std::function<net::Response(net::Request&)> handler);
+    /// Adds a route answered on whichever thread asks (the gateway's), without a hop to this
+    /// loop: `handler` must read only thread-safe state, such as a Snapshot.
+    void route_snapshot(net::Router& router, std::string method, std::string pattern, Role role,
+                        std::string summary, std::function<net::Response(net::Request&)> handler);
     /// Adds a route answered by a coroutine on this loop.
     void route_async(net::Router& router, std::string method, std::string pattern, Role role,
                      std::string summary, net::RouteHandler handler);
@@ -72,6 +76,8 @@ protected:
 
 private:
     void heartbeat();
+    void add_route(net::Router& router, std::string method, std::string pattern, Role role,
+                   std::string summary, net::RouteHandler handler, bool any_thread);
 
     std::string name_;
     mutable std::mutex address_mutex_;
@@ -81,6 +87,18 @@ private:
     std::vector<std::shared_ptr<boost::asio::steady_timer>> timers_;
     std::thread thread_;
     bool started_ = false;
+};
+
+/// A value one loop publishes and any thread reads: the newest published, shared, immutable.
+template <typename T>
+class Snapshot {
+public:
+    void publish(T value) { current_.store(std::make_shared<const T>(std::move(value))); }
+    /// Null until the first publish.
+    std::shared_ptr<const T> get() const { return current_.load(); }
+
+private:
+    std::atomic<std::shared_ptr<const T>> current_;
 };
 
 /// This process, in heartbeats: host, pid and start, so that a restarted process on the same

@@ -56,8 +56,11 @@ void PositionsService::on_start() {
     subscribe("md.quotes", [this](const bus::Envelope& e) {
         if (auto q = quote_from_json(e.data)) {
             account_.mark(q->symbol, core::Price::from_raw((q->bid.raw() + q->ask.raw()) / 2));
+            const auto* p = account_.position(q->symbol);
+            if (p && !p->is_flat()) publish_positions();  // its market value moved
         }
     });
+    publish_positions();
     every(std::chrono::milliseconds(1000), [this] { publish_account(); });
     every(config_.sample_every, [this] { sample(); });
     sample();
@@ -74,6 +77,15 @@ void PositionsService::on_fill(const bus::Envelope& e) {
     const auto* p = account_.position(fill->symbol);
     json::object data = to_json(*p, account_.mark_price(fill->symbol));
     bus_.publish("positions", "position", std::move(data));
+    publish_positions();
+}
+
+void PositionsService::publish_positions() {
+    json::array out;
+    for (const auto& [sym, p] : account_.positions()) {
+        if (!p.is_flat()) out.push_back(to_json(p, account_.mark_price(sym)));
+    }
+    positions_body_.publish(json::serialize(out));
 }
 
 json::object PositionsService::account_json() const {
@@ -119,12 +131,12 @@ void PositionsService::sample() {
 }
 
 void PositionsService::add_routes(net::Router& router) {
-    route(router, "GET", "/positions", Role::Viewer, "Open positions", [this](Request&) {
-        json::array out;
-        for (const auto& [sym, p] : account_.positions()) {
-            if (!p.is_flat()) out.push_back(to_json(p, account_.mark_price(sym)));
-        }
-        return Response::json(200, out);
+    // Answered from the list this loop publishes at every change (a fill, a quote of a held
+    // symbol), on the asking thread: no hop to this loop per request.
+    route_snapshot(router, "GET", "/positions", Role::Viewer, "Open positions", [this](Request&) {
+        auto body = positions_body_.get();
+        if (!body) return Response::error(503, "positions are not loaded yet");
+        return Response::text(200, *body, "application/json");
     });
     route(router, "GET", "/positions/{symbol}", Role::Viewer, "One open position",
           [this](Request& req) {

@@ -30,6 +30,8 @@ private:
     void on_start() override;
     void on_fill(const bus::Envelope& e);
     void publish_account();
+    /// Renders the open positions for GET /positions (positions_body_).
+    void publish_positions();
     void sample();
     boost::json::object account_json() const;
 
@@ -38,6 +40,7 @@ private:
     PositionsConfig config_;
     core::Account account_;
     std::deque<store::EquityPoint> curve_;  // recent points (the store keeps them all)
+    Snapshot<std::string> positions_body_;  // GET /positions, read by any thread
     std::optional<core::Money> day_start_equity_;
     std::int64_t day_ = -1;
 };

@@ -5,7 +5,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
+#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
 #include "services/common/codec.hpp"
@@ -15,6 +17,7 @@ namespace meridian::services {
 namespace json = boost::json;
 using net::Request;
 using net::Response;
+namespace asio = boost::asio;
 
 namespace {
 std::string cents(core::Money m) {
@@ -57,7 +60,7 @@ void PositionsService::on_start() {
         if (auto q = quote_from_json(e.data)) {
             account_.mark(q->symbol, core::Price::from_raw((q->bid.raw() + q->ask.raw()) / 2));
             const auto* p = account_.position(q->symbol);
-            if (p && !p->is_flat()) publish_positions();  // its market value moved
+            if (p && !p->is_flat()) positions_changed();  // its market value moved
         }
     });
     publish_positions();
@@ -77,7 +80,17 @@ void PositionsService::on_fill(const bus::Envelope& e) {
     const auto* p = account_.position(fill->symbol);
     json::object data = to_json(*p, account_.mark_price(fill->symbol));
     bus_.publish("positions", "position", std::move(data));
-    publish_positions();
+    positions_changed();
+}
+
+void PositionsService::positions_changed() {
+    // Rendered once the messages already queued on this loop are handled: a burst of fills or
+    // quotes costs one rendering, not one each.
+    if (std::exchange(render_pending_, true)) return;
+    asio::post(executor(), [this] {
+        render_pending_ = false;
+        publish_positions();
+    });
 }
 
 void PositionsService::publish_positions() {

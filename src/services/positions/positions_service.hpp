@@ -32,6 +32,8 @@ private:
     void publish_account();
     /// Renders the open positions for GET /positions (positions_body_).
     void publish_positions();
+    /// Renders them soon (after what is queued on this loop).
+    void positions_changed();
     void sample();
     boost::json::object account_json() const;
 
@@ -41,6 +43,7 @@ private:
     core::Account account_;
     std::deque<store::EquityPoint> curve_;  // recent points (the store keeps them all)
     Snapshot<std::string> positions_body_;  // GET /positions, read by any thread
+    bool render_pending_ = false;
     std::optional<core::Money> day_start_equity_;
     std::int64_t day_ = -1;
 };

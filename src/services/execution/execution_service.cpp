@@ -336,8 +336,11 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
                 auto r = st.record_fill(*fill, order);
                 if (!r) return r.error();
                 if (!*r) return {};  // kept before: its events went out then
-                events.push_back({"fills", type, event, now});
-            } else if (!inserted) {
+                // Also on "fills", for services that want nothing else: one outbox row.
+                events.push_back({"fills,orders", type, std::move(event), now});
+                return {};
+            }
+            if (!inserted) {
                 if (auto ok = st.update(order); !ok) return ok;
             }
             events.push_back({"orders", type, std::move(event), now});

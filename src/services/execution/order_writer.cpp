@@ -48,6 +48,20 @@ std::uint64_t OrderWriter::commits() const {
     return commits_;
 }
 
+void OrderWriter::publish(const std::string& topics, const std::string& type,
+                          boost::json::object data) {
+    std::string_view rest = topics;
+    for (;;) {
+        const auto comma = rest.find(',');
+        if (comma == std::string_view::npos) {
+            bus_->publish(rest, type, std::move(data));
+            return;
+        }
+        bus_->publish(rest.substr(0, comma), type, data);
+        rest.remove_prefix(comma + 1);
+    }
+}
+
 void OrderWriter::publish_outbox() {
     if (!bus_) return;
     for (;;) {
@@ -61,7 +75,7 @@ void OrderWriter::publish_outbox() {
             boost::system::error_code ec;
             auto payload = boost::json::parse(e.payload, ec);
             if (!ec && payload.is_object()) {
-                bus_->publish(e.topic, e.type, std::move(payload.as_object()));
+                publish(e.topic, e.type, std::move(payload.as_object()));
             } else {
                 std::fprintf(stderr, "execution: outbox event %lld is not JSON; skipped\n",
                              static_cast<long long>(e.id));
@@ -143,7 +157,7 @@ void OrderWriter::run() {
             auto& item = batch[i];
             for (std::size_t k = 0; k < item.events.size(); ++k) {
                 auto& e = item.events[k];
-                bus_->publish(e.topic, e.type, std::move(e.data));
+                publish(e.topic, e.type, std::move(e.data));
                 published_ = item.ids[k];
             }
         }

@@ -32,6 +32,7 @@ class OrderWriter {
 public:
     /// An event a job's change causes, published on `topic` once the change is committed.
     struct Event {
+        /// One topic, or several separated by commas ("fills,orders"): one outbox row either way.
         std::string topic;
         std::string type;
         boost::json::object data;
@@ -70,6 +71,8 @@ private:
     core::Result<void> apply(Item& item);
     /// Publishes the outbox events after the last published one (those a crash left).
     void publish_outbox();
+    /// Publishes `data` on each of `topics` (comma-separated).
+    void publish(const std::string& topics, const std::string& type, boost::json::object data);
 
     store::OrderStore& store_;
     bus::Bus* bus_;

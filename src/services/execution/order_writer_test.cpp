@@ -68,6 +68,31 @@ TEST_F(OrderWriterTest, EventsOfKeptChangesArePublishedInOrderThenLeaveTheOutbox
     EXPECT_TRUE(open()->events_after(0, 10).value().empty());
 }
 
+TEST_F(OrderWriterTest, AnEventForSeveralTopicsIsOneOutboxRowPublishedOnEach) {
+    auto store = open();
+    bus::InProcBus bus{clock_};
+    std::vector<std::string> topics;
+    auto on = [&](const bus::Envelope& e) { topics.push_back(e.topic); };
+    auto fills = bus.subscribe("fills", "test", ioc_.get_executor(), on);
+    auto orders = bus.subscribe("orders", "test", ioc_.get_executor(), on);
+    {
+        OrderWriter without_bus{*store};  // kept in the outbox, as a crash would leave it
+        std::promise<void> done;
+        without_bus.submit(
+            [](store::OrderStore&, OrderWriter::Events& events) -> core::Result<void> {
+                events.push_back({"fills,orders", "fill", {{"id", "x"}}, core::Timestamp{}});
+                return {};
+            },
+            ioc_.get_executor(), [&](core::Result<void>) { done.set_value(); });
+        ioc_.run_for(std::chrono::milliseconds(300));
+    }
+    ASSERT_EQ(open()->events_after(0, 10).value().size(), 1u);
+    OrderWriter writer{*store, &bus};  // publishes what it finds, on both topics
+    for (int i = 0; i < 200 && topics.size() < 2; ++i)
+        ioc_.run_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(topics, (std::vector<std::string>{"fills", "orders"}));
+}
+
 TEST_F(OrderWriterTest, AJobThatFailsHalfwayLeavesNothingAndTheOthersCommit) {
     auto store = open();
     bus::InProcBus bus{clock_};

@@ -260,13 +260,20 @@ TEST_F(RunTest, AWebSocketClientSeesItsOrdersEvents) {
     auto refused = json::parse(ws.receive().value_or("{}"));
     EXPECT_EQ(refused.at("data").at("status"), "error");  // not authenticated yet
 
+    // The gateway takes a topic from the bus only while some client's channels need it.
+    auto c = client();
+    auto gateway_on_orders = [&] {
+        const auto m = c.request("GET", "/metrics", {}, auth(key_)).body;
+        return m.find(R"(topic="orders",subscriber="gateway")") != std::string::npos;
+    };
+    EXPECT_FALSE(gateway_on_orders());
     WsClient ws2{system_->port(), "/ws"};
     ws2.send(json::serialize(json::object{{"action", "auth"}, {"key", key_}}));
     EXPECT_EQ(json::parse(ws2.receive().value_or("{}")).at("data").at("status"), "authenticated");
     ws2.send(R"({"action":"subscribe","channels":["orders","fills"],"symbols":["AAPL"]})");
     EXPECT_EQ(json::parse(ws2.receive().value_or("{}")).at("data").at("status"), "subscribed");
+    EXPECT_TRUE(gateway_on_orders());
 
-    auto c = client();
     auto r = c.request("POST", "/orders", order_body("AAPL", "2", "buy", "ws-1"), auth(key_));
     ASSERT_EQ(r.status, 200);
     const std::string id{r.json().at("id").as_string()};
@@ -285,6 +292,10 @@ TEST_F(RunTest, AWebSocketClientSeesItsOrdersEvents) {
     EXPECT_TRUE(seen.contains("new"));
     EXPECT_TRUE(seen.contains("fill"));
     EXPECT_TRUE(fill_seen);
+    ws2.send(R"({"action":"unsubscribe","channels":["orders","fills"]})");
+    for (int i = 0; i < 50 && gateway_on_orders(); ++i)
+        std::this_thread::sleep_for(20ms);
+    EXPECT_FALSE(gateway_on_orders());
 }
 
 TEST_F(RunTest, Kill9LosesNoAcknowledgedOrderOrFillAndAppliesNothingTwice) {

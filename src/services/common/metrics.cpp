@@ -89,6 +89,11 @@ void Metrics::set(const std::string& name, const Labels& labels, double value) {
     family(name, Kind::Gauge).series[labels].value = value;
 }
 
+void Metrics::clear(const std::string& name) {
+    std::lock_guard lock{mutex_};
+    family(name, Kind::Gauge).series.clear();
+}
+
 void Metrics::observe(const std::string& name, const Labels& labels, double value) {
     std::lock_guard lock{mutex_};
     auto& f = family(name, Kind::Histogram);

@@ -27,6 +27,9 @@ public:
 
     void inc(const std::string& name, const Labels& labels = {}, double by = 1);
     void set(const std::string& name, const Labels& labels, double value);
+    /// Drops every series of a gauge: a collector then sets those that still exist, so that a
+    /// series whose subject is gone (a cancelled subscription) leaves the exposition.
+    void clear(const std::string& name);
     void observe(const std::string& name, const Labels& labels, double value);
     /// A gauge computed when scraped (bus queue depths): called under no lock of ours.
     void collector(std::function<void(Metrics&)> f);

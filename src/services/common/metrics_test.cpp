@@ -32,5 +32,21 @@ TEST(Metrics, RendersPrometheusTextWithHelpTypeAndLabels) {
     EXPECT_EQ(m.value("meridian_orders_total", {"filled"}), 2);
 }
 
+TEST(Metrics, ACollectedGaugeListsOnlyWhatStillExists) {
+    Metrics m;
+    m.gauge("meridian_bus_queue_depth", "Depth.", {"topic"});
+    std::vector<std::string> topics{"orders", "fills"};
+    m.collector([&](Metrics& x) {
+        x.clear("meridian_bus_queue_depth");
+        for (const auto& t : topics)
+            x.set("meridian_bus_queue_depth", {t}, 0);
+    });
+    EXPECT_NE(m.render().find("topic=\"orders\""), std::string::npos);
+    topics = {"fills"};  // the "orders" subscription went away
+    const auto text = m.render();
+    EXPECT_EQ(text.find("topic=\"orders\""), std::string::npos);
+    EXPECT_NE(text.find("meridian_bus_queue_depth{topic=\"fills\"} 0\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace meridian::services

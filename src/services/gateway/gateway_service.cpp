@@ -88,6 +88,7 @@ GatewayService::GatewayService(bus::Bus& bus, const core::Clock& clock, Metrics&
     metrics_.gauge("meridian_bus_queue_depth", "Bus messages sent to a subscriber, not handled.",
                    {"topic", "subscriber"});
     metrics_.collector([this](Metrics& m) {
+        m.clear("meridian_bus_queue_depth");
         for (const auto& q : bus_.queue_depths()) {
             m.set("meridian_bus_queue_depth", {q.topic, q.subscriber},
                   static_cast<double>(q.depth));
@@ -134,9 +135,6 @@ void GatewayService::on_start() {
             config_.rate_limit_per_minute = value->to_number<std::uint32_t>();
         }
     });
-    for (const auto& [topic, channel] : channel_of_topic()) {
-        subscribe(topic, [this, ch = channel](const bus::Envelope& e) { broadcast(ch, e); });
-    }
     set_ready(true);
 }
 
@@ -145,6 +143,28 @@ void GatewayService::on_stop() {
         c->conn->close();
     }
     ws_clients_.clear();
+    topic_subscriptions_.clear();
+}
+
+void GatewayService::update_topics() {
+    for (const auto& [topic, channel] : channel_of_topic()) {
+        bool wanted = false;
+        for (const auto& c : ws_clients_) {
+            // The "fills" channel is the fill events of the "orders" topic.
+            wanted =
+                wanted || (c->authed && (c->channels.contains(channel) ||
+                                         (topic == "orders" && c->channels.contains("fills"))));
+        }
+        const auto it = topic_subscriptions_.find(topic);
+        if (wanted && it == topic_subscriptions_.end()) {
+            topic_subscriptions_.emplace(
+                topic,
+                bus_.subscribe(topic, name(), executor(),
+                               [this, ch = channel](const bus::Envelope& e) { broadcast(ch, e); }));
+        } else if (!wanted && it != topic_subscriptions_.end()) {
+            topic_subscriptions_.erase(it);
+        }
+    }
 }
 
 core::Result<std::uint16_t> GatewayService::listen() {
@@ -342,6 +362,7 @@ void GatewayService::upgrade(Request& req, std::shared_ptr<net::WsConnection> co
     conn->on_close([this, weak] {
         if (auto c = weak.lock()) ws_clients_.erase(c);
         metrics_.set("meridian_ws_clients", {}, static_cast<double>(ws_clients_.size()));
+        update_topics();
     });
     conn->on_message([this, weak, reply](std::string_view text) {
         auto c = weak.lock();
@@ -422,6 +443,7 @@ void GatewayService::upgrade(Request& req, std::shared_ptr<net::WsConnection> co
                     c->symbols.erase(s);
                 }
             }
+            update_topics();
             json::array chs;
             for (const auto& ch : c->channels) {
                 chs.push_back(json::value(ch));
@@ -477,6 +499,7 @@ void GatewayService::broadcast(const std::string& channel, const bus::Envelope& 
     for (const auto& c : slow) {
         ws_clients_.erase(c);  // dropped: its queue was full
     }
+    if (!slow.empty()) update_topics();
 }
 
 }  // namespace meridian::services

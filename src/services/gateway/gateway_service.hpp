@@ -72,6 +72,9 @@ private:
     void audit(const net::Request& req, int status);
     void audit_loop();
     void broadcast(const std::string& channel, const bus::Envelope& e);
+    /// Subscribes to the topics some WebSocket client's channels need and cancels the rest: with
+    /// no client listening, no bus message reaches this loop.
+    void update_topics();
     boost::json::object openapi() const;
 
     net::Router& router_;
@@ -86,6 +89,7 @@ private:
     core::Timestamp keys_loaded_;
     std::unordered_map<std::string, Bucket> buckets_;
     std::set<std::shared_ptr<WsClient>> ws_clients_;
+    std::map<std::string, bus::Subscription> topic_subscriptions_;  // by topic
     // Audit entries wait here for the audit thread, which writes them in batches.
     std::mutex audit_mutex_;
     std::condition_variable audit_wake_;

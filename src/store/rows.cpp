@@ -113,6 +113,10 @@ ListSql order_list_sql(const OrderQuery& q, char marker, std::string_view tiebre
     return out;
 }
 
+namespace {
+Row state_row(const core::OrderSnapshot& s);
+}  // namespace
+
 Row order_row(const core::Order& order, std::string_view strategy) {
     const core::OrderSnapshot s = order.snapshot();
     const core::OrderRequest& r = s.request;
@@ -136,7 +140,7 @@ Row order_row(const core::Order& order, std::string_view strategy) {
     row.push_back(r.stop_loss ? Cell{r.stop_loss->stop_price.to_string()} : std::nullopt);
     row.push_back(r.stop_loss ? text_of(r.stop_loss->limit_price) : std::nullopt);
     row.emplace_back(r.extended_hours ? "1" : "0");
-    Row state = order_state_row(order);
+    Row state = state_row(s);
     // status, filled_qty, filled_notional, commission, created_at, then updated_at onwards.
     row.insert(row.end(), state.begin(), state.begin() + 4);
     row.push_back(time_of(s.created_at));
@@ -144,8 +148,8 @@ Row order_row(const core::Order& order, std::string_view strategy) {
     return row;
 }
 
-Row order_state_row(const core::Order& order) {
-    const core::OrderSnapshot s = order.snapshot();
+namespace {
+Row state_row(const core::OrderSnapshot& s) {
     return Row{std::string{core::to_string(s.status)},
                s.filled_qty.to_string(),
                s.filled_notional.to_string(),
@@ -158,6 +162,11 @@ Row order_state_row(const core::Order& order) {
                time_of(s.failed_at),
                time_of(s.replaced_at),
                s.replaced_by ? Cell{s.replaced_by->str()} : std::nullopt};
+}
+}  // namespace
+
+Row order_state_row(const core::Order& order) {
+    return state_row(order.snapshot());
 }
 
 core::Result<StoredOrder> order_from_row(const Row& row, std::vector<std::string> execution_ids) {

@@ -197,12 +197,20 @@ public:
         }
     }
     int step() { return sqlite3_step(stmt_); }
-    /// Binds a row's cells to parameters first, first + 1, ...
+    /// Binds a row's cells to parameters first, first + 1, ... without copying them: `row`
+    /// must outlive the step (a temporary does not).
     void row(const store::Row& row, int first = 1) {
         for (std::size_t i = 0; i < row.size(); ++i) {
-            optional_text(first + static_cast<int>(i), row[i]);
+            const auto at = first + static_cast<int>(i);
+            if (row[i]) {
+                sqlite3_bind_text(stmt_, at, row[i]->data(), static_cast<int>(row[i]->size()),
+                                  SQLITE_STATIC);
+            } else {
+                sqlite3_bind_null(stmt_, at);
+            }
         }
     }
+    void row(store::Row&& row, int first = 1) = delete;
     /// The current result row's first `columns` columns as text (NULL as nullopt).
     store::Row row(int columns) const {
         store::Row out;
@@ -392,7 +400,8 @@ core::Result<void> SqliteStore::insert(const core::Order& order, std::string_vie
                                    ") VALUES (" + placeholders(store::kOrderColumnCount) + ")";
     Statement st{*cache_, sql.c_str()};
     if (!st.ok()) return db_error(db_, "prepare insert");
-    st.row(store::order_row(order, strategy));
+    const store::Row cells = store::order_row(order, strategy);
+    st.row(cells);
     const int rc = st.step();
     if (rc == SQLITE_CONSTRAINT) {
         return Error{Errc::Duplicate, "order " + order.id().str() + " or client_order_id " +
@@ -413,7 +422,8 @@ core::Result<bool> SqliteStore::record_fill(const core::Fill& fill, const core::
                                        placeholders(9) + ")";
         Statement st{*cache_, sql.c_str()};
         if (!st.ok()) return db_error(db_, "prepare fill");
-        st.row(store::fill_row(fill));
+        const store::Row cells = store::fill_row(fill);
+        st.row(cells);
         if (st.step() != SQLITE_DONE) return db_error(db_, "insert fill " + fill.execution_id);
         if (sqlite3_changes(db_) == 0) return false;  // kept before
         if (auto ok = save_state(*cache_, order); !ok) return ok.error();
@@ -555,7 +565,8 @@ core::Result<void> SqliteStore::add_key(const store::ApiKey& key) {
                                    ") VALUES (" + placeholders(6) + ")";
     Statement st{*cache_, sql.c_str()};
     if (!st.ok()) return db_error(db_, "prepare add key");
-    st.row(store::key_row(key));
+    const store::Row cells = store::key_row(key);
+    st.row(cells);
     const int rc = st.step();
     if (rc == SQLITE_CONSTRAINT) return Error{Errc::Duplicate, "key " + key.id + " exists"};
     if (rc != SQLITE_DONE) return db_error(db_, "add key");
@@ -608,7 +619,8 @@ core::Result<void> SqliteStore::append(const store::AuditEntry& e) {
                  "INSERT INTO audit (ts, principal, action, target, status, detail) VALUES (?1, "
                  "?2, ?3, ?4, ?5, ?6)"};
     if (!st.ok()) return db_error(db_, "prepare audit");
-    st.row(store::audit_row(e));
+    const store::Row cells = store::audit_row(e);
+    st.row(cells);
     if (st.step() != SQLITE_DONE) return db_error(db_, "append audit");
     return {};
 }
@@ -729,7 +741,8 @@ core::Result<void> SqliteStore::put_bars(const std::vector<store::StoredBar>& ba
         if (!st.ok()) return db_error(db_, "prepare put bars");
         for (const auto& b : bars) {
             sqlite3_reset(st.get());
-            st.row(store::bar_row(b));
+            const store::Row cells = store::bar_row(b);
+            st.row(cells);
             if (st.step() != SQLITE_DONE) return db_error(db_, "put bar");
         }
         return {};
@@ -766,7 +779,8 @@ core::Result<void> SqliteStore::add_equity(const store::EquityPoint& p) {
     Statement st{*cache_,
                  "INSERT OR REPLACE INTO equity_history (ts, equity, cash) VALUES (?1, ?2, ?3)"};
     if (!st.ok()) return db_error(db_, "prepare equity");
-    st.row(store::equity_row(p));
+    const store::Row cells = store::equity_row(p);
+    st.row(cells);
     if (st.step() != SQLITE_DONE) return db_error(db_, "add equity");
     return {};
 }

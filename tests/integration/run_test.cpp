@@ -546,6 +546,15 @@ TEST_F(RunTest, WebhooksGetFillNotificationsRetriedUntilDelivered) {
     auto listed = c.request("GET", "/notifications", {}, auth(key_)).json().as_array();
     ASSERT_FALSE(listed.empty());
     EXPECT_EQ(listed[0].at("event"), "fill");
+    // Kept across a restart: stored when it stops, listed again when it starts.
+    system_->process().signal(SIGTERM);
+    EXPECT_EQ(system_->process().wait_exit(), 0);
+    system_ = std::make_unique<RunningSystem>(dir_.path(), key_);
+    auto again = client().request("GET", "/notifications", {}, auth(key_)).json().as_array();
+    std::set<std::string> ids;
+    for (const auto& n2 : again)
+        ids.insert(std::string{n2.at("id").as_string()});
+    EXPECT_TRUE(ids.contains(std::string{listed[0].at("id").as_string()}));
 }
 
 TEST(RunReplay, RecordedBarsReplayAsALiveMarketThatStrategiesTrade) {

@@ -97,7 +97,9 @@ void NotificationsService::on_start() {
         for (const auto& [key, text] : *saved) {
             boost::system::error_code ec;
             auto v = json::parse(text, ec);
-            if (!ec && v.is_object()) recent_.push_back(v.get_object());
+            if (!ec && v.is_object()) {
+                recent_.push_back(std::make_shared<const json::object>(std::move(v.get_object())));
+            }
         }
         seq_ = recent_.size();
     }
@@ -164,12 +166,18 @@ void NotificationsService::flush() {
         receipts_.clear();  // nothing of theirs to store
         return;
     }
-    // Only the last `kept` are kept: older ones of a busy second would be trimmed at once.
+    // Only the last `kept` are kept: older ones of a busy second would be trimmed at once, so
+    // they are neither written nor even serialized.
     if (pending_.size() > config_.kept) {
         pending_.erase(pending_.begin(),
                        pending_.end() - static_cast<std::ptrdiff_t>(config_.kept));
     }
-    if (auto ok = settings_.put_all(pending_, clock_.now()); !ok) {
+    std::vector<std::pair<std::string, std::string>> documents;
+    documents.reserve(pending_.size());
+    for (const auto& [key, n] : pending_) {
+        documents.emplace_back(key, json::serialize(*n));
+    }
+    if (auto ok = settings_.put_all(documents, clock_.now()); !ok) {
         std::fprintf(stderr, "notifications: not stored: %s\n", ok.error().message.c_str());
         return;  // kept; tried again in a second
     }
@@ -190,13 +198,16 @@ void NotificationsService::notify(const std::string& event, std::string message,
     char key[64];
     std::snprintf(key, sizeof key, "notification/%020lld-%08llu", static_cast<long long>(now.ns()),
                   static_cast<unsigned long long>(seq_));
-    const std::string body = json::serialize(n);
-    pending_.emplace_back(key, body);  // stored with the others once a second
-    recent_.push_back(n);
-    if (recent_.size() > config_.kept) recent_.pop_front();
     bus_.publish("notifications", event, n);
+    auto shared = std::make_shared<const json::object>(std::move(n));
+    pending_.emplace_back(key, shared);  // stored with the others once a second
+    recent_.push_back(shared);
+    if (recent_.size() > config_.kept) recent_.pop_front();
+    std::string body;  // serialized once, for the channels that want it
     for (const auto& [id, c] : channels_) {
-        if (c.events.empty() || c.events.contains(event)) deliver(c, body);
+        if (!c.events.empty() && !c.events.contains(event)) continue;
+        if (body.empty()) body = json::serialize(*shared);
+        deliver(c, body);
     }
 }
 
@@ -231,7 +242,7 @@ void NotificationsService::add_routes(net::Router& router) {
           [this](Request&) {
               json::array out;
               for (auto it = recent_.rbegin(); it != recent_.rend(); ++it) {
-                  out.push_back(*it);
+                  out.push_back(**it);
               }
               return Response::json(200, out);
           });

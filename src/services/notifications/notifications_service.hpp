@@ -48,9 +48,11 @@ private:
     NotificationsConfig config_;
     core::IdGenerator ids_;
     std::map<std::string, Channel> channels_;
-    std::deque<boost::json::object> recent_;
-    std::vector<std::pair<std::string, std::string>> pending_;  // to store
-    std::vector<std::shared_ptr<const void>> receipts_;         // of the messages behind pending_
+    /// Shared by recent_ and pending_ (the newest `kept`, and those not yet stored).
+    using Notification = std::shared_ptr<const boost::json::object>;
+    std::deque<Notification> recent_;
+    std::vector<std::pair<std::string, Notification>> pending_;  // to store, by key
+    std::vector<std::shared_ptr<const void>> receipts_;          // of the messages behind pending_
     std::uint64_t seq_ = 0;
     double peak_equity_ = 0;
     std::set<std::string> drawdown_sent_;  // channel ids told about the current drawdown

@@ -65,8 +65,10 @@ kill "$(cat "$WORK/nginx.pid")"; rm -f "$WORK/nginx.pid"
 echo "== POST /orders at saturation (risk on, paper broker, durable store), 50 connections"
 wrk -t2 -c50 -d"${DURATION}s" --latency -s bench/http/post_order.lua "$URL/orders" | grep -E "Requests/sec|Latency|99%|50%|Non-2xx"
 
-echo "== POST /orders paced: 10 connections x one every 10 ms (about 1,000 orders/s)"
-PACE_MS=10 wrk -t2 -c10 -d"${DURATION}s" --latency -s bench/http/post_order_paced.lua "$URL/orders" | grep -E "Requests/sec|Latency|99%|50%|Non-2xx"
+# Each connection sends its next order 10 ms after its answer: 12 connections make about 1,000
+# orders/s at the 2 ms an answer takes (the achieved rate is printed).
+echo "== POST /orders paced: 12 connections, each waiting 10 ms after its answer (about 1,000 orders/s)"
+PACE_MS=10 wrk -t2 -c12 -d"${DURATION}s" --latency -s bench/http/post_order_paced.lua "$URL/orders" | grep -E "Requests/sec|Latency|99%|50%|Non-2xx"
 
 echo "== tick to order over the whole run, load included"
 curl -s "$URL/metrics" | python3 bench/http/quantiles.py meridian_tick_to_order_seconds

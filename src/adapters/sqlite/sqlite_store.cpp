@@ -294,8 +294,9 @@ core::Result<T> in_transaction(StatementCache& cache,
 /// The first key after every key that starts with `prefix` ("notification/" gives
 /// "notification0"); empty when there is none (a prefix of 0xff bytes).
 std::string prefix_end(std::string prefix) {
-    while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff)
+    while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff) {
         prefix.pop_back();
+    }
     if (!prefix.empty()) prefix.back() = static_cast<char>(prefix.back() + 1);
     return prefix;
 }

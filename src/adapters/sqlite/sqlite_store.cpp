@@ -31,11 +31,7 @@ using core::Error;
 /// shared by its connections; PASSIVE, so it never waits for or blocks a writer.
 class WalCheckpointer {
 public:
-    /// 40 MB of 4 KB pages (SQLite's own default is 1,000): the pages the order path rewrites
-    /// in every commit (the ends of tables and indexes, the outbox) are copied into the file
-    /// once per checkpoint, so fewer, larger checkpoints write less; measured, the order path's
-    /// tail latency at 1,000 orders/s is lower (docs/perf.md).
-    static constexpr int kPages = 10'000;
+    static constexpr int kPages = 1000;  // SQLite's own default threshold (4 MB of 4 KB pages)
 
     static std::shared_ptr<WalCheckpointer> for_file(const std::string& path) {
         static std::mutex registry_mutex;

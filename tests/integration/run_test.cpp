@@ -371,7 +371,7 @@ TEST_F(RunTest, ARestingOrdersAcceptanceIsStoredAndOutlivesKill9) {
     }));
     // Published at once, stored within a second and a half (with the order's next change, or
     // on its own once it has rested half a second).
-    std::this_thread::sleep_for(2500ms);
+    std::this_thread::sleep_for(3500ms);
     system_->process().signal(SIGKILL);
     system_ = std::make_unique<RunningSystem>(dir_.path(), key_);
     wait_for_quotes();

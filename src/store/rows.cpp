@@ -89,7 +89,7 @@ ListSql order_list_sql(const OrderQuery& q, char marker, std::string_view tiebre
     std::string& w = out.clause;
     w = "WHERE 1 = 1";
     const std::string final_states{kFinalStatuses};
-    if (q.status == OrderQuery::Status::Open) w += " AND status NOT IN " + final_states;
+    if (q.status == OrderQuery::Status::Open) w += " AND " + std::string{kOpenOrderPredicate};
     if (q.status == OrderQuery::Status::Closed) w += " AND status IN " + final_states;
     if (!q.symbols.empty()) {
         w += " AND symbol IN (";

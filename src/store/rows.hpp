@@ -72,5 +72,10 @@ ListSql order_list_sql(const OrderQuery& query, char marker, std::string_view ti
 /// The order statuses that are final, as an SQL list: "('filled', 'canceled', ...)".
 inline constexpr std::string_view kFinalStatuses =
     "('filled', 'canceled', 'expired', 'replaced', 'rejected')";
+/// An open order, as SQL: the predicate of the open-orders index (schema 007), word for word, so
+/// that the databases see the index answers a query that has it.
+inline constexpr std::string_view kOpenOrderPredicate =
+    "status <> 'filled' AND status <> 'canceled' AND status <> 'expired' AND status <> 'replaced' "
+    "AND status <> 'rejected'";
 
 }  // namespace meridian::store

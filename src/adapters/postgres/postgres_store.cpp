@@ -378,7 +378,7 @@ core::Result<std::vector<store::StoredOrder>> PostgresStore::open_orders() {
     using Orders = std::vector<store::StoredOrder>;
     return run<Orders>("open orders", [&](pqxx::dbtransaction& tx) -> core::Result<Orders> {
         return select_orders(tx,
-                             "WHERE status NOT IN " + std::string{store::kFinalStatuses} +
+                             "WHERE " + std::string{store::kOpenOrderPredicate} +
                                  " ORDER BY created_at, id",
                              {});
     });

@@ -484,7 +484,7 @@ core::Result<std::optional<store::StoredOrder>> SqliteStore::find_by_client_orde
 
 core::Result<std::vector<store::StoredOrder>> SqliteStore::open_orders() {
     static const std::string where =
-        "WHERE status NOT IN " + std::string{store::kFinalStatuses} + " ORDER BY created_at, rowid";
+        "WHERE " + std::string{store::kOpenOrderPredicate} + " ORDER BY created_at, rowid";
     return select_orders(where, {});
 }
 

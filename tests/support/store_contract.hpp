@@ -260,7 +260,7 @@ TYPED_TEST_P(StoreContract, OpeningAgainKeepsEverythingAndTheSchema) {
             first->insert(this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1"), "s"));
     }
     auto second = this->open();
-    EXPECT_EQ(second->schema_version(), 6);
+    EXPECT_EQ(second->schema_version(), 7);
     EXPECT_TRUE(second->find(test::oid("o-1")).value());
 }
 

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 namespace meridian::bus {
 
@@ -28,7 +29,7 @@ std::uint64_t InProcBus::publish(std::string_view topic, std::string_view type,
             box.queue.push_back(shared);
             post = !std::exchange(box.scheduled, true);
         }
-        if (post) boost::asio::post(box.executor, [b = s.box] { drain(b); });
+        if (post) schedule(s.box);
     }
     return shared->seq;
 }
@@ -49,14 +50,26 @@ void InProcBus::drain(const std::shared_ptr<Mailbox>& box) {
         again = !box->queue.empty();
         box->scheduled = again;
     }
-    if (again) boost::asio::post(box->executor, [box] { drain(box); });
+    if (again) schedule(box);
+}
+
+void InProcBus::schedule(const std::shared_ptr<Mailbox>& box) {
+    if (box->linger.count() == 0) {
+        boost::asio::post(box->executor, [box] { drain(box); });
+        return;
+    }
+    // A timer of its own each time: started here, on the publishing thread, it wakes the
+    // subscriber's loop only when it expires (a timer object is not shared between threads).
+    auto timer = std::make_shared<boost::asio::steady_timer>(box->executor, box->linger);
+    timer->async_wait([box, timer](const boost::system::error_code&) { drain(box); });
 }
 
 Subscription InProcBus::subscribe(std::string_view topic, std::string_view subscriber,
-                                  boost::asio::any_io_executor executor, Handler handler) {
+                                  boost::asio::any_io_executor executor, Handler handler,
+                                  std::chrono::milliseconds linger) {
     std::lock_guard lock{mutex_};
     const std::uint64_t id = next_id_++;
-    auto box = std::make_shared<Mailbox>(std::move(executor), std::move(handler));
+    auto box = std::make_shared<Mailbox>(std::move(executor), std::move(handler), linger);
     topics_[std::string{topic}].subscribers.push_back(Subscriber{id, std::string{subscriber}, box});
     return Subscription{[this, id, box, name = std::string{topic}] {
         box->live.store(false, std::memory_order_release);

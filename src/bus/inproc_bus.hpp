@@ -12,24 +12,28 @@ namespace meridian::bus {
 /// Delivers each message to every subscriber of its topic through the subscriber's mailbox: the
 /// message waits there, and one task posted to the subscriber's executor hands over everything
 /// that arrived before it ran (a burst costs the subscriber's loop one wake-up, not one per
-/// message). A loop run by one thread therefore sees a topic's messages in order.
+/// message); with a linger, that task runs that long after the first message of a burst. A loop
+/// run by one thread therefore sees a topic's messages in order.
 /// Thread-safe: publish and subscribe from any thread.
 class InProcBus final : public Bus {
 public:
     explicit InProcBus(const core::Clock& clock) : clock_{clock} {}
     std::uint64_t publish(std::string_view topic, std::string_view type,
                           boost::json::object data) override;
+    using Bus::subscribe;
     Subscription subscribe(std::string_view topic, std::string_view subscriber,
-                           boost::asio::any_io_executor executor, Handler handler) override;
+                           boost::asio::any_io_executor executor, Handler handler,
+                           std::chrono::milliseconds linger) override;
     std::vector<QueueDepth> queue_depths() const override;
 
 private:
     /// A subscription's messages not yet handled, and whether a drain is posted.
     struct Mailbox {
-        Mailbox(boost::asio::any_io_executor e, Handler h)
-            : executor{std::move(e)}, handler{std::move(h)} {}
+        Mailbox(boost::asio::any_io_executor e, Handler h, std::chrono::milliseconds l)
+            : executor{std::move(e)}, handler{std::move(h)}, linger{l} {}
         const boost::asio::any_io_executor executor;
         const Handler handler;
+        const std::chrono::milliseconds linger;
         std::atomic<bool> live{true};
         std::atomic<std::int64_t> depth{0};
         std::mutex mutex;
@@ -45,6 +49,8 @@ private:
     /// Hands what is in `box` to its handler, on its executor; posts itself again when more
     /// arrived meanwhile, so that other work on that loop runs between batches.
     static void drain(const std::shared_ptr<Mailbox>& box);
+    /// Has `box` drained on its executor: now, or after its linger.
+    static void schedule(const std::shared_ptr<Mailbox>& box);
     struct Topic {
         std::uint64_t seq = 0;
         std::vector<Subscriber> subscribers;

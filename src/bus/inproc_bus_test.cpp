@@ -35,6 +35,30 @@ TEST(InProcBus, DeliversEveryMessageInOrderOnTheSubscribersLoop) {
     EXPECT_EQ(seqs.back(), 100u);
 }
 
+TEST(InProcBus, ALingeringSubscriberGetsWhatArrivesWithinItsLingerInOneWakeUp) {
+    core::ManualClock clock{core::Timestamp::from_ns(1'000)};
+    InProcBus bus{clock};
+    boost::asio::io_context loop;
+    std::vector<std::int64_t> seen;
+    auto sub = bus.subscribe(
+        "fills", "analytics", loop.get_executor(),
+        [&](const Envelope& e) { seen.push_back(e.data.at("n").as_int64()); },
+        std::chrono::milliseconds(100));
+    for (int i = 0; i < 10; ++i)
+        bus.publish("fills", "fill", json::object{{"n", i}});
+    const auto start = std::chrono::steady_clock::now();
+    loop.run_for(std::chrono::milliseconds(20));
+    EXPECT_TRUE(seen.empty());  // still lingering
+    for (int i = 10; i < 20; ++i)
+        bus.publish("fills", "fill", json::object{{"n", i}});
+    // Everything published within the linger comes in one wake-up, once the linger is over.
+    EXPECT_EQ(loop.run(), 1u);
+    EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(100));
+    ASSERT_EQ(seen.size(), 20u);
+    for (int i = 0; i < 20; ++i)
+        EXPECT_EQ(seen[static_cast<std::size_t>(i)], i);
+}
+
 TEST(InProcBus, EverySubscriberGetsItsOwnCopyOnItsOwnLoop) {
     core::ManualClock clock{core::Timestamp::from_ns(1'000)};
     InProcBus bus{clock};

@@ -361,7 +361,8 @@ RedisBus::Group& RedisBus::group_for(const std::string& name) {
 }
 
 bus::Subscription RedisBus::subscribe(std::string_view topic, std::string_view subscriber,
-                                      boost::asio::any_io_executor executor, bus::Handler handler) {
+                                      boost::asio::any_io_executor executor, bus::Handler handler,
+                                      std::chrono::milliseconds /*linger*/) {
     // The group exists when this returns (Redis reachable): whatever is published from now on
     // reaches it, so a service can subscribe, then read its state from the store, and miss
     // nothing in between. Unreachable: the reader creates it when Redis is back.

@@ -75,9 +75,11 @@ public:
 
     std::uint64_t publish(std::string_view topic, std::string_view type,
                           boost::json::object data) override;
+    using bus::Bus::subscribe;
+    /// `linger` is ignored: a group's reader hands over whatever one read returned.
     bus::Subscription subscribe(std::string_view topic, std::string_view subscriber,
-                                boost::asio::any_io_executor executor,
-                                bus::Handler handler) override;
+                                boost::asio::any_io_executor executor, bus::Handler handler,
+                                std::chrono::milliseconds linger) override;
     std::vector<bus::QueueDepth> queue_depths() const override;
     core::Result<void> flush(std::chrono::milliseconds timeout) override;
 

@@ -17,6 +17,12 @@ namespace json = boost::json;
 using net::Request;
 using net::Response;
 
+namespace {
+// Statistics may trail their fills by a few milliseconds: a burst of fills is one wake-up of this
+// loop (Bus::subscribe).
+constexpr std::chrono::milliseconds kLinger{10};
+}  // namespace
+
 struct AnalyticsService::Job {
     std::mutex mutex;
     std::string id;
@@ -66,7 +72,7 @@ void AnalyticsService::on_start() {
             exposed_.push_back(p.equity != p.cash);
         }
     }
-    subscribe("fills", [this](const bus::Envelope& e) {
+    subscribe("fills", kLinger, [this](const bus::Envelope& e) {
         if (e.type != "fill" && e.type != "partial_fill") return;
         const auto* f = e.data.if_contains("fill");
         const auto* s = e.data.if_contains("strategy");
@@ -76,7 +82,7 @@ void AnalyticsService::on_start() {
         fills_.push_back({*fill, s && s->is_string() ? std::string{s->get_string()} : "unknown"});
         marks_[fill->symbol] = fill->price;
     });
-    subscribe("account", [this](const bus::Envelope& e) {
+    subscribe("account", kLinger, [this](const bus::Envelope& e) {
         auto money = [&](const char* k) -> std::optional<core::Money> {
             const auto* v = e.data.if_contains(k);
             if (!v || !v->is_string()) return std::nullopt;

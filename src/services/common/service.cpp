@@ -106,7 +106,13 @@ void Service::add_route(net::Router& router, std::string method, std::string pat
 }
 
 void Service::subscribe(std::string_view topic, bus::Handler handler) {
-    subscriptions_.push_back(bus_.subscribe(topic, name_, ioc_.get_executor(), std::move(handler)));
+    subscribe(topic, std::chrono::milliseconds(0), std::move(handler));
+}
+
+void Service::subscribe(std::string_view topic, std::chrono::milliseconds linger,
+                        bus::Handler handler) {
+    subscriptions_.push_back(
+        bus_.subscribe(topic, name_, ioc_.get_executor(), std::move(handler), linger));
 }
 
 namespace {

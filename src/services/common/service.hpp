@@ -66,6 +66,9 @@ protected:
                      std::string summary, net::RouteHandler handler);
     /// Subscribes a handler that runs on this loop; kept until stop().
     void subscribe(std::string_view topic, bus::Handler handler);
+    /// The same, where a message may wait `linger` for the ones after it (one wake-up of this
+    /// loop per burst): for what a user cannot see a few milliseconds of (Bus::subscribe).
+    void subscribe(std::string_view topic, std::chrono::milliseconds linger, bus::Handler handler);
     /// Calls `f` every `period` on this loop until stop().
     void every(std::chrono::milliseconds period, std::function<void()> f);
 

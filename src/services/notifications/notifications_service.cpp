@@ -21,6 +21,10 @@ using net::Response;
 
 namespace {
 
+// Notifications go out a few milliseconds after their event at most: a burst of fills or
+// denials is one wake-up of this loop (Bus::subscribe).
+constexpr std::chrono::milliseconds kLinger{10};
+
 const std::set<std::string>& known_events() {
     static const std::set<std::string> s{"fill", "denial", "halt", "drawdown"};
     return s;
@@ -103,7 +107,7 @@ void NotificationsService::on_start() {
         }
         seq_ = recent_.size();
     }
-    subscribe("fills", [this](const bus::Envelope& e) {
+    subscribe("fills", kLinger, [this](const bus::Envelope& e) {
         receipts_.push_back(e.receipt.keep());  // acknowledged once stored (flush)
         if (e.type != "fill" && e.type != "partial_fill") return;
         const auto* f = e.data.if_contains("fill");
@@ -118,7 +122,7 @@ void NotificationsService::on_start() {
                    text("price"),
                fill);
     });
-    subscribe("risk.events", [this](const bus::Envelope& e) {
+    subscribe("risk.events", kLinger, [this](const bus::Envelope& e) {
         receipts_.push_back(e.receipt.keep());  // acknowledged once stored (flush)
         std::string message;
         if (const auto* m = e.data.if_contains("message"); m && m->is_string()) {
@@ -127,7 +131,7 @@ void NotificationsService::on_start() {
         if (e.type == "denied") notify("denial", "order denied: " + message, e.data);
         if (e.type == "halted" || e.type == "stale") notify("halt", message, e.data);
     });
-    subscribe("account", [this](const bus::Envelope& e) {
+    subscribe("account", kLinger, [this](const bus::Envelope& e) {
         receipts_.push_back(e.receipt.keep());  // acknowledged once stored (flush)
         const auto* eq = e.data.if_contains("equity");
         if (!eq || !eq->is_string()) return;

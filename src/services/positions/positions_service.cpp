@@ -42,7 +42,8 @@ PositionsService::PositionsService(bus::Bus& bus, const core::Clock& clock, Metr
 void PositionsService::on_start() {
     // Subscribe first, then read the stored fills: a fill stored meanwhile arrives on the bus
     // after the rebuild (this loop runs it first) and is applied once (by execution id).
-    subscribe("fills", [this](const bus::Envelope& e) {
+    // A burst of fills within two milliseconds is one wake-up of this loop and one rendering.
+    subscribe("fills", std::chrono::milliseconds(2), [this](const bus::Envelope& e) {
         if (e.type == "fill" || e.type == "partial_fill") on_fill(e);
     });
     if (auto fills = orders_.fills()) {

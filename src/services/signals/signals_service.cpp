@@ -228,7 +228,10 @@ void SignalsService::on_start() {
     }
     subscribe("md.bars", [this](const bus::Envelope& e) { on_bar(e); });
     subscribe("md.quotes", [this](const bus::Envelope& e) { on_quote(e); });
-    subscribe("orders", [this](const bus::Envelope& e) { on_order_event(e); });
+    // A strategy counts its order as working until it sees the order's event, so a few
+    // milliseconds' wait errs on the side of not trading twice; quotes and bars come at once.
+    subscribe("orders", std::chrono::milliseconds(5),
+              [this](const bus::Envelope& e) { on_order_event(e); });
     subscribe("orders.refused", [this](const bus::Envelope& e) {
         const auto* coid = e.data.if_contains("client_order_id");
         const auto* strategy = e.data.if_contains("strategy");

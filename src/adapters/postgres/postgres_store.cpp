@@ -377,10 +377,9 @@ core::Result<std::optional<store::StoredOrder>> PostgresStore::find_by_client_or
 core::Result<std::vector<store::StoredOrder>> PostgresStore::open_orders() {
     using Orders = std::vector<store::StoredOrder>;
     return run<Orders>("open orders", [&](pqxx::dbtransaction& tx) -> core::Result<Orders> {
-        return select_orders(tx,
-                             "WHERE " + std::string{store::kOpenOrderPredicate} +
-                                 " ORDER BY created_at, id",
-                             {});
+        return select_orders(
+            tx, "WHERE " + std::string{store::kOpenOrderPredicate} + " ORDER BY created_at, id",
+            {});
     });
 }
 

@@ -11,8 +11,13 @@ Result<bool> Position::apply(const Fill& fill) {
         return invalid("fill " + fill.execution_id + " is for " + fill.symbol.str() +
                        ", not this " + symbol_.str() + " position");
     }
-    if (execution_ids_.contains(fill.execution_id)) return false;
-    execution_ids_.insert(fill.execution_id);
+    if (!execution_ids_.insert(fill.execution_id).second) return false;
+    id_order_.push_back(fill.execution_id);
+    if (id_order_.size() > kRememberedFills) {
+        execution_ids_.erase(id_order_.front());
+        id_order_.pop_front();
+    }
+    ++fill_count_;
 
     Quantity remaining = fill.signed_qty();  // shares still to place, signed
     // Close opposite lots first-in first-out.

@@ -23,10 +23,14 @@ struct Lot {
 /// than the position flips it through zero: the closing part realizes P&L, the rest opens a new
 /// lot on the other side. Commissions are kept apart from P&L (realized_pnl is gross).
 /// Invariants: all lots have the sign of qty(); qty() is the signed sum of applied fills.
-/// Known limits: every execution id applied is remembered, for the life of the position.
+/// Repeats are refused by execution id among the newest kRememberedFills: a fill comes again only
+/// soon after its first delivery (a bus redelivery, a restart publishing the newest events
+/// again), and the memory stays bounded however long the position lives.
 /// Runs on its owner's loop; not thread-safe.
 class Position {
 public:
+    static constexpr std::size_t kRememberedFills = 10'000;
+
     explicit Position(Symbol symbol) : symbol_{std::move(symbol)} {}
 
     /// Applies a fill: true if applied, false if its execution id was applied before (nothing
@@ -54,8 +58,9 @@ public:
     const std::deque<Lot>& lots() const noexcept { return lots_; }
     /// Price of the last applied fill, the default mark.
     std::optional<Price> last_price() const noexcept { return last_price_; }
-    std::size_t fill_count() const noexcept { return execution_ids_.size(); }
-    /// Whether a fill with this execution id was applied.
+    /// Fills applied.
+    std::size_t fill_count() const noexcept { return fill_count_; }
+    /// Whether a fill with this execution id was applied (among the newest kRememberedFills).
     bool has_applied(const std::string& execution_id) const {
         return execution_ids_.contains(execution_id);
     }
@@ -68,7 +73,9 @@ private:
     Money commissions_;
     std::deque<Lot> lots_;
     std::optional<Price> last_price_;
+    std::size_t fill_count_ = 0;
     std::unordered_set<std::string> execution_ids_;
+    std::deque<std::string> id_order_;  // execution_ids_, oldest first
 };
 
 }  // namespace meridian::core

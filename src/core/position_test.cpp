@@ -90,5 +90,22 @@ TEST(Position, BadFillChangesNothing) {
     EXPECT_EQ(p.fill_count(), 0u);
 }
 
+TEST(Position, RefusesRepeatsAmongItsNewestFillsWithBoundedMemory) {
+    Position p{test::sym("AAPL")};
+    const std::size_t n = Position::kRememberedFills + 500;
+    for (std::size_t i = 0; i < n; ++i) {
+        ASSERT_TRUE(*p.apply(fill("AAPL", Side::Buy, "1", "100", "e" + std::to_string(i))));
+    }
+    EXPECT_EQ(p.fill_count(), n);
+    EXPECT_EQ(p.qty(), test::qty(std::to_string(n)));
+    // A repeat of any recent fill changes nothing.
+    EXPECT_FALSE(*p.apply(fill("AAPL", Side::Buy, "1", "100", "e" + std::to_string(n - 1))));
+    EXPECT_FALSE(*p.apply(fill("AAPL", Side::Buy, "1", "100", "e500")));
+    EXPECT_EQ(p.qty(), test::qty(std::to_string(n)));
+    // The oldest ids are no longer kept: a long-lived position does not grow without bound.
+    EXPECT_FALSE(p.has_applied("e0"));
+    EXPECT_TRUE(p.has_applied("e500"));
+}
+
 }  // namespace
 }  // namespace meridian::core

@@ -1,6 +1,7 @@
 // The JSON of an order, made once per state on the order path (the bus event, the outbox row,
 // the HTTP answer), and its text.
 #include <benchmark/benchmark.h>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "services/common/codec.hpp"
@@ -54,4 +55,15 @@ void BM_OrderToJsonText(benchmark::State& state) {
 }
 BENCHMARK(BM_OrderToJsonText);
 
+}  // namespace
+namespace {
+void BM_ParseOrderText(benchmark::State& state) {
+    const auto text = boost::json::serialize(services::to_json(filled_order()));
+    for (auto _ : state) {
+        auto v = boost::json::parse(text);
+        benchmark::DoNotOptimize(v);
+    }
+    state.SetLabel(std::to_string(text.size()) + " bytes");
+}
+BENCHMARK(BM_ParseOrderText);
 }  // namespace

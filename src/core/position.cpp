@@ -11,11 +11,13 @@ Result<bool> Position::apply(const Fill& fill) {
         return invalid("fill " + fill.execution_id + " is for " + fill.symbol.str() +
                        ", not this " + symbol_.str() + " position");
     }
-    if (!execution_ids_.insert(fill.execution_id).second) return false;
-    id_order_.push_back(fill.execution_id);
-    if (id_order_.size() > kRememberedFills) {
-        execution_ids_.erase(id_order_.front());
-        id_order_.pop_front();
+    if (refuse_repeats_) {
+        if (!execution_ids_.insert(fill.execution_id).second) return false;
+        id_order_.push_back(fill.execution_id);
+        if (id_order_.size() > kRememberedFills) {
+            execution_ids_.erase(id_order_.front());
+            id_order_.pop_front();
+        }
     }
     ++fill_count_;
 

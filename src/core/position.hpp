@@ -32,6 +32,10 @@ public:
     static constexpr std::size_t kRememberedFills = 10'000;
 
     explicit Position(Symbol symbol) : symbol_{std::move(symbol)} {}
+    /// `refuse_repeats` false: every fill applies, its execution id not kept (for a replay of
+    /// fills known to be distinct, such as one position per strategy fed by one that checks).
+    Position(Symbol symbol, bool refuse_repeats)
+        : symbol_{std::move(symbol)}, refuse_repeats_{refuse_repeats} {}
 
     /// Applies a fill: true if applied, false if its execution id was applied before (nothing
     /// changes). Errors (nothing changes): another symbol, qty or price not positive.
@@ -73,6 +77,7 @@ private:
     Money commissions_;
     std::deque<Lot> lots_;
     std::optional<Price> last_price_;
+    bool refuse_repeats_ = true;
     std::size_t fill_count_ = 0;
     std::unordered_set<std::string> execution_ids_;
     std::deque<std::string> id_order_;  // execution_ids_, oldest first

@@ -107,5 +107,13 @@ TEST(Position, RefusesRepeatsAmongItsNewestFillsWithBoundedMemory) {
     EXPECT_TRUE(p.has_applied("e500"));
 }
 
+TEST(Position, OneThatDoesNotRefuseRepeatsAppliesEveryFill) {
+    Position p{test::sym("AAPL"), false};
+    EXPECT_TRUE(*p.apply(fill("AAPL", Side::Buy, "1", "100", "e1")));
+    EXPECT_TRUE(*p.apply(fill("AAPL", Side::Buy, "1", "100", "e1")));
+    EXPECT_EQ(p.qty(), test::qty("2"));
+    EXPECT_FALSE(p.has_applied("e1"));
+}
+
 }  // namespace
 }  // namespace meridian::core

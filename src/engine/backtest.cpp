@@ -374,93 +374,79 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
     return backtest.finish();
 }
 
-namespace {
-
-/// Fills replayed per symbol: the round trips (each time a position returns to flat or flips,
-/// its net P&L since it opened) and the positions they leave.
-struct Replay {
-    std::vector<RoundTrip> trips;
-    std::map<core::Symbol, core::Position> positions;
-};
-
-Replay replay(const std::vector<const FillRecord*>& fills) {
-    struct Open {
-        core::Position* position;
-        core::Money realized_at_open;
-        core::Money commissions_at_open;
-    };
-    Replay out;
-    std::map<core::Symbol, Open> open;
-    for (const FillRecord* r : fills) {
-        auto it = open.find(r->fill.symbol);
-        if (it == open.end()) {
-            core::Position* p =
-                &out.positions.try_emplace(r->fill.symbol, core::Position{r->fill.symbol})
-                     .first->second;
-            it = open.emplace(r->fill.symbol, Open{p, {}, {}}).first;
+core::Result<bool> TripLedger::add(const core::Fill& fill) {
+    auto [it, made] =
+        positions_.try_emplace(fill.symbol, core::Position{fill.symbol, refuse_repeats_});
+    core::Position& position = it->second;
+    Open& open = open_[fill.symbol];
+    const core::Quantity before = position.qty();
+    if (before.is_zero()) {
+        open.realized_at_open = position.realized_pnl();
+        open.commissions_at_open = position.commissions();
+    }
+    auto applied = position.apply(fill);
+    if (!applied || !*applied) {
+        if (made) {
+            positions_.erase(it);
+            open_.erase(fill.symbol);
         }
-        Open& o = it->second;
-        core::Position& position = *o.position;
-        const core::Quantity before = position.qty();
-        if (before.is_zero()) {
-            o.realized_at_open = position.realized_pnl();
-            o.commissions_at_open = position.commissions();
-        }
-        MERIDIAN_ASSERT(*position.apply(r->fill), "a backtest fill applies once");
-        const core::Quantity after = position.qty();
-        const bool closed =
-            !before.is_zero() && (after.is_zero() || after.is_negative() != before.is_negative());
-        if (!closed) continue;
+        return applied;
+    }
+    ++num_fills_;
+    const core::Quantity after = position.qty();
+    const bool closed =
+        !before.is_zero() && (after.is_zero() || after.is_negative() != before.is_negative());
+    if (closed) {
         // A flip's commission belongs to the trip it closes; the new trip starts after it.
-        out.trips.push_back(RoundTrip{(position.realized_pnl() - o.realized_at_open) -
-                                      (position.commissions() - o.commissions_at_open)});
-        o.realized_at_open = position.realized_pnl();
-        o.commissions_at_open = position.commissions();
+        trips_.push_back(RoundTrip{(position.realized_pnl() - open.realized_at_open) -
+                                   (position.commissions() - open.commissions_at_open)});
+        open.realized_at_open = position.realized_pnl();
+        open.commissions_at_open = position.commissions();
     }
-    return out;
+    return true;
 }
 
-std::vector<const FillRecord*> pointers(const std::vector<FillRecord>& fills) {
-    std::vector<const FillRecord*> out;
-    out.reserve(fills.size());
-    for (const auto& f : fills) {
-        out.push_back(&f);
+Breakdown TripLedger::breakdown(
+    const std::function<std::optional<core::Price>(const core::Symbol&)>& mark) const {
+    Breakdown b;
+    b.num_fills = num_fills_;
+    b.num_round_trips = trips_.size();
+    b.trips = trip_stats(trips_);
+    for (const auto& [symbol, p] : positions_) {
+        b.realized_pnl += p.realized_pnl();
+        b.commissions += p.commissions();
+        if (!p.is_flat()) {
+            if (const auto m = mark(symbol)) b.unrealized_pnl += p.unrealized_pnl(*m);
+        }
     }
-    return out;
+    b.total_pnl = b.realized_pnl + b.unrealized_pnl - b.commissions;
+    return b;
 }
-
-}  // namespace
 
 std::map<std::string, Breakdown> breakdown(
     const std::vector<FillRecord>& fills, bool by_strategy,
     const std::function<std::optional<core::Price>(const core::Symbol&)>& mark) {
-    std::map<std::string, std::vector<const FillRecord*>> groups;
+    std::map<std::string, TripLedger> groups;
     for (const auto& f : fills) {
-        groups[by_strategy ? f.strategy : f.fill.symbol.str()].push_back(&f);
+        auto& group =
+            groups.try_emplace(by_strategy ? f.strategy : f.fill.symbol.str(), false).first->second;
+        auto added = group.add(f.fill);
+        MERIDIAN_ASSERT(added && *added, "a backtest fill applies once");
     }
     std::map<std::string, Breakdown> out;
-    for (const auto& [key, group] : groups) {
-        Breakdown b;
-        b.num_fills = group.size();
-        const Replay r = replay(group);
-        b.num_round_trips = r.trips.size();
-        b.trips = trip_stats(r.trips);
-        for (const auto& [symbol, p] : r.positions) {
-            b.realized_pnl += p.realized_pnl();
-            b.commissions += p.commissions();
-            if (!p.is_flat()) {
-                const auto m = mark(symbol);
-                if (m) b.unrealized_pnl += p.unrealized_pnl(*m);
-            }
-        }
-        b.total_pnl = b.realized_pnl + b.unrealized_pnl - b.commissions;
-        out.emplace(key, b);
+    for (const auto& [key, ledger] : groups) {
+        out.emplace(key, ledger.breakdown(mark));
     }
     return out;
 }
 
 std::vector<RoundTrip> round_trips(const std::vector<FillRecord>& fills) {
-    return replay(pointers(fills)).trips;
+    TripLedger ledger{false};
+    for (const auto& f : fills) {
+        auto added = ledger.add(f.fill);
+        MERIDIAN_ASSERT(added && *added, "a backtest fill applies once");
+    }
+    return ledger.trips();
 }
 
 std::string fills_csv(const BacktestResult& result) {

@@ -105,8 +105,36 @@ core::Result<BacktestResult> run_backtest(const std::vector<Bar>& bars,
                                           std::vector<std::unique_ptr<Strategy>>& strategies,
                                           const BacktestConfig& config);
 
-/// Round trips of the fills, replayed per symbol: each time a position returns to flat or
-/// flips, its net P&L (realized minus commissions) since it opened.
+/// Fills replayed as they come, per symbol, FIFO: the positions they leave and their round trips
+/// (each time a position returns to flat or flips, its net P&L, realized minus commissions,
+/// since it opened). What a running system keeps instead of every fill.
+class TripLedger {
+public:
+    /// `refuse_repeats` false: the caller knows the fills are distinct (no execution ids kept).
+    explicit TripLedger(bool refuse_repeats = true) : refuse_repeats_{refuse_repeats} {}
+    /// Applies a fill: false if its execution id was applied before (nothing changes). Errors
+    /// as core::Position::apply.
+    core::Result<bool> add(const core::Fill& fill);
+    const std::vector<RoundTrip>& trips() const noexcept { return trips_; }
+    const std::map<core::Symbol, core::Position>& positions() const noexcept { return positions_; }
+    std::uint64_t num_fills() const noexcept { return num_fills_; }
+    /// The ledger's P&L, its open positions valued at `mark`.
+    Breakdown breakdown(
+        const std::function<std::optional<core::Price>(const core::Symbol&)>& mark) const;
+
+private:
+    struct Open {
+        core::Money realized_at_open;
+        core::Money commissions_at_open;
+    };
+    std::map<core::Symbol, core::Position> positions_;
+    std::map<core::Symbol, Open> open_;
+    std::vector<RoundTrip> trips_;
+    std::uint64_t num_fills_ = 0;
+    bool refuse_repeats_ = true;
+};
+
+/// Round trips of the fills (TripLedger).
 std::vector<RoundTrip> round_trips(const std::vector<FillRecord>& fills);
 
 /// P&L per strategy (by_strategy) or per symbol, from the fills replayed FIFO; open positions

@@ -286,5 +286,27 @@ TEST(RoundTrips, FlipClosesOneTripAndOpensAnother) {
     EXPECT_EQ(trips[1].pnl, test::usd("49"));  // 5 x 10 - 1
 }
 
+TEST(TripLedger, TakesFillsOneAtATimeEachOnceAndValuesWhatIsOpen) {
+    TripLedger ledger;
+    EXPECT_TRUE(*ledger.add(test::fill("AAPL", core::Side::Buy, "10", "100", "e1", "1")));
+    EXPECT_TRUE(*ledger.add(test::fill("AAPL", core::Side::Sell, "15", "110", "e2", "1")));
+    // Delivered again (a bus redelivery): nothing changes.
+    EXPECT_FALSE(*ledger.add(test::fill("AAPL", core::Side::Sell, "15", "110", "e2", "1")));
+    EXPECT_TRUE(*ledger.add(test::fill("MSFT", core::Side::Buy, "2", "400", "e3", "0")));
+    EXPECT_FALSE(ledger.add(test::fill("MSFT", core::Side::Buy, "0", "400", "e4", "0")));
+    EXPECT_EQ(ledger.num_fills(), 3u);
+    ASSERT_EQ(ledger.trips().size(), 1u);
+    EXPECT_EQ(ledger.trips()[0].pnl, test::usd("98"));
+    // Open: 5 AAPL short from 110, 2 MSFT long from 400; marks 100 and 410.
+    const auto b = ledger.breakdown([](const core::Symbol& s) {
+        return std::optional<core::Price>{test::px(s.str() == "AAPL" ? "100" : "410")};
+    });
+    EXPECT_EQ(b.num_fills, 3u);
+    EXPECT_EQ(b.realized_pnl, test::usd("100"));
+    EXPECT_EQ(b.commissions, test::usd("2"));
+    EXPECT_EQ(b.unrealized_pnl, test::usd("70"));  // 5 x 10 + 2 x 10
+    EXPECT_EQ(b.total_pnl, test::usd("168"));
+}
+
 }  // namespace
 }  // namespace meridian::engine

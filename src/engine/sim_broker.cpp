@@ -632,6 +632,61 @@ core::Money SimBroker::committed_buy_notional(const core::Account& account) cons
     return total;
 }
 
+void SimBroker::forget_final(std::size_t keep) {
+    prune();
+    const std::size_t n = orders_.size();
+    std::vector<bool> kept(n, false);
+    std::size_t finals = 0;
+    for (std::size_t i = n; i-- > 0;) {
+        kept[i] = !orders_[i].order.is_terminal() || finals++ < keep;
+    }
+    // A kept order keeps its relatives (and theirs): a bracket is three orders, an oco two.
+    for (bool grew = true; grew;) {
+        grew = false;
+        auto keep_too = [&](std::size_t j) {
+            if (!kept[j]) kept[j] = grew = true;
+        };
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!kept[i]) continue;
+            const SimOrder& s = orders_[i];
+            if (s.parent) keep_too(*s.parent);
+            if (s.oco_peer) keep_too(*s.oco_peer);
+            for (std::size_t c : s.children)
+                keep_too(c);
+        }
+    }
+    constexpr std::size_t gone = static_cast<std::size_t>(-1);
+    std::vector<std::size_t> moved_to(n, gone);
+    std::deque<SimOrder> rest;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (kept[i]) {
+            moved_to[i] = rest.size();
+            rest.push_back(std::move(orders_[i]));
+        } else {
+            by_id_.erase(orders_[i].order.id());
+            client_ids_.erase(orders_[i].order.client_order_id());
+        }
+    }
+    if (rest.size() == n) {
+        orders_ = std::move(rest);
+        return;
+    }
+    for (auto& s : rest) {
+        if (s.parent) s.parent = moved_to[*s.parent];
+        if (s.oco_peer) s.oco_peer = moved_to[*s.oco_peer];
+        for (auto& c : s.children) {
+            c = moved_to[c];
+        }
+    }
+    for (auto& i : open_) {
+        i = moved_to[i];  // open orders are all kept
+    }
+    orders_ = std::move(rest);
+    for (std::size_t i = 0; i < orders_.size(); ++i) {
+        by_id_[orders_[i].order.id()] = i;
+    }
+}
+
 void SimBroker::prune() {
     std::erase_if(open_, [&](std::size_t i) { return orders_[i].order.is_terminal(); });
 }

@@ -132,8 +132,15 @@ public:
     /// Works the symbol's orders against a quote: buys at the ask, sells at the bid.
     std::vector<OrderUpdate> on_quote(const Quote& quote, core::Account& account);
 
-    /// Every order ever submitted, in submission order (legs after their entry).
+    /// Every order submitted and not forgotten, in submission order (legs after their entry).
     const std::deque<SimOrder>& orders() const noexcept { return orders_; }
+    /// Lets go of final orders but the newest `keep` (and those a kept order is tied to: a
+    /// bracket's entry and legs, an oco peer): a broker that runs for weeks (paper trading,
+    /// whose store keeps every order) does not grow with every order it ever took. Pointers
+    /// from find() and indices into orders() are invalid afterwards.
+    void forget_final(std::size_t keep);
+    /// Orders held, open or final.
+    std::size_t size() const noexcept { return orders_.size(); }
     /// The orders, moved out: the broker is done (a backtest's end).
     std::deque<SimOrder> take_orders() { return std::move(orders_); }
     /// The order with this id, or null.

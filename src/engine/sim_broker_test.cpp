@@ -234,6 +234,45 @@ TEST_F(SimBrokerTest, BracketLegsWaitForTheEntryThenCancelEachOther) {
     EXPECT_TRUE(account.position(test::sym("AAPL"))->is_flat());
 }
 
+TEST_F(SimBrokerTest, ForgettingFinalOrdersKeepsOpenOnesAndTheirRelativesWorking) {
+    // A bracket first: its entry fills, its legs keep working.
+    auto r = test::market("AAPL", Side::Buy, "10");
+    r.time_in_force = TimeInForce::Gtc;
+    r.order_class = core::OrderClass::Bracket;
+    r.take_profit = core::TakeProfit{test::px("110")};
+    r.stop_loss = core::StopLoss{test::px("95"), std::nullopt};
+    const auto entry = submit(r);
+    const auto take_profit = broker.orders()[1].order.id();
+    const auto stop_loss = broker.orders()[2].order.id();
+    bar(ohlc(1, "100", "105", "99", "104"));
+    ASSERT_EQ(of(entry).status(), OrderStatus::Filled);
+    // Then twenty market orders that fill, and one limit that rests.
+    std::vector<core::OrderId> filled;
+    for (int i = 0; i < 20; ++i) {
+        filled.push_back(submit(order(Side::Buy, OrderType::Market, "1")));
+    }
+    auto resting = order(Side::Buy, OrderType::Limit, "1");
+    resting.limit_price = test::px("50");
+    const auto limit = submit(resting);
+    bar(ohlc(2, "104", "106", "103", "105"));
+    ASSERT_EQ(of(filled.back()).status(), OrderStatus::Filled);
+
+    broker.forget_final(5);
+    // The newest five final orders, the open limit, the bracket's legs and its (final) entry.
+    EXPECT_EQ(broker.size(), 9u);
+    EXPECT_EQ(broker.find(filled.front()), nullptr);
+    EXPECT_NE(broker.find(filled.back()), nullptr);
+    EXPECT_NE(broker.find(entry), nullptr);
+    EXPECT_EQ(broker.open_count(), 3u);
+    // The legs still work as one, and the open limit can be canceled.
+    auto u = bar(ohlc(3, "106", "111", "104", "110"));
+    EXPECT_EQ(filled_at(u), test::px("110"));
+    EXPECT_EQ(of(take_profit).status(), OrderStatus::Filled);
+    EXPECT_EQ(of(stop_loss).status(), OrderStatus::Canceled);
+    EXPECT_TRUE(broker.cancel(limit, day0).has_value());
+    EXPECT_EQ(of(limit).status(), OrderStatus::Canceled);
+}
+
 TEST_F(SimBrokerTest, WhenBothExitsCouldFillTheStopLossIsAssumed) {
     auto r = test::market("AAPL", Side::Buy, "10");
     r.order_class = core::OrderClass::Bracket;

@@ -56,14 +56,15 @@ void AnalyticsService::on_stop() {}
 
 void AnalyticsService::on_start() {
     if (auto fills = orders_.fills()) {
+        std::map<std::string, std::string> strategy_of_order;
         for (const auto& f : *fills) {
-            auto it = strategy_of_order_.find(f.order_id.str());
-            if (it == strategy_of_order_.end()) {
+            auto it = strategy_of_order.find(f.order_id.str());
+            if (it == strategy_of_order.end()) {
                 std::string strategy = "unknown";
                 if (auto o = orders_.find(f.order_id); o && *o) strategy = (*o)->strategy;
-                it = strategy_of_order_.emplace(f.order_id.str(), strategy).first;
+                it = strategy_of_order.emplace(f.order_id.str(), strategy).first;
             }
-            fills_.push_back({f, it->second});
+            record(f, it->second);
         }
     }
     if (auto points = equity_store_.equity(core::Timestamp{}, 100'000)) {
@@ -79,7 +80,7 @@ void AnalyticsService::on_start() {
         if (!f || !f->is_object()) return;
         auto fill = fill_from_json(f->get_object());
         if (!fill) return;
-        fills_.push_back({*fill, s && s->is_string() ? std::string{s->get_string()} : "unknown"});
+        record(*fill, s && s->is_string() ? std::string{s->get_string()} : "unknown");
         marks_[fill->symbol] = fill->price;
     });
     subscribe("account", kLinger, [this](const bus::Envelope& e) {
@@ -102,6 +103,17 @@ void AnalyticsService::on_start() {
     set_ready(true);
 }
 
+void AnalyticsService::record(const core::Fill& fill, const std::string& strategy) {
+    auto added = ledger_.add(fill);
+    if (!added || !*added) return;  // a bad fill, or one delivered again
+    // The overall ledger refused repeats: the others need not.
+    (void)by_strategy_.try_emplace(strategy, false).first->second.add(fill);
+    (void)by_symbol_.try_emplace(fill.symbol.str(), false).first->second.add(fill);
+    traded_ += fill.notional();
+    recent_.push_back({fill, strategy});
+    if (recent_.size() > kRecentFills) recent_.pop_front();
+}
+
 void AnalyticsService::add_routes(net::Router& router) {
     route(router, "GET", "/analytics/performance", Role::Viewer,
           "Return, volatility, Sharpe, Sortino, drawdown, win rate... of the live account, with "
@@ -113,18 +125,19 @@ void AnalyticsService::add_routes(net::Router& router) {
                   curve.push_back({clock_.now(), config_.starting_cash, {}, config_.starting_cash});
                   exposed.push_back(false);
               }
-              core::Money traded;
-              for (const auto& f : fills_) {
-                  traded = traded + f.fill.notional();
-              }
-              auto summary = engine::summarize(curve, exposed, engine::round_trips(fills_),
-                                               config_.starting_cash, fills_.size(), 0, traded);
+              auto summary =
+                  engine::summarize(curve, exposed, ledger_.trips(), config_.starting_cash,
+                                    ledger_.num_fills(), 0, traded_);
               auto mark = [this](const core::Symbol& s) -> std::optional<core::Price> {
                   auto it = marks_.find(s);
                   return it == marks_.end() ? std::nullopt : std::optional<core::Price>{it->second};
               };
-              summary.by_strategy = engine::breakdown(fills_, true, mark);
-              summary.by_symbol = engine::breakdown(fills_, false, mark);
+              for (const auto& [name, ledger] : by_strategy_) {
+                  summary.by_strategy.emplace(name, ledger.breakdown(mark));
+              }
+              for (const auto& [symbol, ledger] : by_symbol_) {
+                  summary.by_symbol.emplace(symbol, ledger.breakdown(mark));
+              }
               Response r = Response::text(200, engine::summary_json(summary), "application/json");
               return r;
           });
@@ -135,7 +148,7 @@ void AnalyticsService::add_routes(net::Router& router) {
               if (!limit_or) return Response::error(422, limit_or.error().message);
               const std::size_t limit = *limit_or;
               json::array out;
-              for (auto it = fills_.rbegin(); it != fills_.rend() && out.size() < limit; ++it) {
+              for (auto it = recent_.rbegin(); it != recent_.rend() && out.size() < limit; ++it) {
                   json::object j = to_json(it->fill);
                   j["strategy"] = it->strategy;
                   out.push_back(std::move(j));

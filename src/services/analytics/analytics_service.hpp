@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/backtest.hpp"
 #include "engine/sim_broker.hpp"
 #include "engine/statistics.hpp"
 #include "services/common/service.hpp"
@@ -21,8 +22,11 @@ struct AnalyticsConfig {
     std::size_t max_backtests = 100;  // kept in memory, oldest dropped
 };
 
-/// Keeps every fill (with its strategy) and the equity curve (one point a minute, from
-/// "account"), and computes the same statistics a backtest reports (engine::summarize).
+/// Replays every fill as it comes (engine::TripLedger: positions and round trips, overall, per
+/// strategy and per symbol, each fill once by execution id) and keeps the newest
+/// kRecentFills for /analytics/trades and the equity curve (one point a minute, from
+/// "account"); computes the same statistics a backtest reports (engine::summarize). Memory grows
+/// with round trips (16 bytes each), not with fills.
 /// Backtests asked for over the API run on their own thread over bars from the history store;
 /// their state and summary are kept by id. Runs on the analytics loop; not thread-safe
 /// (the backtest threads touch only their own job, under its mutex).
@@ -39,13 +43,20 @@ public:
 private:
     void on_start() override;
     void on_stop() override;
+    /// Takes a fill into the ledgers and the recent list, unless it was taken before.
+    void record(const core::Fill& fill, const std::string& strategy);
+
+    static constexpr std::size_t kRecentFills = 10'000;  // /analytics/trades' largest limit
 
     store::OrderStore& orders_;
     store::EquityStore& equity_store_;
     store::BarStore& bars_;
     AnalyticsConfig config_;
-    std::vector<engine::FillRecord> fills_;
-    std::map<std::string, std::string> strategy_of_order_;
+    engine::TripLedger ledger_;
+    std::map<std::string, engine::TripLedger> by_strategy_;
+    std::map<std::string, engine::TripLedger> by_symbol_;
+    core::Money traded_;
+    std::deque<engine::FillRecord> recent_;  // newest last
     std::vector<engine::EquityPoint> curve_;
     std::vector<bool> exposed_;
     std::int64_t last_minute_ = -1;

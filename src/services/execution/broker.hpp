@@ -56,6 +56,8 @@ public:
     /// A market quote: the paper broker works its orders against it.
     virtual void on_quote(const engine::Quote& quote) = 0;
 
+    /// The broker's copy of an order; null when unknown, or final and let go of (a broker keeps
+    /// a bounded number of final orders: the store has every one).
     virtual const core::Order* find(const core::OrderId& id) const = 0;
     /// The strategy that sent an order the broker knows, or empty.
     virtual std::string strategy_of(const core::OrderId& id) const = 0;
@@ -109,6 +111,9 @@ public:
     std::size_t open_count() const override { return sim_.open_count(); }
     core::Money committed_buy_notional() const override;
     bool up() const override { return true; }
+
+    /// Final orders kept in memory (engine::SimBroker::forget_final).
+    static constexpr std::size_t kKeepFinal = 10'000;
 
 private:
     const core::Clock& clock_;

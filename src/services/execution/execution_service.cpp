@@ -191,7 +191,7 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
     if (auto stored = given ? reads_.find_by_client_order_id(coid)
                             : core::Result<std::optional<store::StoredOrder>>{std::nullopt};
         stored && *stored) {
-        client_ids_[coid] = (*stored)->order.id();
+        if (!(*stored)->order.is_terminal()) client_ids_[coid] = (*stored)->order.id();
         co_return Outcome{200, to_json((*stored)->order)};
     }
     if (!universe_.contains(request.symbol)) {
@@ -277,6 +277,7 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
         // Stored but refused by the broker: it is rejected, and stays so.
         core::Order rejected = *order;
         (void)rejected.transition(core::OrderStatus::Rejected, now);
+        client_ids_.erase(coid);  // final: a retry finds it in the store
         writer_.submit(
             [rejected](store::OrderStore& s, OrderWriter::Events&) { return s.update(rejected); },
             executor(), {});
@@ -346,6 +347,9 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
             events.push_back({"orders", type, std::move(event), now});
             return {};
         };
+        // A final order's client_order_id is looked up in the store from now on (a retry):
+        // the map holds those of working orders only, whatever the number ever placed.
+        if (order.is_terminal()) client_ids_.erase(order.client_order_id());
         // A fill, a final state (a cancel the user was told of must never come undone) or an
         // order the store has not seen must be on disk; other changes of a known order are
         // made again on restart, when the broker adopts the open orders, so need not wait.

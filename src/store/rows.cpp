@@ -117,7 +117,7 @@ namespace {
 Row state_row(const core::OrderSnapshot& s);
 }  // namespace
 
-Row order_row(const core::Order& order, std::string_view strategy) {
+Row order_row(const core::Order& order, std::string_view strategy, const OrderLinks& links) {
     const core::OrderSnapshot s = order.snapshot();
     const core::OrderRequest& r = s.request;
     Row row;
@@ -145,6 +145,8 @@ Row order_row(const core::Order& order, std::string_view strategy) {
     row.insert(row.end(), state.begin(), state.begin() + 4);
     row.push_back(time_of(s.created_at));
     row.insert(row.end(), state.begin() + 4, state.end());
+    row.push_back(links.parent ? Cell{links.parent->str()} : std::nullopt);
+    row.push_back(links.oco_peer ? Cell{links.oco_peer->str()} : std::nullopt);
     return row;
 }
 
@@ -207,11 +209,13 @@ core::Result<StoredOrder> order_from_row(const Row& row, std::vector<std::string
     s.failed_at = in.optional_time(28);
     s.replaced_at = in.optional_time(29);
     s.replaced_by = in.optional<core::OrderId>(30, core::OrderId::parse);
+    OrderLinks links{in.optional<core::OrderId>(31, core::OrderId::parse),
+                     in.optional<core::OrderId>(32, core::OrderId::parse)};
     s.execution_ids = std::move(execution_ids);
     if (auto ok = in.result(); !ok) return ok.error();
     auto order = core::Order::restore(std::move(s));
     if (!order) return core::Error{core::Errc::Internal, "stored order: " + order.error().message};
-    return StoredOrder{std::move(*order), std::move(strategy)};
+    return StoredOrder{std::move(*order), std::move(strategy), std::move(links)};
 }
 
 Row fill_row(const core::Fill& f) {

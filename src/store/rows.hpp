@@ -22,14 +22,14 @@ inline constexpr std::string_view kOrderColumns =
     "limit_price, stop_price, trail_price, trail_percent, take_profit_limit, stop_loss_stop, "
     "stop_loss_limit, extended_hours, status, filled_qty, filled_notional, commission, created_at, "
     "updated_at, submitted_at, filled_at, canceled_at, expired_at, failed_at, replaced_at, "
-    "replaced_by";
-inline constexpr std::size_t kOrderColumnCount = 31;
+    "replaced_by, parent_id, oco_peer_id";
+inline constexpr std::size_t kOrderColumnCount = 33;
 /// The columns an update changes (status ... replaced_by), in order_state_row()'s order.
 inline constexpr std::string_view kOrderStateColumns[] = {
     "status",    "filled_qty",  "filled_notional", "commission", "updated_at",  "submitted_at",
     "filled_at", "canceled_at", "expired_at",      "failed_at",  "replaced_at", "replaced_by"};
 
-Row order_row(const core::Order& order, std::string_view strategy);
+Row order_row(const core::Order& order, std::string_view strategy, const OrderLinks& links = {});
 Row order_state_row(const core::Order& order);
 /// An order from its columns and the execution ids of its fills; Internal if unreadable.
 core::Result<StoredOrder> order_from_row(const Row& row, std::vector<std::string> execution_ids);

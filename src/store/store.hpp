@@ -14,10 +14,19 @@
 
 namespace meridian::store {
 
-/// An order as kept: the order and the strategy (or API user) that sent it.
+/// How an order is tied to others in an advanced order (schema 008): a bracket's or oto's exit
+/// leg names its entry; each of two one-cancels-other orders may name the other.
+struct OrderLinks {
+    std::optional<core::OrderId> parent;
+    std::optional<core::OrderId> oco_peer;
+    bool operator==(const OrderLinks&) const = default;
+};
+
+/// An order as kept: the order, the strategy (or API user) that sent it, its links.
 struct StoredOrder {
     core::Order order;
     std::string strategy;
+    OrderLinks links;
 };
 
 /// Which orders a listing returns (Alpaca's GET /v2/orders filters).
@@ -47,7 +56,11 @@ class OrderStore {
 public:
     virtual ~OrderStore() = default;
     /// Keeps a new order. A client_order_id already kept is Duplicate and changes nothing.
-    virtual core::Result<void> insert(const core::Order& order, std::string_view strategy) = 0;
+    virtual core::Result<void> insert(const core::Order& order, std::string_view strategy,
+                                      const OrderLinks& links) = 0;
+    core::Result<void> insert(const core::Order& order, std::string_view strategy) {
+        return insert(order, strategy, OrderLinks{});
+    }
     /// Saves an order's new state (status, timestamps, replacement).
     virtual core::Result<void> update(const core::Order& order) = 0;
     /// Keeps a fill and the order it changed, atomically: true if kept, false if this execution

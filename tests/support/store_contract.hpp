@@ -56,6 +56,21 @@ TYPED_TEST_P(StoreContract, OrdersComeBackAsTheyWentIn) {
     EXPECT_FALSE(store->find(test::oid("nope")).value());
 }
 
+TYPED_TEST_P(StoreContract, AnAdvancedOrdersLinksComeBack) {
+    auto store = this->open();
+    const auto entry = this->order(test::market("SPY", Side::Buy, "10"), "o-1", "c-1");
+    const auto take_profit = this->order(test::limit("SPY", Side::Sell, "10", "310"), "o-2", "c-2");
+    const auto stop_loss = this->order(test::market("SPY", Side::Sell, "10"), "o-3", "c-3");
+    ASSERT_TRUE(store->insert(entry, "s"));
+    ASSERT_TRUE(store->insert(take_profit, "s", {test::oid("o-1"), test::oid("o-3")}));
+    ASSERT_TRUE(store->insert(stop_loss, "s", {test::oid("o-1"), test::oid("o-2")}));
+    EXPECT_EQ(store->find(test::oid("o-1")).value()->links, store::OrderLinks{});
+    const auto open = store->open_orders().value();
+    ASSERT_EQ(open.size(), 3u);
+    EXPECT_EQ(open[1].links, (store::OrderLinks{test::oid("o-1"), test::oid("o-3")}));
+    EXPECT_EQ(open[2].links, (store::OrderLinks{test::oid("o-1"), test::oid("o-2")}));
+}
+
 TYPED_TEST_P(StoreContract, AClientOrderIdIsKeptOnce) {
     auto store = this->open();
     ASSERT_TRUE(
@@ -260,7 +275,7 @@ TYPED_TEST_P(StoreContract, OpeningAgainKeepsEverythingAndTheSchema) {
             first->insert(this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1"), "s"));
     }
     auto second = this->open();
-    EXPECT_EQ(second->schema_version(), 7);
+    EXPECT_EQ(second->schema_version(), 8);
     EXPECT_TRUE(second->find(test::oid("o-1")).value());
 }
 
@@ -319,8 +334,8 @@ TYPED_TEST_P(StoreContract, ARelaxedTransactionCommitsAndLeavesLaterOnesDurable)
 
 REGISTER_TYPED_TEST_SUITE_P(StoreContract, ARelaxedTransactionCommitsAndLeavesLaterOnesDurable,
                             OutboxEventsCommitWithTheirChangeAndLeaveWhenRemoved,
-                            OrdersComeBackAsTheyWentIn, AClientOrderIdIsKeptOnce,
-                            FillsAreKeptOnceWithTheirOrder,
+                            OrdersComeBackAsTheyWentIn, AnAdvancedOrdersLinksComeBack,
+                            AClientOrderIdIsKeptOnce, FillsAreKeptOnceWithTheirOrder,
                             ListsOrdersByStatusSymbolAndTimeNewestFirst,
                             ATransactionCommitsAllOrNothing, KeysAuditAndSettingsAreKept,
                             BarsAndEquityComeBackInTimeOrder,

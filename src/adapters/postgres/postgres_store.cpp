@@ -287,9 +287,10 @@ core::Result<void> PostgresStore::transaction(const std::function<core::Result<v
     });
 }
 
-core::Result<void> PostgresStore::insert(const core::Order& order, std::string_view strategy) {
+core::Result<void> PostgresStore::insert(const core::Order& order, std::string_view strategy,
+                                         const store::OrderLinks& links) {
     auto r = run<void>("insert order", [&](pqxx::dbtransaction& tx) -> core::Result<void> {
-        Params p{store::order_row(order, strategy)};
+        Params p{store::order_row(order, strategy, links)};
         tx.exec_prepared("insert_order", p.get());
         return {};
     });

@@ -26,7 +26,9 @@ public:
     PostgresStore(const PostgresStore&) = delete;
     PostgresStore& operator=(const PostgresStore&) = delete;
 
-    core::Result<void> insert(const core::Order& order, std::string_view strategy) override;
+    using store::OrderStore::insert;
+    core::Result<void> insert(const core::Order& order, std::string_view strategy,
+                              const store::OrderLinks& links) override;
     core::Result<void> update(const core::Order& order) override;
     core::Result<bool> record_fill(const core::Fill& fill, const core::Order& order) override;
     core::Result<std::optional<store::StoredOrder>> find(const core::OrderId& id) override;

@@ -396,12 +396,13 @@ core::Result<void> SqliteStore::migrate() {
     return {};
 }
 
-core::Result<void> SqliteStore::insert(const core::Order& order, std::string_view strategy) {
+core::Result<void> SqliteStore::insert(const core::Order& order, std::string_view strategy,
+                                       const store::OrderLinks& links) {
     static const std::string sql = "INSERT INTO orders (" + std::string{store::kOrderColumns} +
                                    ") VALUES (" + placeholders(store::kOrderColumnCount) + ")";
     Statement st{*cache_, sql.c_str()};
     if (!st.ok()) return db_error(db_, "prepare insert");
-    const store::Row cells = store::order_row(order, strategy);
+    const store::Row cells = store::order_row(order, strategy, links);
     st.row(cells);
     const int rc = st.step();
     if (rc == SQLITE_CONSTRAINT) {

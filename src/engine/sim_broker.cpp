@@ -189,6 +189,26 @@ core::Result<void> SimBroker::adopt(core::Order order, std::string strategy, cor
     return {};
 }
 
+core::Result<void> SimBroker::link(const core::OrderId& id,
+                                   const std::optional<core::OrderId>& parent,
+                                   const std::optional<core::OrderId>& oco_peer) {
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) return core::Error{core::Errc::NotFound, "no order " + id.str()};
+    const std::size_t i = it->second;
+    if (auto p = parent ? by_id_.find(*parent) : by_id_.end(); p != by_id_.end()) {
+        orders_[i].parent = p->second;
+        auto& children = orders_[p->second].children;
+        if (std::find(children.begin(), children.end(), i) == children.end()) {
+            children.push_back(i);
+        }
+    }
+    if (auto q = oco_peer ? by_id_.find(*oco_peer) : by_id_.end(); q != by_id_.end()) {
+        orders_[i].oco_peer = q->second;
+        orders_[q->second].oco_peer = i;
+    }
+    return {};
+}
+
 core::Result<core::OrderId> SimBroker::submit(const core::OrderRequest& request,
                                               std::string strategy, core::Timestamp now,
                                               std::optional<core::OrderId> given_id) {
@@ -228,6 +248,15 @@ core::Result<core::OrderId> SimBroker::submit(const core::OrderRequest& request,
         if (initial == OrderStatus::PendingNew) {
             MERIDIAN_ASSERT(o->transition(OrderStatus::New, now).has_value(), "pending_new -> new");
         }
+        // Reported like the entry, so that whoever keeps orders keeps the legs from the start
+        // (held ones as an update: they are not working yet).
+        pending_.push_back(OrderUpdate{
+            initial == OrderStatus::Held ? OrderUpdate::Event::Updated : OrderUpdate::Event::New,
+            o->id(),
+            strategy,
+            std::nullopt,
+            {},
+            now});
         return add(std::move(*o), strategy, now);
     };
     const Side exit = core::opposite(request.side);
@@ -352,6 +381,8 @@ void SimBroker::finish(std::size_t i, OrderStatus status, core::Timestamp ts,
         auto o = core::Order::create(r, ids_.next_order_id(), ids_.next_client_order_id(), ts);
         MERIDIAN_ASSERT(o.has_value(), "a resized leg is valid");
         MERIDIAN_ASSERT(o->transition(OrderStatus::New, ts).has_value(), "pending_new -> new");
+        updates.push_back(OrderUpdate{
+            OrderUpdate::Event::New, o->id(), orders_[i].strategy, std::nullopt, {}, ts});
         fresh.push_back(add(std::move(*o), orders_[i].strategy, ts));
     }
     if (fresh.size() == 2) {

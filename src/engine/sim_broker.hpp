@@ -113,6 +113,11 @@ public:
     /// Takes over an order that is already working (kept by a store across a restart): it works
     /// from `now` on, as it is (filled quantity included). Terminal orders are an error.
     core::Result<void> adopt(core::Order order, std::string strategy, core::Timestamp now);
+    /// Ties an adopted order to the others of its advanced order again (after a restart): its
+    /// entry (a bracket's or oto's leg) and its one-cancels-other peer, each when the broker has
+    /// it. NotFound if `id` is unknown.
+    core::Result<void> link(const core::OrderId& id, const std::optional<core::OrderId>& parent,
+                            const std::optional<core::OrderId>& oco_peer);
     /// Cancels a working order (and its legs). Unknown or final orders are errors.
     core::Result<void> cancel(const core::OrderId& id, core::Timestamp now);
     /// Replaces a working order's qty, limit or stop price: the old order becomes replaced and a

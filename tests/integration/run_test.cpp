@@ -2,6 +2,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -381,6 +382,81 @@ TEST_F(RunTest, ARestingOrdersAcceptanceIsStoredAndOutlivesKill9) {
     EXPECT_EQ(after.at("status"), "new");
     EXPECT_EQ(after.at("submitted_at"), accepted.at("submitted_at"));
     EXPECT_EQ(after.at("updated_at"), accepted.at("updated_at"));
+}
+
+TEST_F(RunTest, ABracketsPartsStillWorkAsOneAfterKill9) {
+    auto c = client();
+    auto price = [&](const char* symbol, const char* side, double factor) {
+        auto q = c.request("GET", std::string{"/marketdata/quotes/"} + symbol, {}, auth(key_));
+        const double p = std::stod(std::string{q.json().at(side).as_string()}) * factor;
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.2f", p);
+        return std::string{buf};
+    };
+    auto bracket = [&](const char* symbol, const char* coid, const char* type,
+                       const std::string& limit, const std::string& take_profit,
+                       const std::string& stop_loss) {
+        json::object o{{"symbol", symbol},
+                       {"qty", "1"},
+                       {"side", "buy"},
+                       {"type", type},
+                       {"time_in_force", "gtc"},
+                       {"client_order_id", coid},
+                       {"order_class", "bracket"},
+                       {"take_profit", {{"limit_price", take_profit}}},
+                       {"stop_loss", {{"stop_price", stop_loss}}}};
+        if (!limit.empty()) o["limit_price"] = limit;
+        auto r = c.request("POST", "/orders", json::serialize(o), auth(key_));
+        EXPECT_EQ(r.status, 200) << r.body;
+    };
+    // A: filled at once, its exits (far from the market) working. B: its entry rests far below
+    // the market, its exits held until it fills.
+    bracket("AAPL", "a", "market", {}, price("AAPL", "ap", 1.4), price("AAPL", "bp", 0.6));
+    bracket("MSFT", "b", "limit", price("MSFT", "bp", 0.7), price("MSFT", "bp", 1.4),
+            price("MSFT", "bp", 0.5));
+    // The legs: open sell orders of each symbol, the limit (take-profit) and the stop.
+    auto legs = [&](HttpClient& http, const char* symbol) {
+        std::map<std::string, json::object> out;
+        auto list = http.request("GET", std::string{"/orders?status=open&symbols="} + symbol, {},
+                                 auth(key_))
+                        .json();
+        for (const auto& v : list.as_array()) {
+            const auto& o = v.as_object();
+            if (o.at("side") == "sell") out[std::string{o.at("type").as_string()}] = o;
+        }
+        return out;
+    };
+    ASSERT_TRUE(eventually([&] {
+        auto a = legs(c, "AAPL");
+        return a.size() == 2 && a["limit"].at("status") == "new" && a["stop"].at("status") == "new";
+    }));
+    ASSERT_TRUE(eventually([&] {
+        auto b = legs(c, "MSFT");
+        return b.size() == 2 && b["limit"].at("status") == "held";
+    }));
+    system_->process().signal(SIGKILL);
+    system_ = std::make_unique<RunningSystem>(dir_.path(), key_);
+    wait_for_quotes();
+    auto c2 = client();
+    auto a = legs(c2, "AAPL");
+    auto b = legs(c2, "MSFT");
+    ASSERT_EQ(a.size(), 2u);
+    ASSERT_EQ(b.size(), 2u);
+    // Canceling one exit of A cancels the other: they are still one-cancels-other.
+    auto id = [](const json::object& o) { return std::string{o.at("id").as_string()}; };
+    auto status = [&](const std::string& order) {
+        return std::string{
+            c2.request("GET", "/orders/" + order, {}, auth(key_)).json().at("status").as_string()};
+    };
+    EXPECT_EQ(c2.request("DELETE", "/orders/" + id(a["limit"]), {}, auth(key_)).status, 204);
+    EXPECT_TRUE(eventually([&] { return status(id(a["stop"])) == "canceled"; }))
+        << status(id(a["stop"]));
+    // Canceling B's entry takes its held exits with it: they still wait for it.
+    auto entry = c2.request("GET", "/orders/by-client-id/b", {}, auth(key_)).json();
+    EXPECT_EQ(c2.request("DELETE", "/orders/" + id(entry.as_object()), {}, auth(key_)).status, 204);
+    EXPECT_TRUE(eventually([&] {
+        return status(id(b["limit"])) == "canceled" && status(id(b["stop"])) == "canceled";
+    }));
 }
 
 TEST_F(RunTest, KeysCreatedFromTheCommandLineWorkWhileItRuns) {

@@ -61,6 +61,13 @@ public:
     virtual const core::Order* find(const core::OrderId& id) const = 0;
     /// The strategy that sent an order the broker knows, or empty.
     virtual std::string strategy_of(const core::OrderId& id) const = 0;
+    /// How an order the broker made is tied to the rest of its advanced order (kept with it, so
+    /// that a restart ties them again). None by default: a broker that keeps advanced orders
+    /// itself (Alpaca) hands them back whole when it reconciles.
+    virtual store::OrderLinks links_of(const core::OrderId& id) const {
+        (void)id;
+        return {};
+    }
     /// Open orders a user may cancel (a bracket's legs go with their entry), oldest first.
     virtual std::vector<core::OrderId> open_orders() const = 0;
     virtual std::size_t open_count() const = 0;
@@ -107,6 +114,7 @@ public:
     void on_quote(const engine::Quote& quote) override;
     const core::Order* find(const core::OrderId& id) const override;
     std::string strategy_of(const core::OrderId& id) const override;
+    store::OrderLinks links_of(const core::OrderId& id) const override;
     std::vector<core::OrderId> open_orders() const override;
     std::size_t open_count() const override { return sim_.open_count(); }
     core::Money committed_buy_notional() const override;

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <unordered_set>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -99,7 +100,7 @@ asio::awaitable<void> ExecutionService::start_broker() {
         std::vector<store::StoredOrder> open;
         auto stored = reads_.open_orders();
         if (stored) {
-            open = std::move(*stored);
+            open = settle_held_legs(std::move(*stored));
             for (const auto& o : open) {
                 client_ids_[o.order.client_order_id()] = o.order.id();
             }
@@ -117,6 +118,49 @@ asio::awaitable<void> ExecutionService::start_broker() {
     }
     broker_started_ = true;
     if (!ready()) update_readiness();
+}
+
+std::vector<store::StoredOrder> ExecutionService::settle_held_legs(
+    std::vector<store::StoredOrder> open) {
+    // A leg waits (held) for its entry. An entry that is no longer open ended before the stop:
+    // filled, its legs went to work, and their acceptance may not have reached the store
+    // (it is saved lazily); otherwise its legs were canceled with it. Settle them so.
+    std::unordered_set<core::OrderId> open_ids;
+    for (const auto& o : open) {
+        open_ids.insert(o.order.id());
+    }
+    const auto now = clock_.now();
+    std::vector<store::StoredOrder> out;
+    out.reserve(open.size());
+    for (auto& o : open) {
+        const auto& parent = o.links.parent;
+        if (o.order.status() != core::OrderStatus::Held || !parent || open_ids.contains(*parent)) {
+            out.push_back(std::move(o));
+            continue;
+        }
+        auto entry = reads_.find(*parent);
+        const bool filled =
+            entry && *entry && (*entry)->order.status() == core::OrderStatus::Filled;
+        if (!o.order.transition(filled ? core::OrderStatus::New : core::OrderStatus::Canceled,
+                                now)) {
+            out.push_back(std::move(o));
+            continue;
+        }
+        json::object event{{"event", filled ? "new" : "canceled"},
+                           {"order", to_json(o.order)},
+                           {"strategy", o.strategy}};
+        writer_.submit(
+            [order = o.order, event = std::move(event), now](
+                store::OrderStore& st, OrderWriter::Events& events) mutable -> core::Result<void> {
+                if (auto ok = st.update(order); !ok) return ok;
+                const std::string type = order.is_terminal() ? "canceled" : "new";
+                events.push_back({"orders", type, std::move(event), now});
+                return {};
+            },
+            executor(), {});
+        if (filled) out.push_back(std::move(o));
+    }
+    return out;
 }
 
 void ExecutionService::on_start() {
@@ -323,13 +367,15 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
         // The events go out through the outbox, committed with the change: a subscriber never
         // sees what a crash could take back, nor misses what it kept. Fills also go to
         // "fills", for services that want nothing else.
+        // An order the broker made (an advanced order's leg) is stored with its ties.
+        store::OrderLinks links = known ? store::OrderLinks{} : broker_->links_of(order.id());
         job = [fill = u.fill, order, known, strategy = u.strategy, type, now = clock_.now(),
-               event = std::move(event)](
+               event = std::move(event), links = std::move(links)](
                   store::OrderStore& st,
                   OrderWriter::Events& events) mutable -> core::Result<void> {
             bool inserted = false;
             if (!known) {
-                auto ok = st.insert(order, strategy);
+                auto ok = st.insert(order, strategy, links);
                 if (!ok && ok.error().code != core::Errc::Duplicate) return ok;
                 inserted = ok.has_value();
             }

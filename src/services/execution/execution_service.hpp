@@ -60,6 +60,9 @@ private:
     void on_command(const bus::Envelope& e);
     /// Takes the stored open orders to the broker and reconciles (again until it succeeds).
     boost::asio::awaitable<void> start_broker();
+    /// The stored open orders, with held legs whose entry ended before a stop put to work (the
+    /// entry filled) or canceled (it did not); those changes are stored and published.
+    std::vector<store::StoredOrder> settle_held_legs(std::vector<store::StoredOrder> open);
     /// Ready once the broker is reconciled, the risk limits known and the market priced (or
     /// given its chance).
     void update_readiness();

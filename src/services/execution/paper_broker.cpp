@@ -14,6 +14,11 @@ asio::awaitable<core::Result<void>> PaperBroker::start(std::vector<store::Stored
     for (auto& o : open) {
         (void)sim_.adopt(o.order, o.strategy, now);
     }
+    // Then the ties between them: a bracket's legs cancel each other and wait for their entry
+    // again, as before the restart.
+    for (auto& o : open) {
+        (void)sim_.link(o.order.id(), o.links.parent, o.links.oco_peer);
+    }
     publish(sim_.take_updates());
     co_return core::Result<void>{};
 }
@@ -59,6 +64,16 @@ const core::Order* PaperBroker::find(const core::OrderId& id) const {
 std::string PaperBroker::strategy_of(const core::OrderId& id) const {
     const auto* s = sim_.find(id);
     return s ? s->strategy : std::string{};
+}
+
+store::OrderLinks PaperBroker::links_of(const core::OrderId& id) const {
+    const auto* s = sim_.find(id);
+    if (!s) return {};
+    const auto& orders = sim_.orders();
+    store::OrderLinks links;
+    if (s->parent) links.parent = orders[*s->parent].order.id();
+    if (s->oco_peer) links.oco_peer = orders[*s->oco_peer].order.id();
+    return links;
 }
 
 std::vector<core::OrderId> PaperBroker::open_orders() const {

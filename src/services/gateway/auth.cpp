@@ -17,6 +17,15 @@ namespace json = boost::json;
 
 namespace {
 
+/// SHA-256, fetched once: EVP_sha256() looks the algorithm up again at every use (OpenSSL 3),
+/// a third of the cost of hashing a key.
+const EVP_MD* sha256() {
+    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    MERIDIAN_ASSERT(md != nullptr, "OpenSSL has no SHA-256");
+    return md;
+}
+
+
 std::string hex(const unsigned char* data, std::size_t n) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out(n * 2, '0');
@@ -80,7 +89,7 @@ std::optional<std::string> unbase64url(std::string_view in) {
 std::string hmac_sha256(std::string_view key, std::string_view data) {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+    HMAC(sha256(), key.data(), static_cast<int>(key.size()),
          reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
     return std::string{reinterpret_cast<const char*>(out), len};
 }
@@ -90,7 +99,7 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
 std::string sha256_hex(std::string_view text) {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_Digest(text.data(), text.size(), out, &len, EVP_sha256(), nullptr);
+    EVP_Digest(text.data(), text.size(), out, &len, sha256(), nullptr);
     return hex(out, len);
 }
 

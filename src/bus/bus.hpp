@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,8 +44,10 @@ private:
 };
 
 /// One message: what it is (`type`, e.g. "order.filled"), on which topic, its sequence number on
-/// that topic (increasing; handlers deduplicate on it) and its data (the same JSON shapes the
-/// API answers with). Immutable once published; shared by every subscriber.
+/// that topic (increasing) and its data (the same JSON shapes the API answers with). Immutable
+/// once published; shared by every subscriber. Published on several topics at once
+/// (Bus::publish_each) in process, it is one message: `topic` lists them, comma-separated, and
+/// `seq` is its number on the first.
 struct Envelope {
     std::string topic;
     std::uint64_t seq = 0;
@@ -104,6 +107,18 @@ public:
     /// Publishes `data` as a message of `type` on `topic`; returns its sequence number.
     virtual std::uint64_t publish(std::string_view topic, std::string_view type,
                                   boost::json::object data) = 0;
+    /// Publishes `data` on each of `topics` (a fill goes to "fills" and to "orders"), as
+    /// publish() on each in turn would; the in-process bus makes it one message for all.
+    virtual void publish_each(std::span<const std::string_view> topics, std::string_view type,
+                              boost::json::object data) {
+        for (std::size_t i = 0; i < topics.size(); ++i) {
+            if (i + 1 == topics.size()) {
+                publish(topics[i], type, std::move(data));
+            } else {
+                publish(topics[i], type, data);
+            }
+        }
+    }
     /// Delivers every message published on `topic` after this returns to `handler` on
     /// `executor`. `subscriber` names the receiving service (a consumer group over Redis).
     /// `linger`: how long a message may wait for the ones after it, so that a burst reaches the

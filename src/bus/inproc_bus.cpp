@@ -20,18 +20,49 @@ std::uint64_t InProcBus::publish(std::string_view topic, std::string_view type,
     auto& t = topics_[env->topic];
     env->seq = ++t.seq;
     std::shared_ptr<const Envelope> shared = std::move(env);
+    deliver(t, shared);
+    return shared->seq;
+}
+
+void InProcBus::publish_each(std::span<const std::string_view> topics, std::string_view type,
+                             boost::json::object data) {
+    if (topics.empty()) return;
+    auto env = std::make_shared<Envelope>();
+    for (std::size_t i = 0; i < topics.size(); ++i) {
+        if (i > 0) env->topic += ',';
+        env->topic += topics[i];
+    }
+    env->type = std::string{type};
+    env->ts = clock_.now();
+    env->data = std::move(data);
+    std::lock_guard lock{mutex_};
+    std::vector<Topic*> each;
+    each.reserve(topics.size());
+    for (std::size_t i = 0; i < topics.size(); ++i) {
+        auto it = topics_.find(topics[i]);
+        if (it == topics_.end()) it = topics_.emplace(std::string{topics[i]}, Topic{}).first;
+        const std::uint64_t seq = ++it->second.seq;
+        if (i == 0) env->seq = seq;
+        each.push_back(&it->second);
+    }
+    const std::shared_ptr<const Envelope> shared = std::move(env);
+    for (const Topic* t : each) {
+        deliver(*t, shared);
+    }
+}
+
+void InProcBus::deliver(const Topic& t, const std::shared_ptr<const Envelope>& env) {
     for (const auto& s : t.subscribers) {
         Mailbox& box = *s.box;
         box.depth.fetch_add(1, std::memory_order_relaxed);
         bool post = false;
         {
             std::lock_guard inner{box.mutex};
-            box.queue.push_back(shared);
+            box.queue.push_back(env);
             post = !std::exchange(box.scheduled, true);
         }
         if (post) schedule(s.box);
     }
-    return shared->seq;
 }
 
 void InProcBus::drain(const std::shared_ptr<Mailbox>& box) {

@@ -20,6 +20,8 @@ public:
     explicit InProcBus(const core::Clock& clock) : clock_{clock} {}
     std::uint64_t publish(std::string_view topic, std::string_view type,
                           boost::json::object data) override;
+    void publish_each(std::span<const std::string_view> topics, std::string_view type,
+                      boost::json::object data) override;
     using Bus::subscribe;
     Subscription subscribe(std::string_view topic, std::string_view subscriber,
                            boost::asio::any_io_executor executor, Handler handler,
@@ -55,6 +57,8 @@ private:
         std::uint64_t seq = 0;
         std::vector<Subscriber> subscribers;
     };
+    /// Hands `env` to every subscriber of `t` (under mutex_).
+    static void deliver(const Topic& t, const std::shared_ptr<const Envelope>& env);
 
     const core::Clock& clock_;
     mutable std::mutex mutex_;

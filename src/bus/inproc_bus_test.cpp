@@ -59,6 +59,36 @@ TEST(InProcBus, ALingeringSubscriberGetsWhatArrivesWithinItsLingerInOneWakeUp) {
         EXPECT_EQ(seen[static_cast<std::size_t>(i)], i);
 }
 
+TEST(InProcBus, OneMessageOnSeveralTopicsReachesEachTopicsSubscribersShared) {
+    core::ManualClock clock{core::Timestamp::from_ns(1'000)};
+    InProcBus bus{clock};
+    boost::asio::io_context loop;
+    struct Seen {
+        const void* message;  // compared, never read
+        std::int64_t n;
+        std::string topic;
+        std::uint64_t seq;
+    };
+    std::vector<Seen> seen;
+    auto on = [&](const Envelope& e) {
+        seen.push_back({&e, e.data.at("n").as_int64(), e.topic, e.seq});
+    };
+    auto fills = bus.subscribe("fills", "positions", loop.get_executor(), on);
+    auto orders = bus.subscribe("orders", "signals", loop.get_executor(), on);
+    bus.publish("orders", "new", json::object{{"n", 0}});
+    const std::vector<std::string_view> topics{"fills", "orders"};
+    bus.publish_each(topics, "fill", json::object{{"n", 1}});
+    loop.run();
+    ASSERT_EQ(seen.size(), 3u);
+    // The orders subscriber's mailbox was scheduled first: both its messages, then fills' one.
+    EXPECT_EQ(seen[0].n, 0);
+    EXPECT_EQ(seen[1].n, 1);
+    EXPECT_EQ(seen[2].n, 1);
+    EXPECT_EQ(seen[1].message, seen[2].message);  // one message, not a copy per topic
+    EXPECT_EQ(seen[2].topic, "fills,orders");
+    EXPECT_EQ(seen[2].seq, 1u);  // its number on "fills"
+}
+
 TEST(InProcBus, EverySubscriberGetsItsOwnCopyOnItsOwnLoop) {
     core::ManualClock clock{core::Timestamp::from_ns(1'000)};
     InProcBus bus{clock};

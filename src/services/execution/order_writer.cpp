@@ -50,15 +50,17 @@ std::uint64_t OrderWriter::commits() const {
 
 void OrderWriter::publish(const std::string& topics, const std::string& type,
                           boost::json::object data) {
-    std::string_view rest = topics;
-    for (;;) {
+    std::vector<std::string_view> each;
+    for (std::string_view rest = topics;;) {
         const auto comma = rest.find(',');
-        if (comma == std::string_view::npos) {
-            bus_->publish(rest, type, std::move(data));
-            return;
-        }
-        bus_->publish(rest.substr(0, comma), type, data);
+        each.push_back(rest.substr(0, comma));
+        if (comma == std::string_view::npos) break;
         rest.remove_prefix(comma + 1);
+    }
+    if (each.size() == 1) {
+        bus_->publish(each.front(), type, std::move(data));
+    } else {
+        bus_->publish_each(each, type, std::move(data));
     }
 }
 

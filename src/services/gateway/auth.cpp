@@ -25,7 +25,6 @@ const EVP_MD* sha256() {
     return md;
 }
 
-
 std::string hex(const unsigned char* data, std::size_t n) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out(n * 2, '0');

@@ -111,13 +111,11 @@ public:
     /// publish() on each in turn would; the in-process bus makes it one message for all.
     virtual void publish_each(std::span<const std::string_view> topics, std::string_view type,
                               boost::json::object data) {
-        for (std::size_t i = 0; i < topics.size(); ++i) {
-            if (i + 1 == topics.size()) {
-                publish(topics[i], type, std::move(data));
-            } else {
-                publish(topics[i], type, data);
-            }
+        if (topics.empty()) return;
+        for (std::size_t i = 0; i + 1 < topics.size(); ++i) {
+            publish(topics[i], type, data);
         }
+        publish(topics.back(), type, std::move(data));
     }
     /// Delivers every message published on `topic` after this returns to `handler` on
     /// `executor`. `subscriber` names the receiving service (a consumer group over Redis).

@@ -682,8 +682,9 @@ void SimBroker::forget_final(std::size_t keep) {
             const SimOrder& s = orders_[i];
             if (s.parent) keep_too(*s.parent);
             if (s.oco_peer) keep_too(*s.oco_peer);
-            for (std::size_t c : s.children)
+            for (std::size_t c : s.children) {
                 keep_too(c);
+            }
         }
     }
     constexpr std::size_t gone = static_cast<std::size_t>(-1);

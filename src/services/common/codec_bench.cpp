@@ -6,9 +6,8 @@
 
 #include "services/common/codec.hpp"
 
+namespace meridian {
 namespace {
-
-using namespace meridian;
 
 core::Order filled_order() {
     core::OrderRequest r;
@@ -55,8 +54,6 @@ void BM_OrderToJsonText(benchmark::State& state) {
 }
 BENCHMARK(BM_OrderToJsonText);
 
-}  // namespace
-namespace {
 void BM_ParseOrderText(benchmark::State& state) {
     const auto text = boost::json::serialize(services::to_json(filled_order()));
     for (auto _ : state) {
@@ -67,3 +64,4 @@ void BM_ParseOrderText(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseOrderText);
 }  // namespace
+}  // namespace meridian

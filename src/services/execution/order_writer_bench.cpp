@@ -11,9 +11,8 @@
 #include "adapters/sqlite/sqlite_store.hpp"
 #include "services/common/codec.hpp"
 
+namespace meridian {
 namespace {
-
-using namespace meridian;
 
 core::OrderRequest market_buy() {
     core::OrderRequest r;
@@ -91,3 +90,4 @@ void BM_OrderWriterBatch(benchmark::State& state) {
 BENCHMARK(BM_OrderWriterBatch)->Arg(1)->Arg(20)->Arg(100)->UseRealTime();
 
 }  // namespace
+}  // namespace meridian

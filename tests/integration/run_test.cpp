@@ -125,6 +125,16 @@ TEST_F(RunTest, ARepeatedClientOrderIdNeverMakesASecondOrder) {
     for (const auto& id : ids)
         EXPECT_EQ(id, ids[0]);
     auto c = client();
+    // Once the order is final, the key still names it (the store answers).
+    ASSERT_TRUE(eventually([&] {
+        return c.request("GET", "/orders/" + ids[0], {}, auth(key_)).json().at("status") ==
+               "filled";
+    }));
+    auto again =
+        c.request("POST", "/orders", order_body("AAPL", "1", "buy", "same-key"), auth(key_));
+    ASSERT_EQ(again.status, 200) << again.body;
+    EXPECT_EQ(again.json().at("id").as_string(), ids[0]);
+    EXPECT_EQ(again.json().at("status"), "filled");
     auto all = c.request("GET", "/orders?status=all&limit=500", {}, auth(key_)).json().as_array();
     EXPECT_EQ(all.size(), 1u);
 }

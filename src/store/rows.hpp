@@ -36,6 +36,10 @@ core::Result<StoredOrder> order_from_row(const Row& row, std::vector<std::string
 
 inline constexpr std::string_view kFillColumns =
     "execution_id, order_id, symbol, side, qty, price, commission, ts_event, ts_init";
+/// kFillColumns of the fills table as `f`, then the strategy of its order `o` (strategy_fills).
+inline constexpr std::string_view kStrategyFillColumns =
+    "f.execution_id, f.order_id, f.symbol, f.side, f.qty, f.price, f.commission, f.ts_event, "
+    "f.ts_init, o.strategy";
 Row fill_row(const core::Fill& fill);
 core::Result<core::Fill> fill_from_row(const Row& row);
 

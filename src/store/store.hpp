@@ -29,6 +29,12 @@ struct StoredOrder {
     OrderLinks links;
 };
 
+/// A fill with the strategy (or API user) of its order.
+struct StrategyFill {
+    core::Fill fill;
+    std::string strategy;
+};
+
 /// Which orders a listing returns (Alpaca's GET /v2/orders filters).
 struct OrderQuery {
     enum class Status { Open, Closed, All };
@@ -74,6 +80,8 @@ public:
     virtual core::Result<std::vector<StoredOrder>> open_orders() = 0;
     /// Every fill, in the order they were recorded.
     virtual core::Result<std::vector<core::Fill>> fills() = 0;
+    /// The same, each with its order's strategy (one query, not one per order).
+    virtual core::Result<std::vector<StrategyFill>> strategy_fills() = 0;
     virtual core::Result<std::vector<StoredOrder>> list(const OrderQuery& query) = 0;
     /// Adds an event to the outbox and returns its id: inside transaction(), it commits (or
     /// not) with the change it describes, so an event is published if and only if its change is

@@ -94,6 +94,11 @@ TYPED_TEST_P(StoreContract, FillsAreKeptOnceWithTheirOrder) {
     ASSERT_EQ(fills.size(), 1u);
     EXPECT_EQ(fills[0].price, test::px("187.25"));
     EXPECT_EQ(fills[0].commission, test::usd("0.35"));
+    const auto with_strategy = store->strategy_fills().value();
+    ASSERT_EQ(with_strategy.size(), 1u);
+    EXPECT_EQ(with_strategy[0].fill.execution_id, "x-1");
+    EXPECT_EQ(with_strategy[0].fill.qty, test::qty("4"));
+    EXPECT_EQ(with_strategy[0].strategy, "s");
     const auto back = store->find(test::oid("o-1")).value()->order;
     EXPECT_EQ(back.status(), OrderStatus::PartiallyFilled);
     EXPECT_EQ(back.filled_qty(), test::qty("4"));

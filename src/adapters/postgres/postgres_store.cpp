@@ -90,6 +90,9 @@ const std::vector<Prepared>& statements() {
                                 ") ON CONFLICT (execution_id) DO NOTHING"},
             {"fills", "SELECT " + std::string{store::kFillColumns} +
                           " FROM fills ORDER BY ts_init, execution_id"},
+            {"strategy_fills", "SELECT " + std::string{store::kStrategyFillColumns} +
+                                   " FROM fills f JOIN orders o ON o.id = f.order_id ORDER BY "
+                                   "f.ts_init, f.execution_id"},
             {"add_key", "INSERT INTO api_keys (" + std::string{store::kKeyColumns} + ") VALUES (" +
                             placeholders(6) + ")"},
             {"keys", "SELECT " + std::string{store::kKeyColumns} +
@@ -392,6 +395,19 @@ core::Result<std::vector<core::Fill>> PostgresStore::fills() {
             auto fill = store::fill_from_row(row_of(r));
             if (!fill) return fill.error();
             out.push_back(std::move(*fill));
+        }
+        return out;
+    });
+}
+
+core::Result<std::vector<store::StrategyFill>> PostgresStore::strategy_fills() {
+    using Fills = std::vector<store::StrategyFill>;
+    return run<Fills>("strategy fills", [&](pqxx::dbtransaction& tx) -> core::Result<Fills> {
+        Fills out;
+        for (const auto& r : tx.exec_prepared("strategy_fills")) {
+            auto fill = store::fill_from_row(row_of(r, 0, 9));
+            if (!fill) return fill.error();
+            out.push_back({std::move(*fill), r[9].is_null() ? std::string{} : r[9].c_str()});
         }
         return out;
     });

@@ -505,6 +505,26 @@ core::Result<std::vector<core::Fill>> SqliteStore::fills() {
     return out;
 }
 
+core::Result<std::vector<store::StrategyFill>> SqliteStore::strategy_fills() {
+    static const std::string sql = "SELECT " + std::string{store::kStrategyFillColumns} +
+                                   " FROM fills f JOIN orders o ON o.id = f.order_id ORDER BY "
+                                   "f.rowid";
+    Statement st{*cache_, sql.c_str()};
+    if (!st.ok()) return db_error(db_, "prepare strategy fills");
+    std::vector<store::StrategyFill> out;
+    int rc = 0;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        auto row = st.row(10);
+        std::string strategy = row[9].value_or("");
+        row.pop_back();
+        auto fill = store::fill_from_row(row);
+        if (!fill) return fill.error();
+        out.push_back({std::move(*fill), std::move(strategy)});
+    }
+    if (rc != SQLITE_DONE) return db_error(db_, "select strategy fills");
+    return out;
+}
+
 core::Result<std::vector<store::StoredOrder>> SqliteStore::list(const store::OrderQuery& q) {
     const auto sql = store::order_list_sql(q, '?', "rowid");
     return select_orders(sql.clause, sql.args, false);  // built per call: not kept

@@ -36,6 +36,7 @@ public:
         const core::ClientOrderId& id) override;
     core::Result<std::vector<store::StoredOrder>> open_orders() override;
     core::Result<std::vector<core::Fill>> fills() override;
+    core::Result<std::vector<store::StrategyFill>> strategy_fills() override;
     core::Result<std::vector<store::StoredOrder>> list(const store::OrderQuery& query) override;
     core::Result<void> transaction(const std::function<core::Result<void>()>& body,
                                    Commit commit = Commit::Durable) override;

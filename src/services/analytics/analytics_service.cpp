@@ -55,16 +55,9 @@ AnalyticsService::~AnalyticsService() {
 void AnalyticsService::on_stop() {}
 
 void AnalyticsService::on_start() {
-    if (auto fills = orders_.fills()) {
-        std::map<std::string, std::string> strategy_of_order;
+    if (auto fills = orders_.strategy_fills()) {
         for (const auto& f : *fills) {
-            auto it = strategy_of_order.find(f.order_id.str());
-            if (it == strategy_of_order.end()) {
-                std::string strategy = "unknown";
-                if (auto o = orders_.find(f.order_id); o && *o) strategy = (*o)->strategy;
-                it = strategy_of_order.emplace(f.order_id.str(), strategy).first;
-            }
-            record(f, it->second);
+            record(f.fill, f.strategy);
         }
     }
     if (auto points = equity_store_.equity(core::Timestamp{}, 100'000)) {

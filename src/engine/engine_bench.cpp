@@ -1,5 +1,6 @@
 // Benchmarks of the engine: indicator updates, risk checks, CSV parsing and whole backtests.
 #include <cmath>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -186,6 +187,42 @@ void BM_WriteOutputs(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_WriteOutputs)->Arg(100'000)->Unit(benchmark::kMillisecond);
+
+// A paper broker letting go of the older half of 2,000 filled market orders
+// (SimBroker::forget_final, as the paper broker does every 1,000 orders): the pause it puts on
+// the execution loop.
+void BM_ForgetFinalOrders(benchmark::State& state) {
+    const auto symbol = core::Symbol::parse("AAPL").value();
+    const auto now = core::Timestamp::parse("2024-03-01T14:30:00Z").value();
+    core::OrderRequest r;
+    r.symbol = symbol;
+    r.side = core::Side::Buy;
+    r.type = core::OrderType::Market;
+    r.time_in_force = core::TimeInForce::Day;
+    r.qty = core::Quantity::from_units(1);
+    Quote q;
+    q.symbol = symbol;
+    q.ts = now + core::Duration::seconds(1);
+    q.bid = core::Price::from_raw(100 * 1'000'000'000LL);
+    q.ask = core::Price::from_raw(10001 * 10'000'000LL);
+    q.bid_size = core::Quantity::from_units(1'000'000);
+    q.ask_size = q.bid_size;
+    std::optional<SimBroker> broker;
+    for (auto _ : state) {
+        state.PauseTiming();
+        broker.reset();  // not timed: only forget_final is
+        broker.emplace(1, FillAt::NextOpen);
+        auto account = core::Account::create(core::Money::from_units(1'000'000'000), 1).value();
+        for (int i = 0; i < 2'000; ++i) {
+            (void)broker->submit(r, "bench", now);
+        }
+        (void)broker->on_quote(q, account);
+        state.ResumeTiming();
+        broker->forget_final(1'000);
+        benchmark::DoNotOptimize(broker->size());
+    }
+}
+BENCHMARK(BM_ForgetFinalOrders)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace meridian::engine

@@ -49,7 +49,8 @@ function(meridian_add_bench component)
     endif()
     cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
     add_executable(${component}_bench ${ARG_SOURCES})
-    target_include_directories(${component}_bench PRIVATE ${PROJECT_SOURCE_DIR}/src)
+    target_include_directories(${component}_bench PRIVATE ${PROJECT_SOURCE_DIR}/src
+        ${PROJECT_SOURCE_DIR})  # tests/support: the test builders
     target_link_libraries(${component}_bench PRIVATE ${ARG_LIBS} meridian_warnings
         benchmark::benchmark benchmark::benchmark_main)
 endfunction()

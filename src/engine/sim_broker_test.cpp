@@ -45,6 +45,15 @@ protected:
         r.time_in_force = tif;
         return r;
     }
+    /// A gtc market buy of 10 AAPL with a take-profit at 110 and a stop-loss at 95.
+    static core::OrderRequest bracket_buy() {
+        auto r = test::market("AAPL", Side::Buy, "10");
+        r.time_in_force = TimeInForce::Gtc;
+        r.order_class = core::OrderClass::Bracket;
+        r.take_profit = core::TakeProfit{test::px("110")};
+        r.stop_loss = core::StopLoss{test::px("95"), std::nullopt};
+        return r;
+    }
     const core::Order& of(const core::OrderId& id) { return broker.find(id)->order; }
     std::vector<OrderUpdate> bar(const Bar& b) { return broker.on_bar(b, false, account); }
     /// Fill price of the one fill in `updates`.
@@ -215,12 +224,7 @@ TEST_F(SimBrokerTest, OpgFillsOnlyAtTheOpenAndClsOnlyAtTheClose) {
 }
 
 TEST_F(SimBrokerTest, BracketLegsWaitForTheEntryThenCancelEachOther) {
-    auto r = test::market("AAPL", Side::Buy, "10");
-    r.time_in_force = TimeInForce::Gtc;
-    r.order_class = core::OrderClass::Bracket;
-    r.take_profit = core::TakeProfit{test::px("110")};
-    r.stop_loss = core::StopLoss{test::px("95"), std::nullopt};
-    const auto id = submit(r);
+    const auto id = submit(bracket_buy());
     ASSERT_EQ(broker.orders().size(), 3u);
     EXPECT_EQ(broker.orders()[1].order.status(), OrderStatus::Held);
     EXPECT_EQ(broker.orders()[2].order.status(), OrderStatus::Held);
@@ -236,12 +240,7 @@ TEST_F(SimBrokerTest, BracketLegsWaitForTheEntryThenCancelEachOther) {
 
 TEST_F(SimBrokerTest, ForgettingFinalOrdersKeepsOpenOnesAndTheirRelativesWorking) {
     // A bracket first: its entry fills, its legs keep working.
-    auto r = test::market("AAPL", Side::Buy, "10");
-    r.time_in_force = TimeInForce::Gtc;
-    r.order_class = core::OrderClass::Bracket;
-    r.take_profit = core::TakeProfit{test::px("110")};
-    r.stop_loss = core::StopLoss{test::px("95"), std::nullopt};
-    const auto entry = submit(r);
+    const auto entry = submit(bracket_buy());
     const auto take_profit = broker.orders()[1].order.id();
     const auto stop_loss = broker.orders()[2].order.id();
     bar(ohlc(1, "100", "105", "99", "104"));

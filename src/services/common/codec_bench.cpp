@@ -5,18 +5,13 @@
 #include <boost/json/serialize.hpp>
 
 #include "services/common/codec.hpp"
+#include "tests/support/core_builders.hpp"
 
 namespace meridian {
 namespace {
 
 core::Order filled_order() {
-    core::OrderRequest r;
-    r.symbol = core::Symbol::parse("AAPL").value();
-    r.side = core::Side::Buy;
-    r.type = core::OrderType::Limit;
-    r.time_in_force = core::TimeInForce::Day;
-    r.qty = core::Quantity::parse("10").value();
-    r.limit_price = core::Price::parse("187.25").value();
+    const core::OrderRequest r = test::limit("AAPL", core::Side::Buy, "10", "187.25");
     core::IdGenerator ids{7};
     const auto now = core::Timestamp::from_ns(1'764'000'000'123'456'789);
     auto order =

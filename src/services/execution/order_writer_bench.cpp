@@ -10,19 +10,10 @@
 
 #include "adapters/sqlite/sqlite_store.hpp"
 #include "services/common/codec.hpp"
+#include "tests/support/core_builders.hpp"
 
 namespace meridian {
 namespace {
-
-core::OrderRequest market_buy() {
-    core::OrderRequest r;
-    r.symbol = core::Symbol::parse("AAPL").value();
-    r.side = core::Side::Buy;
-    r.type = core::OrderType::Market;
-    r.time_in_force = core::TimeInForce::Day;
-    r.qty = core::Quantity::parse("1").value();
-    return r;
-}
 
 void BM_OrderWriterBatch(benchmark::State& state) {
     const auto batch = static_cast<std::size_t>(state.range(0));
@@ -32,7 +23,7 @@ void BM_OrderWriterBatch(benchmark::State& state) {
     std::filesystem::create_directories(dir);
     auto store = adapters::sqlite::SqliteStore::open((dir / "orders.db").string()).value();
     core::IdGenerator ids{42};
-    const auto request = market_buy();
+    const auto request = test::market("AAPL", core::Side::Buy, "1");
     auto now = core::Timestamp::from_ns(1'764'000'000'000'000'000);
     std::vector<core::Order> accepted;  // inserted by the previous commit, filled by this one
     std::int64_t last_event = 0;

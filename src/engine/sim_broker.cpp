@@ -175,6 +175,17 @@ const SimOrder* SimBroker::find(const core::OrderId& id) const {
     return it == by_id_.end() ? nullptr : &orders_[it->second];
 }
 
+std::vector<core::OrderId> SimBroker::legs_of(const core::OrderId& parent) const {
+    std::vector<core::OrderId> out;
+    auto it = by_id_.find(parent);
+    if (it == by_id_.end()) return out;
+    // Legs come after their entry (made with it, resized when it ends, or adopted after it).
+    for (std::size_t i = it->second + 1; i < orders_.size(); ++i) {
+        if (orders_[i].parent == it->second) out.push_back(orders_[i].order.id());
+    }
+    return out;
+}
+
 core::Result<void> SimBroker::adopt(core::Order order, std::string strategy, core::Timestamp now) {
     if (order.is_terminal()) return core::Error{core::Errc::IllegalState, "order is final"};
     if (by_id_.contains(order.id()) || client_ids_.contains(order.client_order_id())) {
@@ -197,8 +208,11 @@ core::Result<void> SimBroker::link(const core::OrderId& id,
     const std::size_t i = it->second;
     if (auto p = parent ? by_id_.find(*parent) : by_id_.end(); p != by_id_.end()) {
         orders_[i].parent = p->second;
+        // Only a held leg waits for its entry (works when it fills, goes when it ends); an oco's
+        // stop, or a leg already working, is tied by its peer alone.
         auto& children = orders_[p->second].children;
-        if (std::find(children.begin(), children.end(), i) == children.end()) {
+        if (orders_[i].order.status() == OrderStatus::Held &&
+            std::find(children.begin(), children.end(), i) == children.end()) {
             children.push_back(i);
         }
     }
@@ -290,6 +304,7 @@ core::Result<core::OrderId> SimBroker::submit(const core::OrderRequest& request,
         }
         case core::OrderClass::Oco: {
             const std::size_t sl = stop_leg(request.side, OrderStatus::PendingNew);
+            orders_[sl].parent = parent;  // nested under it, as Alpaca does; not held by it
             orders_[sl].oco_peer = parent;
             orders_[parent].oco_peer = sl;
             break;
@@ -384,6 +399,7 @@ void SimBroker::finish(std::size_t i, OrderStatus status, core::Timestamp ts,
         updates.push_back(OrderUpdate{
             OrderUpdate::Event::New, o->id(), orders_[i].strategy, std::nullopt, {}, ts});
         fresh.push_back(add(std::move(*o), orders_[i].strategy, ts));
+        orders_[fresh.back()].parent = i;  // still the entry's legs (working: not held by it)
     }
     if (fresh.size() == 2) {
         orders_[fresh[0]].oco_peer = fresh[1];

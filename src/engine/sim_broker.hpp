@@ -53,8 +53,10 @@ struct SimBrokerConfig {
 struct SimOrder {
     core::Order order;
     std::string strategy;
-    std::optional<std::size_t> parent;      // bracket/oto legs: the entry order
-    std::vector<std::size_t> children;      // the entry's exit legs
+    /// A leg's entry: a bracket's or oto's exit legs (and their resized copies), an oco's stop
+    /// (Alpaca nests each under it).
+    std::optional<std::size_t> parent;
+    std::vector<std::size_t> children;      // the entry's held exit legs: they wait for it
     std::optional<std::size_t> oco_peer;    // canceled when this one fills
     std::optional<std::int64_t> first_day;  // the day it was first worked (day orders expire)
     bool worked_once = false;
@@ -114,8 +116,8 @@ public:
     /// from `now` on, as it is (filled quantity included). Terminal orders are an error.
     core::Result<void> adopt(core::Order order, std::string strategy, core::Timestamp now);
     /// Ties an adopted order to the others of its advanced order again (after a restart): its
-    /// entry (a bracket's or oto's leg) and its one-cancels-other peer, each when the broker has
-    /// it. NotFound if `id` is unknown.
+    /// entry (a leg's; a held leg waits for it again) and its one-cancels-other peer, each when
+    /// the broker has it. NotFound if `id` is unknown.
     core::Result<void> link(const core::OrderId& id, const std::optional<core::OrderId>& parent,
                             const std::optional<core::OrderId>& oco_peer);
     /// Cancels a working order (and its legs). Unknown or final orders are errors.
@@ -150,6 +152,8 @@ public:
     std::deque<SimOrder> take_orders() { return std::move(orders_); }
     /// The order with this id, or null.
     const SimOrder* find(const core::OrderId& id) const;
+    /// An advanced order's legs (those whose parent it is), in submission order.
+    std::vector<core::OrderId> legs_of(const core::OrderId& parent) const;
     /// Orders not yet final.
     std::size_t open_count() const noexcept { return open_.size(); }
     /// What working buy orders would cost: leaves x limit price, else x the account's mark.

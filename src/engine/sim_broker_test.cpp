@@ -305,6 +305,69 @@ TEST_F(SimBrokerTest, OcoExitsCancelEachOther) {
     EXPECT_EQ(broker.orders()[0].order.status(), OrderStatus::Canceled);
 }
 
+TEST_F(SimBrokerTest, AnAdvancedOrderNamesItsLegsAsAlpacaNestsThem) {
+    const auto entry = submit(bracket_buy());
+    const std::vector<core::OrderId> bracket_legs{broker.orders()[1].order.id(),
+                                                  broker.orders()[2].order.id()};
+    EXPECT_EQ(broker.legs_of(entry), bracket_legs);
+    EXPECT_TRUE(broker.legs_of(bracket_legs[0]).empty());
+
+    ASSERT_TRUE(account.apply_fill(test::fill("AAPL", Side::Buy, "10", "100", "seed")));
+    auto r = test::limit("AAPL", Side::Sell, "10", "110");
+    r.order_class = core::OrderClass::Oco;
+    r.take_profit = core::TakeProfit{test::px("110")};
+    r.stop_loss = core::StopLoss{test::px("95"), std::nullopt};
+    const auto oco = submit(r);
+    ASSERT_EQ(broker.legs_of(oco).size(), 1u);
+    EXPECT_EQ(of(broker.legs_of(oco)[0]).type(), OrderType::Stop);
+    // Nested, not held: the stop works from the start.
+    EXPECT_EQ(of(broker.legs_of(oco)[0]).status(), OrderStatus::New);
+}
+
+TEST_F(SimBrokerTest, APartlyFilledEntryThatEndsLeavesResizedLegsStillItsOwn) {
+    SimBrokerConfig config;
+    config.volume_participation = 0.1;
+    SimBroker capped{1, config};
+    auto r = test::limit("AAPL", Side::Buy, "10", "100");
+    r.time_in_force = TimeInForce::Gtc;
+    r.order_class = core::OrderClass::Bracket;
+    r.take_profit = core::TakeProfit{test::px("110")};
+    r.stop_loss = core::StopLoss{test::px("95"), std::nullopt};
+    const auto entry = capped.submit(r, "s", day0).value();
+    capped.on_bar(ohlc(1, "100", "101", "99", "100", "40"), false, account);  // 4 of 10
+    ASSERT_EQ(capped.find(entry)->order.filled_qty(), test::qty("4"));
+    ASSERT_TRUE(capped.cancel(entry, day0));
+    const auto legs = capped.legs_of(entry);
+    ASSERT_EQ(legs.size(), 4u);  // the two held ones, canceled, and two working for the 4 shares
+    EXPECT_EQ(capped.find(legs[0])->order.status(), OrderStatus::Canceled);
+    EXPECT_EQ(capped.find(legs[2])->order.status(), OrderStatus::New);
+    EXPECT_EQ(capped.find(legs[2])->order.qty(), test::qty("4"));
+}
+
+TEST_F(SimBrokerTest, AWorkingLegTiedAgainAfterARestartIsNotHeldByItsEntry) {
+    // An oco adopted after a restart, its limit partly filled: canceling the limit cancels
+    // the stop (its peer) and makes nothing new (only a bracket's held exits are resized).
+    ASSERT_TRUE(account.apply_fill(test::fill("AAPL", Side::Buy, "10", "100", "seed")));
+    auto limit = core::Order::create(test::limit("AAPL", Side::Sell, "10", "110"), test::oid("l"),
+                                     test::coid("cl"), day0)
+                     .value();
+    ASSERT_TRUE(limit.transition(OrderStatus::New, day0));
+    ASSERT_TRUE(limit.apply_fill(test::fill("AAPL", Side::Sell, "3", "110", "x-1", "0", "l")));
+    auto stop_request = test::market("AAPL", Side::Sell, "10");
+    stop_request.type = OrderType::Stop;
+    stop_request.stop_price = test::px("95");
+    auto stop = core::Order::create(stop_request, test::oid("s"), test::coid("cs"), day0).value();
+    ASSERT_TRUE(stop.transition(OrderStatus::New, day0));
+    ASSERT_TRUE(broker.adopt(limit, "s", day0));
+    ASSERT_TRUE(broker.adopt(stop, "s", day0));
+    ASSERT_TRUE(broker.link(test::oid("l"), std::nullopt, test::oid("s")));
+    ASSERT_TRUE(broker.link(test::oid("s"), test::oid("l"), test::oid("l")));
+    EXPECT_EQ(broker.legs_of(test::oid("l")), std::vector<core::OrderId>{test::oid("s")});
+    ASSERT_TRUE(broker.cancel(test::oid("l"), day0));
+    EXPECT_EQ(of(test::oid("s")).status(), OrderStatus::Canceled);
+    EXPECT_EQ(broker.size(), 2u);
+}
+
 TEST_F(SimBrokerTest, ReplaceMakesANewOrderAndEndsTheOld) {
     const auto id = submit(test::limit("AAPL", Side::Buy, "10", "90"));
     const auto new_id =

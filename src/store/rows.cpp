@@ -91,6 +91,7 @@ ListSql order_list_sql(const OrderQuery& q, char marker, std::string_view tiebre
     const std::string final_states{kFinalStatuses};
     if (q.status == OrderQuery::Status::Open) w += " AND " + std::string{kOpenOrderPredicate};
     if (q.status == OrderQuery::Status::Closed) w += " AND status IN " + final_states;
+    if (q.nested) w += " AND parent_id IS NULL";
     if (!q.symbols.empty()) {
         w += " AND symbol IN (";
         for (std::size_t i = 0; i < q.symbols.size(); ++i) {

@@ -44,6 +44,9 @@ struct OrderQuery {
     std::optional<core::Timestamp> until;  // created at or before
     std::size_t limit = 50;
     bool ascending = false;  // by creation time; newest first by default
+    /// Alpaca's nested=true: an advanced order's legs are left out of the listing (they come
+    /// with their entry: OrderStore::legs_of).
+    bool nested = false;
 };
 
 /// An event waiting in the outbox to be published: on `topic`, of `type`, JSON `payload`.
@@ -78,8 +81,12 @@ public:
         const core::ClientOrderId& id) = 0;
     /// Orders not in a final state, oldest first.
     virtual core::Result<std::vector<StoredOrder>> open_orders() = 0;
+    /// An advanced order's legs (the orders whose parent it is), oldest first.
+    virtual core::Result<std::vector<StoredOrder>> legs_of(const core::OrderId& parent) = 0;
     /// Every fill, in the order they were recorded.
     virtual core::Result<std::vector<core::Fill>> fills() = 0;
+    /// The newest `limit` fills, newest first.
+    virtual core::Result<std::vector<core::Fill>> recent_fills(std::size_t limit) = 0;
     /// The same, each with its order's strategy (one query, not one per order).
     virtual core::Result<std::vector<StrategyFill>> strategy_fills() = 0;
     virtual core::Result<std::vector<StoredOrder>> list(const OrderQuery& query) = 0;

@@ -182,6 +182,11 @@ TEST_F(AlpacaRun, ABracketsLegsAreFollowedToTheEnd) {
         return all.size() == 3 && working == 2;
     })) << json::serialize(orders(c));
     ASSERT_TRUE(eventually([&] { return positions(c) == fake_.positions(); }));
+    // Nested, the exits come with their entry, as Alpaca's nested=true has them.
+    const std::string entry{r.json().at("id").as_string()};
+    auto nested = c.request("GET", "/orders/" + entry + "?nested=true", {}, auth(key_)).json();
+    ASSERT_TRUE(nested.at("legs").is_array()) << json::serialize(nested);
+    EXPECT_EQ(nested.at("legs").as_array().size(), 2u) << json::serialize(nested);
     // The price reaches the take-profit: it fills, the stop-loss is canceled, the position is flat.
     fake_.set_price("AAPL", "260");
     expect_settled(c);

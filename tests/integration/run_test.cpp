@@ -469,6 +469,71 @@ TEST_F(RunTest, ABracketsPartsStillWorkAsOneAfterKill9) {
     }));
 }
 
+TEST_F(RunTest, AnAdvancedOrdersLegsComeNestedAndCancelingAllTakesTheExitsToo) {
+    auto c = client();
+    auto q = c.request("GET", "/marketdata/quotes/AAPL", {}, auth(key_)).json();
+    const double ask = std::stod(std::string{q.at("ap").as_string()});
+    auto at = [&](double factor) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.2f", ask * factor);
+        return std::string{buf};
+    };
+    const json::object bracket{{"symbol", "AAPL"},
+                               {"qty", "2"},
+                               {"side", "buy"},
+                               {"type", "market"},
+                               {"time_in_force", "gtc"},
+                               {"client_order_id", "nest-1"},
+                               {"order_class", "bracket"},
+                               {"take_profit", {{"limit_price", at(1.4)}}},
+                               {"stop_loss", {{"stop_price", at(0.6)}}}};
+    // Alpaca answers a bracket with its two exits in "legs".
+    auto r = c.request("POST", "/orders", json::serialize(bracket), auth(key_));
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto answer = r.json().as_object();
+    ASSERT_TRUE(answer.at("legs").is_array()) << r.body;
+    const auto& legs = answer.at("legs").as_array();
+    ASSERT_EQ(legs.size(), 2u) << r.body;
+    EXPECT_EQ(legs[0].at("type"), "limit");
+    EXPECT_EQ(legs[0].at("limit_price").as_string(), at(1.4));
+    EXPECT_EQ(legs[1].at("type"), "stop");
+    EXPECT_EQ(legs[1].at("side"), "sell");
+    const std::string id{answer.at("id").as_string()};
+
+    // Without nested=true legs are null and each is listed as an order; with it, they come with
+    // their entry, in their newest state (working once the entry filled).
+    auto one = [&](const std::string& query) {
+        return c.request("GET", "/orders/" + id + query, {}, auth(key_)).json().as_object();
+    };
+    EXPECT_TRUE(one("").at("legs").is_null());
+    ASSERT_TRUE(eventually([&] {
+        auto nested = one("?nested=true");
+        return nested.at("status") == "filled" && nested.at("legs").as_array().size() == 2 &&
+               nested.at("legs").as_array()[0].at("status") == "new" &&
+               nested.at("legs").as_array()[1].at("status") == "new";
+    })) << json::serialize(one("?nested=true"));
+    auto list = [&](const std::string& query) {
+        return c.request("GET", "/orders?status=all&symbols=AAPL" + query, {}, auth(key_))
+            .json()
+            .as_array();
+    };
+    EXPECT_EQ(list("").size(), 3u);
+    const auto nested = list("&nested=true");
+    ASSERT_EQ(nested.size(), 1u);
+    EXPECT_EQ(nested[0].at("id").as_string(), id);
+    EXPECT_EQ(nested[0].at("legs").as_array().size(), 2u);
+    EXPECT_EQ(c.request("GET", "/orders?nested=maybe", {}, auth(key_)).status, 422);
+
+    // The exits of a filled entry are open orders of their own: canceling all cancels them.
+    EXPECT_EQ(c.request("DELETE", "/orders", {}, auth(key_)).status, 207);
+    EXPECT_TRUE(eventually([&] {
+        auto n = one("?nested=true");
+        return n.at("legs").as_array()[0].at("status") == "canceled" &&
+               n.at("legs").as_array()[1].at("status") == "canceled";
+    })) << json::serialize(one("?nested=true"));
+    EXPECT_EQ(list("").size(), 3u);
+}
+
 TEST_F(RunTest, KeysCreatedFromTheCommandLineWorkWhileItRuns) {
     int code = -1;
     const std::string out = run_to_end(

@@ -69,6 +69,20 @@ TYPED_TEST_P(StoreContract, AnAdvancedOrdersLinksComeBack) {
     ASSERT_EQ(open.size(), 3u);
     EXPECT_EQ(open[1].links, (store::OrderLinks{test::oid("o-1"), test::oid("o-3")}));
     EXPECT_EQ(open[2].links, (store::OrderLinks{test::oid("o-1"), test::oid("o-2")}));
+
+    // Nested (Alpaca's nested=true): the legs come with their entry, not in the listing.
+    const auto legs = store->legs_of(test::oid("o-1")).value();
+    ASSERT_EQ(legs.size(), 2u);
+    EXPECT_EQ(legs[0].order.id(), test::oid("o-2"));
+    EXPECT_EQ(legs[1].order.id(), test::oid("o-3"));
+    EXPECT_TRUE(store->legs_of(test::oid("o-2")).value().empty());
+    store::OrderQuery q;
+    q.nested = true;
+    const auto roots = store->list(q).value();
+    ASSERT_EQ(roots.size(), 1u);
+    EXPECT_EQ(roots[0].order.id(), test::oid("o-1"));
+    q.nested = false;
+    EXPECT_EQ(store->list(q).value().size(), 3u);
 }
 
 TYPED_TEST_P(StoreContract, AClientOrderIdIsKeptOnce) {
@@ -106,6 +120,24 @@ TYPED_TEST_P(StoreContract, FillsAreKeptOnceWithTheirOrder) {
     EXPECT_FALSE(*restored.apply_fill(f));  // the restored order knows the execution too
     const auto open_orders = store->open_orders().value();
     ASSERT_EQ(open_orders.size(), 1u);
+}
+
+TYPED_TEST_P(StoreContract, RecentFillsAreTheNewestFirst) {
+    auto store = this->open();
+    core::Order o = this->order(test::market("AAPL", Side::Buy, "10"), "o-1", "c-1");
+    ASSERT_TRUE(store->insert(o, "s"));
+    for (int i = 1; i <= 4; ++i) {
+        const std::string id = "x-" + std::to_string(i);
+        core::Fill f = test::fill("AAPL", Side::Buy, "1", "187.25", id.c_str(), "0", "o-1");
+        f.ts_init = core::Timestamp::from_ns(1'000 * i);
+        ASSERT_TRUE(*o.apply_fill(f));
+        ASSERT_TRUE(*store->record_fill(f, o));
+    }
+    const auto recent = store->recent_fills(3).value();
+    ASSERT_EQ(recent.size(), 3u);
+    EXPECT_EQ(recent[0].execution_id, "x-4");
+    EXPECT_EQ(recent[2].execution_id, "x-2");
+    EXPECT_EQ(store->recent_fills(10).value().size(), 4u);
 }
 
 TYPED_TEST_P(StoreContract, ListsOrdersByStatusSymbolAndTimeNewestFirst) {
@@ -280,7 +312,7 @@ TYPED_TEST_P(StoreContract, OpeningAgainKeepsEverythingAndTheSchema) {
             first->insert(this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1"), "s"));
     }
     auto second = this->open();
-    EXPECT_EQ(second->schema_version(), 8);
+    EXPECT_EQ(second->schema_version(), 9);
     EXPECT_TRUE(second->find(test::oid("o-1")).value());
 }
 
@@ -337,15 +369,13 @@ TYPED_TEST_P(StoreContract, ARelaxedTransactionCommitsAndLeavesLaterOnesDurable)
     EXPECT_TRUE(store->find(test::oid("o-2")).value());
 }
 
-REGISTER_TYPED_TEST_SUITE_P(StoreContract, ARelaxedTransactionCommitsAndLeavesLaterOnesDurable,
-                            OutboxEventsCommitWithTheirChangeAndLeaveWhenRemoved,
-                            OrdersComeBackAsTheyWentIn, AnAdvancedOrdersLinksComeBack,
-                            AClientOrderIdIsKeptOnce, FillsAreKeptOnceWithTheirOrder,
-                            ListsOrdersByStatusSymbolAndTimeNewestFirst,
-                            ATransactionCommitsAllOrNothing, KeysAuditAndSettingsAreKept,
-                            BarsAndEquityComeBackInTimeOrder,
-                            TrimKeepsTheNewestDocumentsOfAPrefixOnly,
-                            AFailedCallInsideATransactionFailsAlone,
-                            OpeningAgainKeepsEverythingAndTheSchema);
+REGISTER_TYPED_TEST_SUITE_P(
+    StoreContract, ARelaxedTransactionCommitsAndLeavesLaterOnesDurable,
+    OutboxEventsCommitWithTheirChangeAndLeaveWhenRemoved, OrdersComeBackAsTheyWentIn,
+    AnAdvancedOrdersLinksComeBack, AClientOrderIdIsKeptOnce, FillsAreKeptOnceWithTheirOrder,
+    RecentFillsAreTheNewestFirst, ListsOrdersByStatusSymbolAndTimeNewestFirst,
+    ATransactionCommitsAllOrNothing, KeysAuditAndSettingsAreKept, BarsAndEquityComeBackInTimeOrder,
+    TrimKeepsTheNewestDocumentsOfAPrefixOnly, AFailedCallInsideATransactionFailsAlone,
+    OpeningAgainKeepsEverythingAndTheSchema);
 
 }  // namespace meridian::test

@@ -650,7 +650,11 @@ std::string AlpacaBroker::strategy_of(const core::OrderId& id) const {
 std::vector<core::OrderId> AlpacaBroker::open_orders() const {
     std::vector<std::pair<core::Timestamp, core::OrderId>> open;
     for (const auto& [id, e] : entries_) {
-        if (!e.order.is_terminal() && !e.parent) open.emplace_back(e.order.created_at(), id);
+        if (e.order.is_terminal()) continue;
+        if (const auto* p = e.parent ? find(*e.parent) : nullptr; p && !p->is_terminal()) {
+            continue;  // goes with its entry
+        }
+        open.emplace_back(e.order.created_at(), id);
     }
     std::sort(open.begin(), open.end());
     std::vector<core::OrderId> out;
@@ -659,6 +663,26 @@ std::vector<core::OrderId> AlpacaBroker::open_orders() const {
         out.push_back(id);
     }
     return out;
+}
+
+std::vector<core::OrderId> AlpacaBroker::legs_of(const core::OrderId& parent) const {
+    std::vector<std::pair<core::Timestamp, core::OrderId>> legs;
+    for (const auto& [id, e] : entries_) {
+        if (e.parent == parent) legs.emplace_back(e.order.created_at(), id);
+    }
+    std::sort(legs.begin(), legs.end());
+    std::vector<core::OrderId> out;
+    out.reserve(legs.size());
+    for (auto& [ts, id] : legs) {
+        out.push_back(id);
+    }
+    return out;
+}
+
+store::OrderLinks AlpacaBroker::links_of(const core::OrderId& id) const {
+    auto it = entries_.find(id);
+    if (it == entries_.end()) return {};
+    return store::OrderLinks{it->second.parent, std::nullopt};
 }
 
 std::size_t AlpacaBroker::open_count() const {

@@ -41,6 +41,9 @@ public:
     void on_quote(const engine::Quote&) override {}
     const core::Order* find(const core::OrderId& id) const override;
     std::string strategy_of(const core::OrderId& id) const override;
+    /// A multi-leg order's legs, tied to their entry (stored so, nested under it in answers).
+    store::OrderLinks links_of(const core::OrderId& id) const override;
+    std::vector<core::OrderId> legs_of(const core::OrderId& parent) const override;
     std::vector<core::OrderId> open_orders() const override;
     std::size_t open_count() const override;
     core::Money committed_buy_notional() const override;

@@ -90,6 +90,8 @@ const std::vector<Prepared>& statements() {
                                 ") ON CONFLICT (execution_id) DO NOTHING"},
             {"fills", "SELECT " + std::string{store::kFillColumns} +
                           " FROM fills ORDER BY ts_init, execution_id"},
+            {"recent_fills", "SELECT " + std::string{store::kFillColumns} +
+                                 " FROM fills ORDER BY ts_init DESC, execution_id DESC LIMIT $1"},
             {"strategy_fills", "SELECT " + std::string{store::kStrategyFillColumns} +
                                    " FROM fills f JOIN orders o ON o.id = f.order_id ORDER BY "
                                    "f.ts_init, f.execution_id"},
@@ -387,16 +389,39 @@ core::Result<std::vector<store::StoredOrder>> PostgresStore::open_orders() {
     });
 }
 
+core::Result<std::vector<store::StoredOrder>> PostgresStore::legs_of(const core::OrderId& parent) {
+    using Orders = std::vector<store::StoredOrder>;
+    return run<Orders>("legs", [&](pqxx::dbtransaction& tx) -> core::Result<Orders> {
+        return select_orders(tx, "WHERE parent_id = $1 ORDER BY created_at, id", {parent.str()});
+    });
+}
+
+namespace {
+
+core::Result<std::vector<core::Fill>> fills_of(const pqxx::result& rows) {
+    std::vector<core::Fill> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) {
+        auto fill = store::fill_from_row(row_of(r));
+        if (!fill) return fill.error();
+        out.push_back(std::move(*fill));
+    }
+    return out;
+}
+
+}  // namespace
+
 core::Result<std::vector<core::Fill>> PostgresStore::fills() {
     using Fills = std::vector<core::Fill>;
     return run<Fills>("fills", [&](pqxx::dbtransaction& tx) -> core::Result<Fills> {
-        Fills out;
-        for (const auto& r : tx.exec_prepared("fills")) {
-            auto fill = store::fill_from_row(row_of(r));
-            if (!fill) return fill.error();
-            out.push_back(std::move(*fill));
-        }
-        return out;
+        return fills_of(tx.exec_prepared("fills"));
+    });
+}
+
+core::Result<std::vector<core::Fill>> PostgresStore::recent_fills(std::size_t limit) {
+    using Fills = std::vector<core::Fill>;
+    return run<Fills>("recent fills", [&](pqxx::dbtransaction& tx) -> core::Result<Fills> {
+        return fills_of(tx.exec_prepared("recent_fills", static_cast<std::int64_t>(limit)));
     });
 }
 

@@ -489,11 +489,15 @@ core::Result<std::vector<store::StoredOrder>> SqliteStore::open_orders() {
     return select_orders(where, {});
 }
 
-core::Result<std::vector<core::Fill>> SqliteStore::fills() {
-    static const std::string sql =
-        "SELECT " + std::string{store::kFillColumns} + " FROM fills ORDER BY rowid";
-    Statement st{*cache_, sql.c_str()};
+core::Result<std::vector<store::StoredOrder>> SqliteStore::legs_of(const core::OrderId& parent) {
+    return select_orders("WHERE parent_id = ?1 ORDER BY created_at, rowid", {parent.str()});
+}
+
+core::Result<std::vector<core::Fill>> SqliteStore::select_fills(const char* sql,
+                                                                std::optional<std::int64_t> limit) {
+    Statement st{*cache_, sql};
     if (!st.ok()) return db_error(db_, "prepare fills");
+    if (limit) st.integer(1, *limit);
     std::vector<core::Fill> out;
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW) {
@@ -503,6 +507,18 @@ core::Result<std::vector<core::Fill>> SqliteStore::fills() {
     }
     if (rc != SQLITE_DONE) return db_error(db_, "select fills");
     return out;
+}
+
+core::Result<std::vector<core::Fill>> SqliteStore::fills() {
+    static const std::string sql =
+        "SELECT " + std::string{store::kFillColumns} + " FROM fills ORDER BY rowid";
+    return select_fills(sql.c_str(), std::nullopt);
+}
+
+core::Result<std::vector<core::Fill>> SqliteStore::recent_fills(std::size_t limit) {
+    static const std::string sql =
+        "SELECT " + std::string{store::kFillColumns} + " FROM fills ORDER BY rowid DESC LIMIT ?1";
+    return select_fills(sql.c_str(), static_cast<std::int64_t>(limit));
 }
 
 core::Result<std::vector<store::StrategyFill>> SqliteStore::strategy_fills() {

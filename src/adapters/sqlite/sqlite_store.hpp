@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -35,7 +36,9 @@ public:
     core::Result<std::optional<store::StoredOrder>> find_by_client_order_id(
         const core::ClientOrderId& id) override;
     core::Result<std::vector<store::StoredOrder>> open_orders() override;
+    core::Result<std::vector<store::StoredOrder>> legs_of(const core::OrderId& parent) override;
     core::Result<std::vector<core::Fill>> fills() override;
+    core::Result<std::vector<core::Fill>> recent_fills(std::size_t limit) override;
     core::Result<std::vector<store::StrategyFill>> strategy_fills() override;
     core::Result<std::vector<store::StoredOrder>> list(const store::OrderQuery& query) override;
     core::Result<void> transaction(const std::function<core::Result<void>()>& body,
@@ -84,6 +87,9 @@ private:
     core::Result<std::vector<store::StoredOrder>> select_orders(
         const std::string& where, const std::vector<std::variant<std::string, std::int64_t>>& args,
         bool keep = true);
+    /// Fills from `sql`, its one parameter `limit` if given.
+    core::Result<std::vector<core::Fill>> select_fills(const char* sql,
+                                                       std::optional<std::int64_t> limit);
 
     sqlite3* db_;
     std::unique_ptr<StatementCache> cache_;

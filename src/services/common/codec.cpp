@@ -515,6 +515,13 @@ core::Result<std::size_t> limit_param(const net::Request& req, std::size_t fallb
     return n;
 }
 
+core::Result<bool> flag_param(const net::Request& req, std::string_view name) {
+    auto v = req.query_param(name);
+    if (!v || *v == "false") return false;
+    if (*v == "true") return true;
+    return core::invalid(std::string{name} + " must be true or false");
+}
+
 core::Result<json::object> parse_object(std::string_view body) {
     json::parse_options options;
     options.max_depth = 32;

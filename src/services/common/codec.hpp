@@ -62,6 +62,8 @@ core::Result<engine::StrategyParams> strategy_params_from_json(const boost::json
 /// whole number from 1 to `max`.
 core::Result<std::size_t> limit_param(const net::Request& req, std::size_t fallback,
                                       std::size_t max);
+/// A true/false query parameter (`nested=true`): absent is false; anything else an error.
+core::Result<bool> flag_param(const net::Request& req, std::string_view name);
 
 /// Parses a request body as a JSON object: errors (InvalidArgument) for malformed JSON, too deep
 /// nesting, or anything but an object.

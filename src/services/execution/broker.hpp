@@ -61,14 +61,17 @@ public:
     virtual const core::Order* find(const core::OrderId& id) const = 0;
     /// The strategy that sent an order the broker knows, or empty.
     virtual std::string strategy_of(const core::OrderId& id) const = 0;
-    /// How an order the broker made is tied to the rest of its advanced order (kept with it, so
-    /// that a restart ties them again). None by default: a broker that keeps advanced orders
-    /// itself (Alpaca) hands them back whole when it reconciles.
+    /// How an order the broker made is tied to the rest of its advanced order: kept with it,
+    /// so that answers nest legs under their entry and a restart ties them again. None by
+    /// default.
     virtual store::OrderLinks links_of(const core::OrderId& id) const {
         (void)id;
         return {};
     }
-    /// Open orders a user may cancel (a bracket's legs go with their entry), oldest first.
+    /// An advanced order's legs (Alpaca's nested "legs"), oldest first: those the broker knows.
+    virtual std::vector<core::OrderId> legs_of(const core::OrderId& parent) const = 0;
+    /// Open orders a user may cancel, oldest first: a leg while its entry works goes with it,
+    /// a leg whose entry has ended (a bracket's exits after the entry filled) is its own.
     virtual std::vector<core::OrderId> open_orders() const = 0;
     virtual std::size_t open_count() const = 0;
     /// What working buy orders would cost (leaves x limit, else x the account's mark).
@@ -115,6 +118,7 @@ public:
     const core::Order* find(const core::OrderId& id) const override;
     std::string strategy_of(const core::OrderId& id) const override;
     store::OrderLinks links_of(const core::OrderId& id) const override;
+    std::vector<core::OrderId> legs_of(const core::OrderId& parent) const override;
     std::vector<core::OrderId> open_orders() const override;
     std::size_t open_count() const override { return sim_.open_count(); }
     core::Money committed_buy_notional() const override;

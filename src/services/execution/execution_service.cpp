@@ -230,13 +230,13 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
     }
     auto known = client_ids_.find(coid);
     if (known != client_ids_.end()) {
-        if (auto o = find_order(known->second)) co_return Outcome{200, to_json(*o)};
+        if (auto o = find_order(known->second)) co_return Outcome{200, order_json(*o, true)};
     }
     if (auto stored = given ? reads_.find_by_client_order_id(coid)
                             : core::Result<std::optional<store::StoredOrder>>{std::nullopt};
         stored && *stored) {
         if (!(*stored)->order.is_terminal()) client_ids_[coid] = (*stored)->order.id();
-        co_return Outcome{200, to_json((*stored)->order)};
+        co_return Outcome{200, order_json((*stored)->order, true)};
     }
     if (!universe_.contains(request.symbol)) {
         co_return refuse(422, "unknown symbol " + request.symbol.str());
@@ -297,7 +297,7 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
     if (!stored) {
         if (stored.error().code == core::Errc::Duplicate) {
             if (auto again = reads_.find_by_client_order_id(coid); again && *again) {
-                co_return Outcome{200, to_json((*again)->order)};
+                co_return Outcome{200, order_json((*again)->order, true)};
             }
         }
         co_return refuse(503, "the order could not be stored: " + stored.error().message);
@@ -332,8 +332,9 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
                                                {"message", accepted.error().message},
                                                {"order", to_json(rejected)}}};
     }
+    // Alpaca answers a multi-leg order with its legs.
     const auto* live = broker_->find(id);
-    co_return Outcome{200, to_json(live ? *live : *order)};
+    co_return Outcome{200, order_json(live ? *live : *order, true)};
 }
 
 void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
@@ -514,6 +515,35 @@ std::optional<core::Order> ExecutionService::find_order(const core::OrderId& id)
     return std::nullopt;
 }
 
+json::object ExecutionService::order_json(const core::Order& order, bool nested) {
+    json::object out = to_json(order);
+    if (!nested || order.order_class() == core::OrderClass::Simple) return out;
+    // The store has every leg but may be a commit behind the broker, which has the newest state
+    // of those it still holds (and those just made, not yet stored).
+    std::vector<core::Order> legs;
+    if (auto stored = reads_.legs_of(order.id())) {
+        for (auto& leg : *stored) {
+            if (const auto* live = broker_->find(leg.order.id())) {
+                legs.push_back(*live);
+            } else {
+                legs.push_back(std::move(leg.order));
+            }
+        }
+    }
+    for (const auto& id : broker_->legs_of(order.id())) {
+        const bool seen = std::any_of(legs.begin(), legs.end(),
+                                      [&](const core::Order& l) { return l.id() == id; });
+        if (const auto* live = broker_->find(id); live && !seen) legs.push_back(*live);
+    }
+    json::array array;
+    array.reserve(legs.size());
+    for (const auto& leg : legs) {
+        array.push_back(to_json(leg));
+    }
+    out["legs"] = std::move(array);
+    return out;
+}
+
 void ExecutionService::add_routes(net::Router& router) {
     route_async(router, "POST", "/orders", Role::Trader,
                 "Submit an order (Alpaca's fields); a repeated client_order_id returns its order",
@@ -527,9 +557,9 @@ void ExecutionService::add_routes(net::Router& router) {
                     co_return Response::json(out.status, out.body);
                 });
     route(router, "GET", "/orders", Role::Viewer,
-          "List orders (status, symbols, after, until, limit, direction)",
+          "List orders (status, symbols, after, until, limit, direction, nested)",
           [this](Request& r) { return list_orders(r); });
-    route(router, "GET", "/orders/{id}", Role::Viewer, "One order by id",
+    route(router, "GET", "/orders/{id}", Role::Viewer, "One order by id (nested: with its legs)",
           [this](Request& r) { return get_order(r); });
     route(router, "GET", "/orders/by-client-id/{client_order_id}", Role::Viewer,
           "One order by its client_order_id", [this](Request& r) { return get_by_client_id(r); });
@@ -588,6 +618,9 @@ Response ExecutionService::list_orders(Request& req) {
             *field = *ts;
         }
     }
+    auto nested = flag_param(req, "nested");
+    if (!nested) return Response::error(422, nested.error().message);
+    q.nested = *nested;
     auto limit = limit_param(req, q.limit, 500);
     if (!limit) return Response::error(422, limit.error().message);
     q.limit = *limit;
@@ -606,29 +639,33 @@ Response ExecutionService::list_orders(Request& req) {
         const core::Order& o = live ? *live : row.order;
         if (q.status == store::OrderQuery::Status::Open && o.is_terminal()) continue;
         if (q.status == store::OrderQuery::Status::Closed && !o.is_terminal()) continue;
-        out.push_back(to_json(o));
+        out.push_back(order_json(o, q.nested));
     }
     return Response::json(200, out);
 }
 
 Response ExecutionService::get_order(Request& req) {
+    auto nested = flag_param(req, "nested");
+    if (!nested) return Response::error(422, nested.error().message);
     auto id = core::OrderId::parse(req.params["id"]);
     if (!id) return Response::error(404, "order not found");
     auto o = find_order(*id);
     if (!o) return Response::error(404, "order not found");
-    return Response::json(200, to_json(*o));
+    return Response::json(200, order_json(*o, *nested));
 }
 
 Response ExecutionService::get_by_client_id(Request& req) {
+    auto nested = flag_param(req, "nested");
+    if (!nested) return Response::error(422, nested.error().message);
     auto coid = core::ClientOrderId::parse(req.params["client_order_id"]);
     if (!coid) return Response::error(404, "order not found");
     if (auto it = client_ids_.find(*coid); it != client_ids_.end()) {
-        if (auto o = find_order(it->second)) return Response::json(200, to_json(*o));
+        if (auto o = find_order(it->second)) return Response::json(200, order_json(*o, *nested));
     }
     auto stored = reads_.find_by_client_order_id(*coid);
     if (!stored) return Response::error(503, stored.error().message);
     if (!*stored) return Response::error(404, "order not found");
-    return Response::json(200, to_json((*stored)->order));
+    return Response::json(200, order_json((*stored)->order, *nested));
 }
 
 asio::awaitable<Response> ExecutionService::cancel_order(Request& req) {
@@ -711,11 +748,12 @@ Response ExecutionService::list_fills(Request& req) {
     auto limit_or = limit_param(req, 100, 10'000);
     if (!limit_or) return Response::error(422, limit_or.error().message);
     const std::size_t limit = *limit_or;
-    auto fills = reads_.fills();
+    auto fills = reads_.recent_fills(limit);
     if (!fills) return Response::error(503, fills.error().message);
     json::array out;
-    for (auto it = fills->rbegin(); it != fills->rend() && out.size() < limit; ++it) {
-        out.push_back(to_json(*it));
+    out.reserve(fills->size());
+    for (const auto& f : *fills) {
+        out.push_back(to_json(f));
     }
     return Response::json(200, out);
 }

@@ -77,11 +77,18 @@ store::OrderLinks PaperBroker::links_of(const core::OrderId& id) const {
 }
 
 std::vector<core::OrderId> PaperBroker::open_orders() const {
+    const auto& orders = sim_.orders();
     std::vector<core::OrderId> out;
-    for (const auto& s : sim_.orders()) {
-        if (!s.order.is_terminal() && !s.parent) out.push_back(s.order.id());
+    for (const auto& s : orders) {
+        if (s.order.is_terminal()) continue;
+        if (s.parent && !orders[*s.parent].order.is_terminal()) continue;  // goes with its entry
+        out.push_back(s.order.id());
     }
     return out;
+}
+
+std::vector<core::OrderId> PaperBroker::legs_of(const core::OrderId& parent) const {
+    return sim_.legs_of(parent);
 }
 
 core::Money PaperBroker::committed_buy_notional() const {

@@ -197,7 +197,7 @@ core::Money alpaca_starting_cash(const alpaca::Settings& settings, store::Settin
     if (auto saved = state.get(kKey); saved && *saved) {
         if (auto m = core::Money::parse(**saved)) return *m;
     }
-    if (auto fills = orders.fills(); !fills || !fills->empty()) return fallback;
+    if (auto fills = orders.recent_fills(1); !fills || !fills->empty()) return fallback;
     boost::asio::io_context ioc;
     alpaca::TradingClient client{ioc.get_executor(), settings};
     std::optional<core::Result<alpaca::Account>> account;

@@ -114,17 +114,12 @@ ListSql order_list_sql(const OrderQuery& q, char marker, std::string_view tiebre
     return out;
 }
 
-namespace {
-Row state_row(const core::OrderSnapshot& s);
-}  // namespace
-
 Row order_row(const core::Order& order, std::string_view strategy, const OrderLinks& links) {
-    const core::OrderSnapshot s = order.snapshot();
-    const core::OrderRequest& r = s.request;
+    const core::OrderRequest& r = order.request();
     Row row;
     row.reserve(kOrderColumnCount);
-    row.emplace_back(s.id.str());
-    row.emplace_back(s.client_order_id.str());
+    row.emplace_back(order.id().str());
+    row.emplace_back(order.client_order_id().str());
     row.emplace_back(std::string{strategy});
     row.emplace_back(r.symbol.str());
     row.emplace_back(std::string{core::to_string(r.side)});
@@ -141,35 +136,31 @@ Row order_row(const core::Order& order, std::string_view strategy, const OrderLi
     row.push_back(r.stop_loss ? Cell{r.stop_loss->stop_price.to_string()} : std::nullopt);
     row.push_back(r.stop_loss ? text_of(r.stop_loss->limit_price) : std::nullopt);
     row.emplace_back(r.extended_hours ? "1" : "0");
-    Row state = state_row(s);
+    Row state = order_state_row(order);
     // status, filled_qty, filled_notional, commission, created_at, then updated_at onwards.
     row.insert(row.end(), state.begin(), state.begin() + 4);
-    row.push_back(time_of(s.created_at));
+    row.push_back(time_of(order.created_at()));
     row.insert(row.end(), state.begin() + 4, state.end());
     row.push_back(links.parent ? Cell{links.parent->str()} : std::nullopt);
     row.push_back(links.oco_peer ? Cell{links.oco_peer->str()} : std::nullopt);
     return row;
 }
 
-namespace {
-Row state_row(const core::OrderSnapshot& s) {
-    return Row{std::string{core::to_string(s.status)},
-               s.filled_qty.to_string(),
-               s.filled_notional.to_string(),
-               s.commission.to_string(),
-               time_of(s.updated_at),
-               time_of(s.submitted_at),
-               time_of(s.filled_at),
-               time_of(s.canceled_at),
-               time_of(s.expired_at),
-               time_of(s.failed_at),
-               time_of(s.replaced_at),
-               s.replaced_by ? Cell{s.replaced_by->str()} : std::nullopt};
-}
-}  // namespace
-
-Row order_state_row(const core::Order& order) {
-    return state_row(order.snapshot());
+Row order_state_row(const core::Order& o) {
+    // From the accessors, not snapshot(): that copies and sorts every execution id, on every
+    // fill of an order filled in many parts.
+    return Row{std::string{core::to_string(o.status())},
+               o.filled_qty().to_string(),
+               o.filled_notional().to_string(),
+               o.commission().to_string(),
+               time_of(o.updated_at()),
+               time_of(o.submitted_at()),
+               time_of(o.filled_at()),
+               time_of(o.canceled_at()),
+               time_of(o.expired_at()),
+               time_of(o.failed_at()),
+               time_of(o.replaced_at()),
+               o.replaced_by() ? Cell{o.replaced_by()->str()} : std::nullopt};
 }
 
 core::Result<StoredOrder> order_from_row(const Row& row, std::vector<std::string> execution_ids) {

@@ -83,12 +83,28 @@ public:
     virtual core::Result<std::vector<StoredOrder>> open_orders() = 0;
     /// An advanced order's legs (the orders whose parent it is), oldest first.
     virtual core::Result<std::vector<StoredOrder>> legs_of(const core::OrderId& parent) = 0;
-    /// Every fill, in the order they were recorded.
-    virtual core::Result<std::vector<core::Fill>> fills() = 0;
+    /// Hands every fill to `f`, in the order they were recorded, without holding them all
+    /// (a restart replays a history of any length in bounded memory). The first error stops it.
+    virtual core::Result<void> each_fill(const std::function<void(const core::Fill&)>& f) = 0;
+    /// The same, each with its order's strategy (one query, not one per order).
+    virtual core::Result<void> each_strategy_fill(
+        const std::function<void(const StrategyFill&)>& f) = 0;
     /// The newest `limit` fills, newest first.
     virtual core::Result<std::vector<core::Fill>> recent_fills(std::size_t limit) = 0;
-    /// The same, each with its order's strategy (one query, not one per order).
-    virtual core::Result<std::vector<StrategyFill>> strategy_fills() = 0;
+    /// Every fill, in the order they were recorded (each_fill, collected).
+    core::Result<std::vector<core::Fill>> fills() {
+        std::vector<core::Fill> out;
+        auto ok = each_fill([&](const core::Fill& f) { out.push_back(f); });
+        if (!ok) return ok.error();
+        return out;
+    }
+    /// Every fill with its order's strategy (each_strategy_fill, collected).
+    core::Result<std::vector<StrategyFill>> strategy_fills() {
+        std::vector<StrategyFill> out;
+        auto ok = each_strategy_fill([&](const StrategyFill& f) { out.push_back(f); });
+        if (!ok) return ok.error();
+        return out;
+    }
     virtual core::Result<std::vector<StoredOrder>> list(const OrderQuery& query) = 0;
     /// Adds an event to the outbox and returns its id: inside transaction(), it commits (or
     /// not) with the change it describes, so an event is published if and only if its change is

@@ -122,6 +122,49 @@ TYPED_TEST_P(StoreContract, FillsAreKeptOnceWithTheirOrder) {
     ASSERT_EQ(open_orders.size(), 1u);
 }
 
+TYPED_TEST_P(StoreContract, AHistoryOfAnyLengthReplaysWholeAndInOrder) {
+    // More fills than an adapter reads at once (PostgreSQL pages through a cursor).
+    auto store = this->open();
+    constexpr int kFills = 1'203;
+    constexpr int kPerOrder = 25;
+    std::vector<core::Order> orders;
+    ASSERT_TRUE(store->transaction([&]() -> core::Result<void> {
+        for (int i = 0; i <= kFills / kPerOrder; ++i) {
+            const std::string n = std::to_string(i);
+            orders.push_back(this->order(test::market("AAPL", Side::Buy, "100"), ("o-" + n).c_str(),
+                                         ("c-" + n).c_str()));
+            if (auto ok = store->insert(orders.back(), "trend"); !ok) return ok;
+        }
+        return {};
+    }));
+    // Commits of a hundred fills (many savepoints in one transaction are slow on PostgreSQL).
+    for (int first = 0; first < kFills; first += 100) {
+        ASSERT_TRUE(store->transaction([&]() -> core::Result<void> {
+            for (int i = first; i < std::min(first + 100, kFills); ++i) {
+                core::Order& o = orders[static_cast<std::size_t>(i / kPerOrder)];
+                core::Fill f = test::fill("AAPL", Side::Buy, "1", "187.25",
+                                          "x-" + std::to_string(i), "0", o.id().str());
+                f.ts_init = core::Timestamp::from_ns(1'000 + i);
+                if (auto kept = o.apply_fill(f); !kept) return kept.error();
+                if (auto kept = store->record_fill(f, o); !kept) return kept.error();
+            }
+            return {};
+        }));
+    }
+    int seen = 0;
+    bool in_order = true;
+    ASSERT_TRUE(store->each_fill([&](const core::Fill& f) {
+        in_order = in_order && f.execution_id == "x-" + std::to_string(seen);
+        ++seen;
+    }));
+    EXPECT_EQ(seen, kFills);
+    EXPECT_TRUE(in_order);
+    int with_strategy = 0;
+    ASSERT_TRUE(store->each_strategy_fill(
+        [&](const store::StrategyFill& f) { with_strategy += f.strategy == "trend" ? 1 : 0; }));
+    EXPECT_EQ(with_strategy, kFills);
+}
+
 TYPED_TEST_P(StoreContract, RecentFillsAreTheNewestFirst) {
     auto store = this->open();
     core::Order o = this->order(test::market("AAPL", Side::Buy, "10"), "o-1", "c-1");
@@ -369,13 +412,16 @@ TYPED_TEST_P(StoreContract, ARelaxedTransactionCommitsAndLeavesLaterOnesDurable)
     EXPECT_TRUE(store->find(test::oid("o-2")).value());
 }
 
-REGISTER_TYPED_TEST_SUITE_P(
-    StoreContract, ARelaxedTransactionCommitsAndLeavesLaterOnesDurable,
-    OutboxEventsCommitWithTheirChangeAndLeaveWhenRemoved, OrdersComeBackAsTheyWentIn,
-    AnAdvancedOrdersLinksComeBack, AClientOrderIdIsKeptOnce, FillsAreKeptOnceWithTheirOrder,
-    RecentFillsAreTheNewestFirst, ListsOrdersByStatusSymbolAndTimeNewestFirst,
-    ATransactionCommitsAllOrNothing, KeysAuditAndSettingsAreKept, BarsAndEquityComeBackInTimeOrder,
-    TrimKeepsTheNewestDocumentsOfAPrefixOnly, AFailedCallInsideATransactionFailsAlone,
-    OpeningAgainKeepsEverythingAndTheSchema);
+REGISTER_TYPED_TEST_SUITE_P(StoreContract, ARelaxedTransactionCommitsAndLeavesLaterOnesDurable,
+                            OutboxEventsCommitWithTheirChangeAndLeaveWhenRemoved,
+                            OrdersComeBackAsTheyWentIn, AnAdvancedOrdersLinksComeBack,
+                            AClientOrderIdIsKeptOnce, FillsAreKeptOnceWithTheirOrder,
+                            RecentFillsAreTheNewestFirst, AHistoryOfAnyLengthReplaysWholeAndInOrder,
+                            ListsOrdersByStatusSymbolAndTimeNewestFirst,
+                            ATransactionCommitsAllOrNothing, KeysAuditAndSettingsAreKept,
+                            BarsAndEquityComeBackInTimeOrder,
+                            TrimKeepsTheNewestDocumentsOfAPrefixOnly,
+                            AFailedCallInsideATransactionFailsAlone,
+                            OpeningAgainKeepsEverythingAndTheSchema);
 
 }  // namespace meridian::test

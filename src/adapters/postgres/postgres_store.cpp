@@ -88,13 +88,8 @@ const std::vector<Prepared>& statements() {
             {"insert_fill", "INSERT INTO fills (" + std::string{store::kFillColumns} +
                                 ") VALUES (" + placeholders(9) +
                                 ") ON CONFLICT (execution_id) DO NOTHING"},
-            {"fills", "SELECT " + std::string{store::kFillColumns} +
-                          " FROM fills ORDER BY ts_init, execution_id"},
             {"recent_fills", "SELECT " + std::string{store::kFillColumns} +
                                  " FROM fills ORDER BY ts_init DESC, execution_id DESC LIMIT $1"},
-            {"strategy_fills", "SELECT " + std::string{store::kStrategyFillColumns} +
-                                   " FROM fills f JOIN orders o ON o.id = f.order_id ORDER BY "
-                                   "f.ts_init, f.execution_id"},
             {"add_key", "INSERT INTO api_keys (" + std::string{store::kKeyColumns} + ") VALUES (" +
                             placeholders(6) + ")"},
             {"keys", "SELECT " + std::string{store::kKeyColumns} +
@@ -398,43 +393,62 @@ core::Result<std::vector<store::StoredOrder>> PostgresStore::legs_of(const core:
 
 namespace {
 
-core::Result<std::vector<core::Fill>> fills_of(const pqxx::result& rows) {
-    std::vector<core::Fill> out;
-    out.reserve(rows.size());
-    for (const auto& r : rows) {
-        auto fill = store::fill_from_row(row_of(r));
-        if (!fill) return fill.error();
-        out.push_back(std::move(*fill));
+/// Runs `sql` through a cursor in `tx`, handing each row to `each` a page at a time: a history
+/// of any length in bounded memory (libpqxx 6 has no streaming of query results).
+core::Result<void> each_row(pqxx::dbtransaction& tx, const std::string& sql,
+                            const std::function<core::Result<void>(const pqxx::row&)>& each) {
+    tx.exec("DECLARE meridian_rows NO SCROLL CURSOR FOR " + sql);
+    for (;;) {
+        const pqxx::result page = tx.exec("FETCH FORWARD 1000 FROM meridian_rows");
+        for (const auto& r : page) {
+            if (auto ok = each(r); !ok) return ok;
+        }
+        if (page.size() < 1000) break;
     }
-    return out;
+    tx.exec("CLOSE meridian_rows");
+    return {};
 }
 
 }  // namespace
 
-core::Result<std::vector<core::Fill>> PostgresStore::fills() {
-    using Fills = std::vector<core::Fill>;
-    return run<Fills>("fills", [&](pqxx::dbtransaction& tx) -> core::Result<Fills> {
-        return fills_of(tx.exec_prepared("fills"));
+core::Result<void> PostgresStore::each_fill(const std::function<void(const core::Fill&)>& f) {
+    static const std::string sql =
+        "SELECT " + std::string{store::kFillColumns} + " FROM fills ORDER BY ts_init, execution_id";
+    return run<void>("fills", [&](pqxx::dbtransaction& tx) -> core::Result<void> {
+        return each_row(tx, sql, [&](const pqxx::row& r) -> core::Result<void> {
+            auto fill = store::fill_from_row(row_of(r));
+            if (!fill) return fill.error();
+            f(*fill);
+            return {};
+        });
     });
 }
 
 core::Result<std::vector<core::Fill>> PostgresStore::recent_fills(std::size_t limit) {
     using Fills = std::vector<core::Fill>;
     return run<Fills>("recent fills", [&](pqxx::dbtransaction& tx) -> core::Result<Fills> {
-        return fills_of(tx.exec_prepared("recent_fills", static_cast<std::int64_t>(limit)));
+        Fills out;
+        for (const auto& r : tx.exec_prepared("recent_fills", static_cast<std::int64_t>(limit))) {
+            auto fill = store::fill_from_row(row_of(r));
+            if (!fill) return fill.error();
+            out.push_back(std::move(*fill));
+        }
+        return out;
     });
 }
 
-core::Result<std::vector<store::StrategyFill>> PostgresStore::strategy_fills() {
-    using Fills = std::vector<store::StrategyFill>;
-    return run<Fills>("strategy fills", [&](pqxx::dbtransaction& tx) -> core::Result<Fills> {
-        Fills out;
-        for (const auto& r : tx.exec_prepared("strategy_fills")) {
+core::Result<void> PostgresStore::each_strategy_fill(
+    const std::function<void(const store::StrategyFill&)>& f) {
+    static const std::string sql = "SELECT " + std::string{store::kStrategyFillColumns} +
+                                   " FROM fills f JOIN orders o ON o.id = f.order_id ORDER BY "
+                                   "f.ts_init, f.execution_id";
+    return run<void>("strategy fills", [&](pqxx::dbtransaction& tx) -> core::Result<void> {
+        return each_row(tx, sql, [&](const pqxx::row& r) -> core::Result<void> {
             auto fill = store::fill_from_row(row_of(r, 0, 9));
             if (!fill) return fill.error();
-            out.push_back({std::move(*fill), r[9].is_null() ? std::string{} : r[9].c_str()});
-        }
-        return out;
+            f(store::StrategyFill{std::move(*fill), r[9].is_null() ? std::string{} : r[9].c_str()});
+            return {};
+        });
     });
 }
 

@@ -36,9 +36,10 @@ public:
         const core::ClientOrderId& id) override;
     core::Result<std::vector<store::StoredOrder>> open_orders() override;
     core::Result<std::vector<store::StoredOrder>> legs_of(const core::OrderId& parent) override;
-    core::Result<std::vector<core::Fill>> fills() override;
+    core::Result<void> each_fill(const std::function<void(const core::Fill&)>& f) override;
+    core::Result<void> each_strategy_fill(
+        const std::function<void(const store::StrategyFill&)>& f) override;
     core::Result<std::vector<core::Fill>> recent_fills(std::size_t limit) override;
-    core::Result<std::vector<store::StrategyFill>> strategy_fills() override;
     core::Result<std::vector<store::StoredOrder>> list(const store::OrderQuery& query) override;
     core::Result<void> transaction(const std::function<core::Result<void>()>& body,
                                    Commit commit = Commit::Durable) override;

@@ -493,11 +493,27 @@ core::Result<std::vector<store::StoredOrder>> SqliteStore::legs_of(const core::O
     return select_orders("WHERE parent_id = ?1 ORDER BY created_at, rowid", {parent.str()});
 }
 
-core::Result<std::vector<core::Fill>> SqliteStore::select_fills(const char* sql,
-                                                                std::optional<std::int64_t> limit) {
-    Statement st{*cache_, sql};
+core::Result<void> SqliteStore::each_fill(const std::function<void(const core::Fill&)>& f) {
+    static const std::string sql =
+        "SELECT " + std::string{store::kFillColumns} + " FROM fills ORDER BY rowid";
+    Statement st{*cache_, sql.c_str()};
     if (!st.ok()) return db_error(db_, "prepare fills");
-    if (limit) st.integer(1, *limit);
+    int rc = 0;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        auto fill = store::fill_from_row(st.row(9));
+        if (!fill) return fill.error();
+        f(*fill);
+    }
+    if (rc != SQLITE_DONE) return db_error(db_, "select fills");
+    return {};
+}
+
+core::Result<std::vector<core::Fill>> SqliteStore::recent_fills(std::size_t limit) {
+    static const std::string sql =
+        "SELECT " + std::string{store::kFillColumns} + " FROM fills ORDER BY rowid DESC LIMIT ?1";
+    Statement st{*cache_, sql.c_str()};
+    if (!st.ok()) return db_error(db_, "prepare recent fills");
+    st.integer(1, static_cast<std::int64_t>(limit));
     std::vector<core::Fill> out;
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW) {
@@ -505,29 +521,17 @@ core::Result<std::vector<core::Fill>> SqliteStore::select_fills(const char* sql,
         if (!fill) return fill.error();
         out.push_back(std::move(*fill));
     }
-    if (rc != SQLITE_DONE) return db_error(db_, "select fills");
+    if (rc != SQLITE_DONE) return db_error(db_, "select recent fills");
     return out;
 }
 
-core::Result<std::vector<core::Fill>> SqliteStore::fills() {
-    static const std::string sql =
-        "SELECT " + std::string{store::kFillColumns} + " FROM fills ORDER BY rowid";
-    return select_fills(sql.c_str(), std::nullopt);
-}
-
-core::Result<std::vector<core::Fill>> SqliteStore::recent_fills(std::size_t limit) {
-    static const std::string sql =
-        "SELECT " + std::string{store::kFillColumns} + " FROM fills ORDER BY rowid DESC LIMIT ?1";
-    return select_fills(sql.c_str(), static_cast<std::int64_t>(limit));
-}
-
-core::Result<std::vector<store::StrategyFill>> SqliteStore::strategy_fills() {
+core::Result<void> SqliteStore::each_strategy_fill(
+    const std::function<void(const store::StrategyFill&)>& f) {
     static const std::string sql = "SELECT " + std::string{store::kStrategyFillColumns} +
                                    " FROM fills f JOIN orders o ON o.id = f.order_id ORDER BY "
                                    "f.rowid";
     Statement st{*cache_, sql.c_str()};
     if (!st.ok()) return db_error(db_, "prepare strategy fills");
-    std::vector<store::StrategyFill> out;
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW) {
         auto row = st.row(10);
@@ -535,10 +539,10 @@ core::Result<std::vector<store::StrategyFill>> SqliteStore::strategy_fills() {
         row.pop_back();
         auto fill = store::fill_from_row(row);
         if (!fill) return fill.error();
-        out.push_back({std::move(*fill), std::move(strategy)});
+        f(store::StrategyFill{std::move(*fill), std::move(strategy)});
     }
     if (rc != SQLITE_DONE) return db_error(db_, "select strategy fills");
-    return out;
+    return {};
 }
 
 core::Result<std::vector<store::StoredOrder>> SqliteStore::list(const store::OrderQuery& q) {

@@ -55,10 +55,11 @@ AnalyticsService::~AnalyticsService() {
 void AnalyticsService::on_stop() {}
 
 void AnalyticsService::on_start() {
-    if (auto fills = orders_.strategy_fills()) {
-        for (const auto& f : *fills) {
-            record(f.fill, f.strategy);
-        }
+    auto replayed = orders_.each_strategy_fill(
+        [this](const store::StrategyFill& f) { record(f.fill, f.strategy); });
+    if (!replayed) {
+        std::fprintf(stderr, "analytics: cannot read fills: %s\n",
+                     replayed.error().message.c_str());
     }
     if (auto points = equity_store_.equity(core::Timestamp{}, 100'000)) {
         for (const auto& p : *points) {

@@ -164,15 +164,15 @@ std::vector<store::StoredOrder> ExecutionService::settle_held_legs(
 }
 
 void ExecutionService::on_start() {
-    if (auto fills = reads_.fills()) {
-        for (const auto& f : *fills) {
-            if (auto ok = account_.apply_fill(f); !ok) {
-                std::fprintf(stderr, "execution: stored fill %s not applied: %s\n",
-                             f.execution_id.c_str(), ok.error().message.c_str());
-            }
+    auto replayed = reads_.each_fill([this](const core::Fill& f) {
+        if (auto ok = account_.apply_fill(f); !ok) {
+            std::fprintf(stderr, "execution: stored fill %s not applied: %s\n",
+                         f.execution_id.c_str(), ok.error().message.c_str());
         }
-    } else {
-        std::fprintf(stderr, "execution: cannot read fills: %s\n", fills.error().message.c_str());
+    });
+    if (!replayed) {
+        std::fprintf(stderr, "execution: cannot read fills: %s\n",
+                     replayed.error().message.c_str());
     }
     asio::co_spawn(executor(), start_broker(), asio::detached);
     subscribe("md.quotes", [this](const bus::Envelope& e) { on_quote(e); });

@@ -46,13 +46,15 @@ void PositionsService::on_start() {
     subscribe("fills", std::chrono::milliseconds(2), [this](const bus::Envelope& e) {
         if (e.type == "fill" || e.type == "partial_fill") on_fill(e);
     });
-    if (auto fills = orders_.fills()) {
-        for (const auto& f : *fills) {
-            if (auto ok = account_.apply_fill(f); !ok) {
-                std::fprintf(stderr, "positions: stored fill %s not applied: %s\n",
-                             f.execution_id.c_str(), ok.error().message.c_str());
-            }
+    auto replayed = orders_.each_fill([this](const core::Fill& f) {
+        if (auto ok = account_.apply_fill(f); !ok) {
+            std::fprintf(stderr, "positions: stored fill %s not applied: %s\n",
+                         f.execution_id.c_str(), ok.error().message.c_str());
         }
+    });
+    if (!replayed) {
+        std::fprintf(stderr, "positions: cannot read fills: %s\n",
+                     replayed.error().message.c_str());
     }
     if (auto points = equity_store_.equity(core::Timestamp{}, 10'000)) {
         curve_.assign(points->begin(), points->end());

@@ -187,34 +187,111 @@ core::Result<alpaca::Settings> load_alpaca_settings(
                                  });
 }
 
-/// The cash Meridian's account starts from when it trades on Alpaca: the Alpaca account's cash
-/// when Meridian first ran against it (kept in the state store, so that the stored fills replay
-/// onto the same base at every start). A data directory that already holds fills keeps
-/// `fallback`; an Alpaca that cannot be reached now leaves `fallback` for this run.
-core::Money alpaca_starting_cash(const alpaca::Settings& settings, store::SettingsStore& state,
-                                 store::OrderStore& orders, core::Money fallback) {
-    constexpr const char* kKey = "alpaca.starting_cash";
-    if (auto saved = state.get(kKey); saved && *saved) {
-        if (auto m = core::Money::parse(**saved)) return *m;
+/// What Meridian's account starts from: cash, and positions held before its first order.
+struct StartingBook {
+    core::Money cash;
+    std::vector<core::Fill> opening;  // each held position as a fill at its average entry price
+};
+
+/// The book as kept in the state store: [{"symbol", "qty" (signed), "avg_entry_price", "ts"}].
+std::vector<core::Fill> opening_fills(std::string_view saved) {
+    std::vector<core::Fill> out;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(saved, ec);
+    if (ec || !v.is_array()) return out;
+    for (const auto& item : v.as_array()) {
+        const auto* o = item.if_object();
+        if (!o) continue;
+        auto text = [&](const char* k) {
+            const auto* f = o->if_contains(k);
+            return f && f->is_string() ? std::string{f->get_string()} : std::string{};
+        };
+        auto sym = core::Symbol::parse(text("symbol"));
+        auto qty = core::Quantity::parse(text("qty"));
+        auto avg = core::Price::parse(text("avg_entry_price"));
+        auto ts = core::Timestamp::parse(text("ts"));
+        if (!sym || !qty || !avg || !ts || qty->is_zero()) continue;
+        core::Fill f;
+        f.execution_id = "opening-" + sym->str();
+        f.order_id = core::OrderId::parse("opening").value();
+        f.symbol = *sym;
+        f.side = qty->is_negative() ? core::Side::Sell : core::Side::Buy;
+        f.qty = qty->abs();
+        f.price = *avg;
+        f.ts_event = *ts;
+        f.ts_init = *ts;
+        out.push_back(std::move(f));
     }
-    if (auto fills = orders.recent_fills(1); !fills || !fills->empty()) return fallback;
+    return out;
+}
+
+/// The book Meridian's account starts from when it trades on Alpaca: the Alpaca account's cash
+/// and positions when Meridian first ran against it (kept in the state store, so that the stored
+/// fills replay onto the same base at every start). A position bought elsewhere is Meridian's to
+/// manage from then on: booked at its average entry price, with the cash it cost added to the
+/// starting cash (so that the account's cash is Alpaca's and its P&L counts from then). A data
+/// directory that already holds fills keeps `fallback`; an Alpaca that cannot be reached now
+/// leaves `fallback` for this run.
+StartingBook alpaca_starting_book(const alpaca::Settings& settings, store::SettingsStore& state,
+                                  store::OrderStore& orders, core::Money fallback) {
+    constexpr const char* kCash = "alpaca.starting_cash";
+    constexpr const char* kPositions = "alpaca.starting_positions";
+    auto book_of = [](core::Money alpaca_cash, std::vector<core::Fill> opening) {
+        StartingBook book{alpaca_cash, std::move(opening)};
+        for (const auto& f : book.opening) {
+            book.cash += f.side == core::Side::Buy ? f.notional() : -f.notional();
+        }
+        return book;
+    };
+    if (auto saved = state.get(kCash); saved && *saved) {
+        if (auto m = core::Money::parse(**saved)) {
+            auto positions = state.get(kPositions);
+            return book_of(*m, positions && *positions ? opening_fills(**positions)
+                                                       : std::vector<core::Fill>{});
+        }
+    }
+    if (auto fills = orders.recent_fills(1); !fills || !fills->empty()) return {fallback, {}};
     boost::asio::io_context ioc;
     alpaca::TradingClient client{ioc.get_executor(), settings};
     std::optional<core::Result<alpaca::Account>> account;
+    std::optional<core::Result<std::vector<alpaca::Position>>> positions;
     boost::asio::co_spawn(
-        ioc, [&]() -> boost::asio::awaitable<void> { account = co_await client.account(); },
+        ioc,
+        [&]() -> boost::asio::awaitable<void> {
+            account = co_await client.account();
+            positions = co_await client.positions();
+        },
         boost::asio::detached);
     ioc.run_for(settings.timeout);
-    if (!account || !*account) {
+    if (!account || !*account || !positions || !*positions) {
+        const std::string why = !account || !positions ? "no answer"
+                                : !*account            ? (*account).error().message
+                                                       : (*positions).error().message;
         std::fprintf(stderr,
-                     "alpaca: the account's cash could not be read (%s): starting from %s\n",
-                     account ? (*account).error().message.c_str() : "no answer",
-                     fallback.to_string(2, core::Rounding::HalfEven).c_str());
-        return fallback;
+                     "alpaca: the account's cash and positions could not be read (%s): starting "
+                     "from %s in cash\n",
+                     why.c_str(), fallback.to_string(2, core::Rounding::HalfEven).c_str());
+        return {fallback, {}};
     }
+    const core::Timestamp now = core::SystemClock{}.now();
+    boost::json::array held;
+    for (const auto& p : **positions) {
+        if (p.qty.is_zero()) continue;
+        held.push_back({{"symbol", p.symbol.str()},
+                        {"qty", p.qty.to_string()},
+                        {"avg_entry_price", p.avg_entry_price.to_string()},
+                        {"ts", now.to_iso8601()}});
+        std::fprintf(stderr,
+                     "alpaca: %s %s held before Meridian, at %s: now Meridian's to manage\n",
+                     p.qty.to_string().c_str(), p.symbol.str().c_str(),
+                     p.avg_entry_price.to_string().c_str());
+    }
+    const std::string saved_positions = boost::json::serialize(held);
+    // The positions first: the cash marks the book as taken.
+    (void)state.put(kPositions, saved_positions, now);
     const core::Money cash = (*account)->cash;
-    (void)state.put(kKey, cash.to_string(), core::SystemClock{}.now());
-    return cash;
+    (void)state.put(kCash, cash.to_string(), now);
+    return book_of(cash, opening_fills(saved_positions));
 }
 
 /// A URL without its password, for messages.
@@ -361,16 +438,21 @@ core::Result<std::unique_ptr<System>> build_system(
         }
         alpaca_settings = *settings;
     }
-    core::Money cash = rs.cash.value_or(core::Money::from_units(100'000));
-    if (opts.broker == "alpaca") cash = alpaca_starting_cash(*alpaca_settings, *c[9], *c[2], cash);
+    StartingBook book{rs.cash.value_or(core::Money::from_units(100'000)), {}};
+    if (opts.broker == "alpaca") {
+        book = alpaca_starting_book(*alpaca_settings, *c[9], *c[2], book.cash);
+    }
+    const core::Money cash = book.cash;
     services::ExecutionConfig ec;
     ec.starting_cash = cash;
+    ec.opening = book.opening;
     ec.multiplier = 2;  // a Reg T margin account, as Alpaca's paper accounts are
     ec.symbols = symbols;
     if (opts.broker == "alpaca") ec.broker_factory = alpaca::broker_factory(*alpaca_settings);
     services::PositionsConfig pc;
     pc.starting_cash = cash;
     pc.multiplier = ec.multiplier;
+    pc.opening = book.opening;
     services::RiskConfig rc;
     rc.limits = file->backtest.risk;
     if (rs.stale_after_seconds) rc.stale_after = std::chrono::seconds(*rs.stale_after_seconds);

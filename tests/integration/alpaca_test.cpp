@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -34,8 +35,11 @@ FakeAlpacaOptions fake_options() {
 
 class AlpacaRun : public ::testing::Test {
 protected:
+    /// The fake Alpaca each test of the fixture starts with.
+    virtual FakeAlpacaOptions options() const { return fake_options(); }
     void SetUp() override {
-        for (const auto& [k, v] : fake_.env())
+        fake_ = std::make_unique<FakeAlpaca>(options());
+        for (const auto& [k, v] : fake_->env())
             ::setenv(k.c_str(), v.c_str(), 1);
         ::setenv("MERIDIAN_ALPACA_DATA_AROUND_THE_CLOCK", "true", 1);
         ::setenv("MERIDIAN_ALPACA_RECONCILE_SECONDS", "1", 1);
@@ -89,20 +93,20 @@ protected:
     void expect_settled(HttpClient& c) {
         ASSERT_TRUE(eventually([&] { return orders(c, "open").empty(); }, 40s))
             << json::serialize(orders(c, "open"));
-        ASSERT_TRUE(eventually([&] { return positions(c) == fake_.positions(); }, 20s))
+        ASSERT_TRUE(eventually([&] { return positions(c) == fake_->positions(); }, 20s))
             << "ours: " << json::serialize(c.request("GET", "/positions", {}, auth(key_)).json());
         // Cash too: Meridian's account started from Alpaca's and applied the same fills.
         ASSERT_TRUE(eventually([&] {
             return c.request("GET", "/portfolio/metrics", {}, auth(key_)).json().at("cash") ==
-                   json::value(fake_.cash());
+                   json::value(fake_->cash());
         })) << c.request("GET", "/portfolio/metrics", {}, auth(key_)).body
-            << " vs " << fake_.cash();
-        const auto ids = fake_.client_order_ids();
+            << " vs " << fake_->cash();
+        const auto ids = fake_->client_order_ids();
         EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size())
             << "an order reached Alpaca twice";
     }
 
-    FakeAlpaca fake_{fake_options()};
+    std::unique_ptr<FakeAlpaca> fake_;
     TestDir dir_{"alpaca"};
     std::unique_ptr<RunningSystem> system_;
     std::string key_;
@@ -155,13 +159,13 @@ TEST_F(AlpacaRun, AnOrderLivesItsWholeLifeThroughAlpaca) {
     // Secrets stay secret: not in the API's answers, not in what it prints.
     for (const char* route : {"/config", "/health", "/services", "/openapi.json"})
         EXPECT_EQ(c.request("GET", route, {}, auth(key_))
-                      .body.find(fake_.env().at("APCA_API_SECRET_KEY")),
+                      .body.find(fake_->env().at("APCA_API_SECRET_KEY")),
                   std::string::npos)
             << route;
-    EXPECT_EQ(system_->process().output().find(fake_.env().at("APCA_API_SECRET_KEY")),
+    EXPECT_EQ(system_->process().output().find(fake_->env().at("APCA_API_SECRET_KEY")),
               std::string::npos);
     expect_settled(c);
-    EXPECT_EQ(fake_.positions().at("AAPL"), "10");
+    EXPECT_EQ(fake_->positions().at("AAPL"), "10");
 }
 
 TEST_F(AlpacaRun, ABracketsLegsAreFollowedToTheEnd) {
@@ -181,14 +185,14 @@ TEST_F(AlpacaRun, ABracketsLegsAreFollowedToTheEnd) {
             working += o.at("status") == "new" ? 1 : 0;
         return all.size() == 3 && working == 2;
     })) << json::serialize(orders(c));
-    ASSERT_TRUE(eventually([&] { return positions(c) == fake_.positions(); }));
+    ASSERT_TRUE(eventually([&] { return positions(c) == fake_->positions(); }));
     // Nested, the exits come with their entry, as Alpaca's nested=true has them.
     const std::string entry{r.json().at("id").as_string()};
     auto nested = c.request("GET", "/orders/" + entry + "?nested=true", {}, auth(key_)).json();
     ASSERT_TRUE(nested.at("legs").is_array()) << json::serialize(nested);
     EXPECT_EQ(nested.at("legs").as_array().size(), 2u) << json::serialize(nested);
     // The price reaches the take-profit: it fills, the stop-loss is canceled, the position is flat.
-    fake_.set_price("AAPL", "260");
+    fake_->set_price("AAPL", "260");
     expect_settled(c);
     std::map<std::string, int> statuses;
     for (const auto& o : orders(c))
@@ -205,7 +209,7 @@ TEST_F(AlpacaRun, ATrailingStopFollowsThePriceAndSells) {
     auto r = c.request("POST", "/orders", order_body("AAPL", "5", "buy", "ts-buy"), auth(key_));
     ASSERT_EQ(r.status, 200) << r.body;
     ASSERT_TRUE(
-        eventually([&] { return positions(c) == fake_.positions() && !positions(c).empty(); }));
+        eventually([&] { return positions(c) == fake_->positions() && !positions(c).empty(); }));
     r = c.request("POST", "/orders",
                   R"({"symbol":"AAPL","qty":"5","side":"sell","type":"trailing_stop",
                       "time_in_force":"gtc","trail_price":"5","client_order_id":"ts-sell"})",
@@ -215,10 +219,10 @@ TEST_F(AlpacaRun, ATrailingStopFollowsThePriceAndSells) {
     ASSERT_TRUE(eventually([&] {
         return c.request("GET", "/orders/" + id, {}, auth(key_)).json().at("status") == "new";
     }));
-    fake_.set_price("AAPL", "200");  // the stop follows up to about 195
+    fake_->set_price("AAPL", "200");  // the stop follows up to about 195
     std::this_thread::sleep_for(300ms);
     EXPECT_EQ(c.request("GET", "/orders/" + id, {}, auth(key_)).json().at("status"), "new");
-    fake_.set_price("AAPL", "190");
+    fake_->set_price("AAPL", "190");
     ASSERT_TRUE(eventually([&] {
         return c.request("GET", "/orders/" + id, {}, auth(key_)).json().at("status") == "filled";
     }));
@@ -230,11 +234,11 @@ TEST_F(AlpacaRun, ASymbolAlpacaDoesNotTradeIsRefusedBeforeItIsSent) {
     system_.reset();
     start({"--symbols", "AAPL,OLDCO"});
     auto c = client();
-    const auto before = fake_.stats().submit_requests;
+    const auto before = fake_->stats().submit_requests;
     auto r = c.request("POST", "/orders", order_body("OLDCO", "1", "buy", "old-1"), auth(key_));
     EXPECT_EQ(r.status, 422) << r.body;
     EXPECT_NE(r.body.find("cannot be traded on Alpaca"), std::string::npos) << r.body;
-    EXPECT_EQ(fake_.stats().submit_requests, before) << "nothing went to Alpaca";
+    EXPECT_EQ(fake_->stats().submit_requests, before) << "nothing went to Alpaca";
 }
 
 TEST_F(AlpacaRun, FaultsNeitherLoseNorDuplicateAnOrder) {
@@ -264,34 +268,34 @@ TEST_F(AlpacaRun, FaultsNeitherLoseNorDuplicateAnOrder) {
     f.fail_submits = 3;
     f.fail_status = 504;
     f.throttle = 3;
-    fake_.set_faults(f);
+    fake_->set_faults(f);
     for (int i = 0; i < 10; ++i)
         submit(i);
     f = FakeAlpacaFaults{};
     f.duplicate_events = true;
     f.reorder_events = true;
-    fake_.set_faults(f);
+    fake_->set_faults(f);
     for (int i = 10; i < 20; ++i)
         submit(i);
-    fake_.drop_streams();
+    fake_->drop_streams();
     for (int i = 20; i < 25; ++i)
         submit(i);
     EXPECT_GT(refused_while_down, 0) << "orders were taken while the trade stream was down";
     f = FakeAlpacaFaults{};
     f.silent = true;  // open but silent: every event meanwhile is lost
-    fake_.set_faults(f);
+    fake_->set_faults(f);
     for (int i = 25; i < 35; ++i)
         submit(i);
     std::this_thread::sleep_for(1500ms);
     f = FakeAlpacaFaults{};
     f.fail_submits = 2;
     f.fail_status = 500;
-    fake_.set_faults(f);
+    fake_->set_faults(f);
     for (int i = 35; i < 40; ++i)
         submit(i);
 
     expect_settled(c);
-    const auto ids = fake_.client_order_ids();
+    const auto ids = fake_->client_order_ids();
     EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), sent);
     for (const auto& o : orders(c))
         EXPECT_EQ(o.at("status"), "filled") << json::serialize(o);
@@ -307,7 +311,7 @@ TEST_F(AlpacaRun, Kill9MidFlightLeavesNothingUnsettledAfterRestart) {
     std::set<std::string> acknowledged;
     FakeAlpacaFaults f;
     f.silent = true;  // Alpaca fills, nobody hears: the restart must find out
-    fake_.set_faults(f);
+    fake_->set_faults(f);
     for (int i = 0; i < 15; ++i) {
         auto r = c.request("POST", "/orders",
                            order_body("AAPL", "2", "buy", "k9-" + std::to_string(i)), auth(key_));
@@ -315,7 +319,7 @@ TEST_F(AlpacaRun, Kill9MidFlightLeavesNothingUnsettledAfterRestart) {
         acknowledged.insert(std::string{r.json().at("client_order_id").as_string()});
     }
     system_->process().signal(SIGKILL);
-    fake_.set_faults(FakeAlpacaFaults{});
+    fake_->set_faults(FakeAlpacaFaults{});
     start();
     auto c2 = client();
     expect_settled(c2);
@@ -325,7 +329,46 @@ TEST_F(AlpacaRun, Kill9MidFlightLeavesNothingUnsettledAfterRestart) {
         EXPECT_EQ(o.at("status"), "filled") << json::serialize(o);
     }
     EXPECT_EQ(ours, acknowledged);
-    EXPECT_EQ(fake_.positions().at("AAPL"), "30");
+    EXPECT_EQ(fake_->positions().at("AAPL"), "30");
+}
+
+/// An Alpaca account that already holds positions when Meridian first connects to it.
+class AlpacaRunWithHoldings : public AlpacaRun {
+protected:
+    FakeAlpacaOptions options() const override {
+        FakeAlpacaOptions o = fake_options();
+        o.cash = "90000";
+        o.positions = {{"MSFT", {"10", "400"}}, {"NVDA", {"-20", "125.5"}}};
+        return o;
+    }
+};
+
+TEST_F(AlpacaRunWithHoldings, PositionsHeldBeforeMeridianAreItsToManageFromTheFirstStart) {
+    auto c = client();
+    // Booked at their average entry price; the cash is Alpaca's; nothing to reconcile.
+    ASSERT_TRUE(eventually([&] { return positions(c) == fake_->positions(); }))
+        << c.request("GET", "/positions", {}, auth(key_)).body;
+    auto msft = c.request("GET", "/positions/MSFT", {}, auth(key_)).json();
+    EXPECT_EQ(msft.at("avg_entry_price").as_string(), "400");
+    EXPECT_EQ(c.request("GET", "/portfolio/metrics", {}, auth(key_)).json().at("cash"),
+              json::value(fake_->cash()));
+    std::this_thread::sleep_for(2500ms);  // two reconciliations (every second here)
+    EXPECT_EQ(metric(c, "meridian_alpaca_position_mismatches"), 0);
+    // Selling what was held closes it (not a short), realizing the gain over its entry price.
+    fake_->set_price("MSFT", "410");
+    auto r =
+        c.request("POST", "/orders", order_body("MSFT", "10", "sell", "close-msft"), auth(key_));
+    ASSERT_EQ(r.status, 200) << r.body;
+    expect_settled(c);
+    EXPECT_FALSE(positions(c).contains("MSFT"));
+    EXPECT_EQ(c.request("GET", "/portfolio/pnl", {}, auth(key_)).json().at("realized"),
+              json::value("100.00"));
+    // After a restart the book is the same: the holdings were taken once.
+    system_->process().signal(SIGTERM);
+    start();
+    auto c2 = client();
+    expect_settled(c2);
+    EXPECT_EQ(positions(c2).at("NVDA"), "-20");
 }
 
 TEST(AlpacaHistory, FetchStoresEveryPageWithProgressAndServesTheBars) {

@@ -207,6 +207,10 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
                                {"GOOGL", "165.20"}}) {
             prices[sym] = *Price::parse(px);
         }
+        for (const auto& [sym, held] : options.positions) {
+            const Quantity qty = *Quantity::parse(held.first);
+            positions[sym] = Position{qty, *Price::parse(held.second) * qty};
+        }
     }
 
     // ---- HTTP -----------------------------------------------------------------------------

@@ -18,6 +18,9 @@ struct FakeAlpacaOptions {
     std::uint16_t port = 0;  // 0: any free port
     int requests_per_minute = 200;
     std::string cash = "100000";
+    /// Positions the account holds from the start (bought elsewhere): symbol -> signed qty and
+    /// average entry price, as decimal text.
+    std::map<std::string, std::pair<std::string, std::string>> positions;
     /// Market orders and marketable limits fill in this many executions (partial fills first).
     int fills_per_order = 1;
     /// Quotes and trades per second per symbol on the data stream, and a minute bar each

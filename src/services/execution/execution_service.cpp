@@ -164,6 +164,12 @@ std::vector<store::StoredOrder> ExecutionService::settle_held_legs(
 }
 
 void ExecutionService::on_start() {
+    for (const auto& f : config_.opening) {
+        if (auto ok = account_.apply_fill(f); !ok) {
+            std::fprintf(stderr, "execution: opening position in %s not booked: %s\n",
+                         f.symbol.str().c_str(), ok.error().message.c_str());
+        }
+    }
     auto replayed = reads_.each_fill([this](const core::Fill& f) {
         if (auto ok = account_.apply_fill(f); !ok) {
             std::fprintf(stderr, "execution: stored fill %s not applied: %s\n",

@@ -21,6 +21,8 @@ namespace meridian::services {
 struct ExecutionConfig {
     core::Money starting_cash = core::Money::from_units(100'000);
     int multiplier = 1;
+    /// Positions held before Meridian's first order (PositionsConfig::opening).
+    std::vector<core::Fill> opening;
     engine::SimBrokerConfig broker;     // the paper broker's
     std::vector<core::Symbol> symbols;  // the tradable universe
     /// Makes the broker (Alpaca); none: the paper broker.

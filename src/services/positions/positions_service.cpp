@@ -31,8 +31,8 @@ PositionsService::PositionsService(bus::Bus& bus, const core::Clock& clock, Metr
     : Service{"positions", bus, clock, metrics},
       orders_{orders},
       equity_store_{equity},
-      config_{config},
-      account_{core::Account::create(config.starting_cash, config.multiplier).value()} {
+      config_{std::move(config)},
+      account_{core::Account::create(config_.starting_cash, config_.multiplier).value()} {
     metrics_.gauge("meridian_equity_dollars", "Account equity.");
     metrics_.gauge("meridian_cash_dollars", "Account cash.");
     metrics_.gauge("meridian_pnl_dollars", "Profit and loss.", {"kind"});
@@ -46,6 +46,12 @@ void PositionsService::on_start() {
     subscribe("fills", std::chrono::milliseconds(2), [this](const bus::Envelope& e) {
         if (e.type == "fill" || e.type == "partial_fill") on_fill(e);
     });
+    for (const auto& f : config_.opening) {
+        if (auto ok = account_.apply_fill(f); !ok) {
+            std::fprintf(stderr, "positions: opening position in %s not booked: %s\n",
+                         f.symbol.str().c_str(), ok.error().message.c_str());
+        }
+    }
     auto replayed = orders_.each_fill([this](const core::Fill& f) {
         if (auto ok = account_.apply_fill(f); !ok) {
             std::fprintf(stderr, "positions: stored fill %s not applied: %s\n",

@@ -14,6 +14,9 @@ struct PositionsConfig {
     core::Money starting_cash = core::Money::from_units(100'000);
     int multiplier = 1;
     std::chrono::milliseconds sample_every{60'000};  // equity curve resolution
+    /// Positions held before Meridian's first order (an Alpaca account's), booked as fills at
+    /// their average entry price before the stored fills; starting_cash includes their cost.
+    std::vector<core::Fill> opening;
 };
 
 /// The account as the user sees it. Rebuilt at start from every stored fill (nothing applied

@@ -332,6 +332,62 @@ TEST_F(AlpacaRun, Kill9MidFlightLeavesNothingUnsettledAfterRestart) {
     EXPECT_EQ(fake_->positions().at("AAPL"), "30");
 }
 
+TEST_F(AlpacaRun, CancelingAllIsOneRequestUnlessTheAccountHasOrdersOfItsOwn) {
+    auto c = client();
+    ASSERT_TRUE(eventually(
+        [&] { return c.request("GET", "/marketdata/quotes/AAPL", {}, auth(key_)).status == 200; }));
+    auto rest = [&](const std::string& coid) {
+        const std::string body = R"({"symbol":"AAPL","qty":"1","side":"buy","type":"limit",
+            "limit_price":"100","time_in_force":"gtc","client_order_id":")" +
+                                 coid + R"("})";
+        auto r = c.request("POST", "/orders", body, auth(key_));
+        ASSERT_EQ(r.status, 200) << r.body;
+    };
+    auto all_new = [&](std::size_t n) {
+        return eventually([&] {
+            auto open = orders(c, "open");
+            std::size_t working = 0;
+            for (const auto& o : open)
+                working += o.at("status") == "new" ? 1u : 0u;
+            return working == n;
+        });
+    };
+    for (int i = 0; i < 3; ++i)
+        rest("rest-" + std::to_string(i));
+    ASSERT_TRUE(all_new(3)) << json::serialize(orders(c, "open"));
+    // Every open order is Meridian's: Alpaca's own cancel-everything, one request.
+    auto r = c.request("DELETE", "/orders", {}, auth(key_));
+    ASSERT_EQ(r.status, 207) << r.body;
+    const auto answers = r.json();
+    EXPECT_EQ(answers.as_array().size(), 3u) << r.body;
+    for (const auto& item : answers.as_array())
+        EXPECT_EQ(item.at("status").as_int64(), 200) << r.body;
+    EXPECT_EQ(fake_->stats().cancel_all_requests, 1u);
+    EXPECT_EQ(fake_->stats().cancel_requests, 0u);
+    EXPECT_TRUE(eventually([&] { return orders(c, "open").empty(); }))
+        << json::serialize(orders(c, "open"));
+
+    // An order placed outside Meridian: Meridian cancels its own one by one and leaves it be.
+    HttpClient alpaca{fake_->port()};
+    const std::map<std::string, std::string> keys{{"APCA-API-KEY-ID", "fake-key"},
+                                                  {"APCA-API-SECRET-KEY", "fake-secret"}};
+    auto theirs = alpaca.request("POST", "/v2/orders",
+                                 R"({"symbol":"MSFT","qty":"1","side":"buy","type":"limit",
+                                     "limit_price":"100","time_in_force":"gtc"})",
+                                 keys);
+    ASSERT_EQ(theirs.status, 200) << theirs.body;
+    for (int i = 3; i < 5; ++i)
+        rest("rest-" + std::to_string(i));
+    ASSERT_TRUE(all_new(2)) << json::serialize(orders(c, "open"));
+    r = c.request("DELETE", "/orders", {}, auth(key_));
+    ASSERT_EQ(r.status, 207) << r.body;
+    EXPECT_EQ(r.json().as_array().size(), 2u) << r.body;
+    EXPECT_EQ(fake_->stats().cancel_all_requests, 1u);
+    EXPECT_EQ(fake_->stats().cancel_requests, 2u);
+    const std::string their_id{theirs.json().at("id").as_string()};
+    EXPECT_EQ(alpaca.request("GET", "/v2/orders/" + their_id, {}, keys).json().at("status"), "new");
+}
+
 /// An Alpaca account that already holds positions when Meridian first connects to it.
 class AlpacaRunWithHoldings : public AlpacaRun {
 protected:
@@ -361,8 +417,18 @@ TEST_F(AlpacaRunWithHoldings, PositionsHeldBeforeMeridianAreItsToManageFromTheFi
     ASSERT_EQ(r.status, 200) << r.body;
     expect_settled(c);
     EXPECT_FALSE(positions(c).contains("MSFT"));
-    EXPECT_EQ(c.request("GET", "/portfolio/pnl", {}, auth(key_)).json().at("realized"),
-              json::value("100.00"));
+    // (The fake's price walks: the gain is the fills' over 400.)
+    double gain = 0;
+    const auto fills = c.request("GET", "/fills", {}, auth(key_)).json();
+    for (const auto& f : fills.as_array()) {
+        if (f.at("symbol") != "MSFT") continue;
+        gain += (std::stod(std::string{f.at("price").as_string()}) - 400) *
+                std::stod(std::string{f.at("qty").as_string()});
+    }
+    EXPECT_GT(gain, 0);
+    const auto pnl = c.request("GET", "/portfolio/pnl", {}, auth(key_)).json();
+    EXPECT_NEAR(std::stod(std::string{pnl.at("realized").as_string()}), gain, 0.005)
+        << json::serialize(pnl) << json::serialize(fills);
     // After a restart the book is the same: the holdings were taken once.
     system_->process().signal(SIGTERM);
     start();

@@ -304,7 +304,10 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
         if (p.starts_with("/v2/positions/") && m == "GET") return one_position(p.substr(14));
         if (p == "/v2/orders" && m == "POST") return submit(req);
         if (p == "/v2/orders" && m == "GET") return list_orders(req);
-        if (p == "/v2/orders" && m == "DELETE") return cancel_all();
+        if (p == "/v2/orders" && m == "DELETE") {
+            ++stats.cancel_all_requests;
+            return cancel_all();
+        }
         if (p == "/v2/orders:by_client_order_id" && m == "GET") {
             auto coid = req.query_param("client_order_id");
             auto it = coid ? by_client_id.find(std::string{*coid}) : by_client_id.end();
@@ -318,7 +321,10 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
                 return net::Response::json(
                     200, order_json(it->second, false, req.query_param("nested") == "true"));
             }
-            if (m == "DELETE") return cancel(it->second);
+            if (m == "DELETE") {
+                ++stats.cancel_requests;
+                return cancel(it->second);
+            }
             if (m == "PATCH") return replace(it->second, req);
         }
         if (p.starts_with("/v2/assets/") && m == "GET") {

@@ -45,6 +45,8 @@ struct FakeAlpacaFaults {
 struct FakeAlpacaStats {
     std::uint64_t orders_created = 0;
     std::uint64_t submit_requests = 0;
+    std::uint64_t cancel_requests = 0;       // DELETE /v2/orders/{id}
+    std::uint64_t cancel_all_requests = 0;   // DELETE /v2/orders
     std::uint64_t duplicate_client_ids = 0;  // 422 "client_order_id must be unique" answered
     std::uint64_t throttled = 0;
     std::uint64_t requests = 0;

@@ -2,6 +2,7 @@
 #include "adapters/alpaca/alpaca_broker.hpp"
 
 #include <cstdio>
+#include <set>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -316,6 +317,55 @@ asio::awaitable<core::Result<void>> AlpacaBroker::cancel(const core::OrderId& id
     if (!ok) co_return ok.error();
     // Accepted: the canceled event follows on the stream (or reconciliation finds it).
     co_return core::Result<void>{};
+}
+
+asio::awaitable<std::vector<services::Broker::Canceled>> AlpacaBroker::cancel_all() {
+    auto alive = alive_;
+    const std::vector<core::OrderId> mine = open_orders();
+    if (mine.empty()) co_return std::vector<Canceled>{};
+    auto theirs = co_await client_.orders("open");
+    if (!*alive) co_return std::vector<Canceled>{};
+    bool all_mine = theirs.has_value();
+    if (theirs) {
+        for (const auto& o : *theirs) {
+            all_mine = all_mine && (by_alpaca_id(o.id) || by_client_id(o.client_order_id));
+        }
+    }
+    if (!all_mine) {
+        auto each = co_await services::Broker::cancel_all();
+        co_return each;
+    }
+    auto tried = co_await client_.cancel_all();
+    if (!*alive) co_return std::vector<Canceled>{};
+    if (!tried) {
+        auto each = co_await services::Broker::cancel_all();
+        co_return each;
+    }
+    std::vector<Canceled> out;
+    std::set<core::OrderId> answered;
+    for (const auto& [alpaca_id, status] : *tried) {
+        const Entry* e = by_alpaca_id(alpaca_id);
+        if (!e) continue;
+        answered.insert(e->order.id());
+        if (status >= 200 && status < 300) {
+            out.push_back(Canceled{e->order.id(), core::Result<void>{}});
+        } else {
+            out.push_back(Canceled{
+                e->order.id(),
+                core::Error{status == 404 ? core::Errc::NotFound : core::Errc::IllegalState,
+                            "Alpaca answered " + std::to_string(status) + " to its cancel"}});
+        }
+    }
+    // Ours that Alpaca did not list: not there yet (in flight), or canceled meanwhile.
+    for (const auto& id : mine) {
+        if (answered.contains(id)) continue;
+        const auto* o = find(id);
+        if (!o || o->is_terminal()) continue;
+        auto result = co_await cancel(id);
+        if (!*alive) co_return out;
+        out.push_back(Canceled{id, std::move(result)});
+    }
+    co_return out;
 }
 
 asio::awaitable<core::Result<core::OrderId>> AlpacaBroker::replace(

@@ -35,6 +35,10 @@ public:
     boost::asio::awaitable<core::Result<void>> submit(const core::Order& order,
                                                       const std::string& strategy) override;
     boost::asio::awaitable<core::Result<void>> cancel(const core::OrderId& id) override;
+    /// Alpaca's one cancel-everything request when every open order in the account is
+    /// Meridian's (its own listing says so); else one cancel per order, so that orders placed
+    /// outside Meridian are left alone.
+    boost::asio::awaitable<std::vector<Canceled>> cancel_all() override;
     boost::asio::awaitable<core::Result<core::OrderId>> replace(
         const core::OrderId& id, std::optional<core::Quantity> qty,
         std::optional<core::Price> limit_price, std::optional<core::Price> stop_price) override;

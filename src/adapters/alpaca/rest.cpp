@@ -291,6 +291,33 @@ asio::awaitable<core::Result<void>> TradingClient::cancel(const std::string& id)
     co_return to_error(e);
 }
 
+asio::awaitable<core::Result<std::vector<std::pair<std::string, int>>>>
+TradingClient::cancel_all() {
+    using Tried = std::vector<std::pair<std::string, int>>;
+    auto r = co_await rest_.call("DELETE", "/v2/orders");
+    if (!r) co_return r.error();
+    if (r->status != 207 && r->status != 200) co_return to_error(r->error());
+    if (!r->body.is_array()) {
+        co_return core::Error{core::Errc::Internal, "cancel all: the answer is not an array"};
+    }
+    Tried out;
+    for (const auto& v : r->body.get_array()) {
+        const auto* o = v.if_object();
+        const auto* id = o ? o->if_contains("id") : nullptr;
+        const auto* status = o ? o->if_contains("status") : nullptr;
+        if (!id || !id->is_string() || !status) continue;
+        int code = 0;
+        if (status->is_int64()) {
+            code = static_cast<int>(status->get_int64());
+        } else if (status->is_string()) {  // numbers arrive as text (wire::parse)
+            const auto text = status->get_string();
+            std::from_chars(text.data(), text.data() + text.size(), code);
+        }
+        out.emplace_back(std::string{id->get_string()}, code);
+    }
+    co_return out;
+}
+
 asio::awaitable<core::Result<BrokerOrder>> TradingClient::replace(
     const std::string& id, std::optional<core::Quantity> qty,
     std::optional<core::Price> limit_price, std::optional<core::Price> stop_price,

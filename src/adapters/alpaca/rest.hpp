@@ -106,6 +106,9 @@ public:
         std::string status, std::optional<core::Timestamp> after = std::nullopt);
     /// Requests a cancel (204). Errors: NotFound (404), IllegalState (422: not cancelable).
     boost::asio::awaitable<core::Result<void>> cancel(const std::string& id);
+    /// Cancels every open order of the account at once (207): each order tried, by Alpaca's
+    /// id, with the HTTP status of its cancel.
+    boost::asio::awaitable<core::Result<std::vector<std::pair<std::string, int>>>> cancel_all();
     /// Replaces: the new order (its client_order_id is `new_client_order_id`).
     boost::asio::awaitable<core::Result<BrokerOrder>> replace(
         const std::string& id, std::optional<core::Quantity> qty,

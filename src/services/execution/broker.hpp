@@ -68,6 +68,14 @@ public:
         (void)id;
         return {};
     }
+    /// What one order's cancel in cancel_all came to.
+    struct Canceled {
+        core::OrderId id;
+        core::Result<void> result;
+    };
+    /// Cancels every open order a user may cancel (open_orders()), each once; by default one
+    /// cancel() after another. A broker with a cancel-everything call of its own may use it.
+    virtual boost::asio::awaitable<std::vector<Canceled>> cancel_all();
     /// An advanced order's legs (Alpaca's nested "legs"), oldest first: those the broker knows.
     virtual std::vector<core::OrderId> legs_of(const core::OrderId& parent) const = 0;
     /// Open orders a user may cancel, oldest first: a leg while its entry works goes with it,

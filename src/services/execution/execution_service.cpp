@@ -695,17 +695,18 @@ asio::awaitable<Response> ExecutionService::cancel_order(Request& req) {
 }
 
 asio::awaitable<Response> ExecutionService::cancel_all(Request&) {
+    // Alpaca's 207: one result per order, with the order as it is now.
+    auto results = co_await broker_->cancel_all();
     json::array out;
-    for (const auto& id : broker_->open_orders()) {
-        const auto* o = broker_->find(id);
-        if (!o || o->is_terminal()) continue;
-        auto ok = co_await broker_->cancel(id);
-        json::object item{{"id", id.str()}, {"status", ok ? 200 : from_error(ok.error()).status}};
-        if (ok) {
-            if (const auto* now = broker_->find(id)) item["body"] = to_json(*now);
+    for (const auto& c : results) {
+        json::object item{{"id", c.id.str()},
+                          {"status", c.result ? 200 : from_error(c.result.error()).status}};
+        if (c.result) {
+            if (const auto* now = broker_->find(c.id)) item["body"] = to_json(*now);
         } else {
-            item["body"] = json::object{{"code", from_error(ok.error()).status * 100'000 + 10'000},
-                                        {"message", ok.error().message}};
+            const int status = from_error(c.result.error()).status;
+            item["body"] = json::object{{"code", status * 100'000 + 10'000},
+                                        {"message", c.result.error().message}};
         }
         out.push_back(std::move(item));
     }

@@ -91,7 +91,17 @@ ListSql order_list_sql(const OrderQuery& q, char marker, std::string_view tiebre
     const std::string final_states{kFinalStatuses};
     if (q.status == OrderQuery::Status::Open) w += " AND " + std::string{kOpenOrderPredicate};
     if (q.status == OrderQuery::Status::Closed) w += " AND status IN " + final_states;
-    if (q.nested) w += " AND parent_id IS NULL";
+    if (q.nested) {
+        // A leg comes with its entry when the entry is listed too (same status class; legs
+        // share its symbol): a filled entry's working exits still show under status=open.
+        std::string entry_listed = "SELECT 1 FROM orders p WHERE p.id = orders.parent_id";
+        if (q.status == OrderQuery::Status::Open) {
+            entry_listed += " AND " + std::string{kOpenOrderPredicate};
+        }
+        if (q.status == OrderQuery::Status::Closed)
+            entry_listed += " AND status IN " + final_states;
+        w += " AND (parent_id IS NULL OR NOT EXISTS (" + entry_listed + "))";
+    }
     if (!q.symbols.empty()) {
         w += " AND symbol IN (";
         for (std::size_t i = 0; i < q.symbols.size(); ++i) {

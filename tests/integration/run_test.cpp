@@ -523,6 +523,10 @@ TEST_F(RunTest, AnAdvancedOrdersLegsComeNestedAndCancelingAllTakesTheExitsToo) {
     EXPECT_EQ(nested[0].at("id").as_string(), id);
     EXPECT_EQ(nested[0].at("legs").as_array().size(), 2u);
     EXPECT_EQ(c.request("GET", "/orders?nested=maybe", {}, auth(key_)).status, 422);
+    // The entry filled: its working exits are what is open, listed on their own.
+    const auto open =
+        c.request("GET", "/orders?status=open&symbols=AAPL&nested=true", {}, auth(key_)).json();
+    EXPECT_EQ(open.as_array().size(), 2u) << json::serialize(open);
 
     // The exits of a filled entry are open orders of their own: canceling all cancels them.
     EXPECT_EQ(c.request("DELETE", "/orders", {}, auth(key_)).status, 207);

@@ -83,6 +83,17 @@ TYPED_TEST_P(StoreContract, AnAdvancedOrdersLinksComeBack) {
     EXPECT_EQ(roots[0].order.id(), test::oid("o-1"));
     q.nested = false;
     EXPECT_EQ(store->list(q).value().size(), 3u);
+    // Once the entry is final its working legs are what is open: listed on their own.
+    core::Order filled = entry;
+    ASSERT_TRUE(filled.transition(OrderStatus::New, test::ts("2024-03-01T14:30:01Z")));
+    ASSERT_TRUE(filled.transition(OrderStatus::Canceled, test::ts("2024-03-01T14:30:02Z")));
+    ASSERT_TRUE(store->update(filled));
+    q.nested = true;
+    EXPECT_EQ(store->list(q).value().size(), 2u);  // status=open: the two legs
+    q.status = store::OrderQuery::Status::Closed;
+    EXPECT_EQ(store->list(q).value().size(), 1u);  // the entry
+    q.status = store::OrderQuery::Status::All;
+    EXPECT_EQ(store->list(q).value().size(), 1u);  // the entry, its legs within
 }
 
 TYPED_TEST_P(StoreContract, AClientOrderIdIsKeptOnce) {

@@ -98,8 +98,9 @@ ListSql order_list_sql(const OrderQuery& q, char marker, std::string_view tiebre
         if (q.status == OrderQuery::Status::Open) {
             entry_listed += " AND " + std::string{kOpenOrderPredicate};
         }
-        if (q.status == OrderQuery::Status::Closed)
+        if (q.status == OrderQuery::Status::Closed) {
             entry_listed += " AND status IN " + final_states;
+        }
         w += " AND (parent_id IS NULL OR NOT EXISTS (" + entry_listed + "))";
     }
     if (!q.symbols.empty()) {

@@ -125,6 +125,40 @@ ListSql order_list_sql(const OrderQuery& q, char marker, std::string_view tiebre
     return out;
 }
 
+ListSql fill_list_sql(const FillQuery& q, char marker, std::string_view time_cast) {
+    ListSql out;
+    auto param = [&] { return std::string(1, marker) + std::to_string(out.args.size() + 1); };
+    std::string& w = out.clause;
+    w = "SELECT " + std::string{kFillColumns} + " FROM fills WHERE 1 = 1";
+    if (!q.symbols.empty()) {
+        w += " AND symbol IN (";
+        for (std::size_t i = 0; i < q.symbols.size(); ++i) {
+            w += (i ? ", " : "") + param();
+            out.args.emplace_back(q.symbols[i].str());
+        }
+        w += ")";
+    }
+    if (q.after) {
+        w += " AND ts_event > " + param() + std::string{time_cast};
+        out.args.emplace_back(q.after->ns());
+    }
+    if (q.until) {
+        w += " AND ts_event <= " + param() + std::string{time_cast};
+        out.args.emplace_back(q.until->ns());
+    }
+    if (q.page_token) {
+        // After the token's fill in the listing's order: (time, execution id) beyond its own.
+        const std::string token = param();
+        out.args.emplace_back(*q.page_token);
+        w += std::string{" AND (ts_event, execution_id) "} + (q.ascending ? ">" : "<") +
+             " (SELECT ts_event, execution_id FROM fills WHERE execution_id = " + token + ")";
+    }
+    w += q.ascending ? " ORDER BY ts_event, execution_id"
+                     : " ORDER BY ts_event DESC, execution_id DESC";
+    w += " LIMIT " + std::to_string(q.limit);
+    return out;
+}
+
 Row order_row(const core::Order& order, std::string_view strategy, const OrderLinks& links) {
     const core::OrderRequest& r = order.request();
     Row row;

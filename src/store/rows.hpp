@@ -72,6 +72,9 @@ struct ListSql {
 };
 ListSql order_list_sql(const OrderQuery& query, char marker, std::string_view tiebreak,
                        std::string_view time_cast = {});
+/// `SELECT kFillColumns FROM fills ...` for a FillQuery; parameters written `marker`N, times
+/// followed by `time_cast` (PostgreSQL's "::bigint").
+ListSql fill_list_sql(const FillQuery& query, char marker, std::string_view time_cast = {});
 
 /// The order statuses that are final, as an SQL list: "('filled', 'canceled', ...)".
 inline constexpr std::string_view kFinalStatuses =

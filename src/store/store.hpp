@@ -49,6 +49,18 @@ struct OrderQuery {
     bool nested = false;
 };
 
+/// Which fills a listing returns (GET /fills), by fill time (`ts_event`) and execution id.
+struct FillQuery {
+    std::vector<core::Symbol> symbols;     // empty: all
+    std::optional<core::Timestamp> after;  // filled strictly after
+    std::optional<core::Timestamp> until;  // filled at or before
+    /// The execution id of the last fill of the previous page: the page goes on after it (in
+    /// the listing's direction), fills of the same time included.
+    std::optional<std::string> page_token;
+    std::size_t limit = 100;
+    bool ascending = false;  // newest first by default
+};
+
 /// An event waiting in the outbox to be published: on `topic`, of `type`, JSON `payload`.
 struct OutboxEvent {
     std::int64_t id = 0;  // increasing in commit order
@@ -89,8 +101,14 @@ public:
     /// The same, each with its order's strategy (one query, not one per order).
     virtual core::Result<void> each_strategy_fill(
         const std::function<void(const StrategyFill&)>& f) = 0;
+    /// Fills as `query` says.
+    virtual core::Result<std::vector<core::Fill>> list_fills(const FillQuery& query) = 0;
     /// The newest `limit` fills, newest first.
-    virtual core::Result<std::vector<core::Fill>> recent_fills(std::size_t limit) = 0;
+    core::Result<std::vector<core::Fill>> recent_fills(std::size_t limit) {
+        FillQuery q;
+        q.limit = limit;
+        return list_fills(q);
+    }
     /// Every fill, in the order they were recorded (each_fill, collected).
     core::Result<std::vector<core::Fill>> fills() {
         std::vector<core::Fill> out;

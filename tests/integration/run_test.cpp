@@ -230,6 +230,11 @@ TEST_F(RunTest, BadInputGets4xxAndChangesNothing) {
     auto all = c2.request("GET", "/orders?status=all", {}, auth(key_)).json().as_array();
     EXPECT_TRUE(all.empty());
     EXPECT_EQ(c2.request("GET", "/orders?limit=abc", {}, auth(key_)).status, 422);
+    for (const char* query :
+         {"limit=0", "limit=10001", "direction=up", "after=yesterday", "symbols=a%20b"}) {
+        EXPECT_EQ(c2.request("GET", std::string{"/fills?"} + query, {}, auth(key_)).status, 422)
+            << query;
+    }
     EXPECT_EQ(c2.request("GET", "/nope", {}, auth(key_)).status, 404);
     EXPECT_EQ(c2.request("GET", "/orders", {}, auth("mk_wrong")).status, 401);
 }
@@ -352,6 +357,20 @@ TEST_F(RunTest, Kill9LosesNoAcknowledgedOrderOrFillAndAppliesNothingTwice) {
     }));
     // Positions rebuilt from the fills exactly once: qty = signed sum of the fills.
     fills_after = c2.request("GET", "/fills?limit=10000", {}, auth(key_)).json().as_array();
+    // Paged seven at a time (each page going on from the last fill's id), the same fills.
+    std::vector<std::string> paged;
+    for (std::string token;;) {
+        auto page = c2.request("GET", "/fills?limit=7&page_token=" + token, {}, auth(key_))
+                        .json()
+                        .as_array();
+        for (const auto& f : page)
+            paged.emplace_back(f.at("id").as_string());
+        if (page.size() < 7) break;
+        token = paged.back();
+    }
+    ASSERT_EQ(paged.size(), fills_after.size());
+    for (std::size_t i = 0; i < paged.size(); ++i)
+        EXPECT_EQ(paged[i], fills_after[i].at("id").as_string());
     std::map<std::string, long> expected;
     for (const auto& f : fills_after) {
         const long q = std::stol(std::string{f.at("qty").as_string()});

@@ -194,6 +194,56 @@ TYPED_TEST_P(StoreContract, RecentFillsAreTheNewestFirst) {
     EXPECT_EQ(store->recent_fills(10).value().size(), 4u);
 }
 
+TYPED_TEST_P(StoreContract, FillsPageByTimeAndGoOnFromAFillOfTheSameTime) {
+    auto store = this->open();
+    core::Order a = this->order(test::market("AAPL", Side::Buy, "100"), "o-1", "c-1");
+    core::Order m = this->order(test::market("MSFT", Side::Buy, "100"), "o-2", "c-2");
+    ASSERT_TRUE(store->insert(a, "s"));
+    ASSERT_TRUE(store->insert(m, "s"));
+    // Six AAPL fills, three of them at one time (a quote filling several orders), two MSFT.
+    const int times[] = {10, 20, 20, 20, 30, 40};
+    for (int i = 0; i < 6; ++i) {
+        core::Fill f =
+            test::fill("AAPL", Side::Buy, "1", "187.25", "a-" + std::to_string(i), "0", "o-1");
+        f.ts_event = core::Timestamp::from_ns(times[i]);
+        ASSERT_TRUE(*a.apply_fill(f));
+        ASSERT_TRUE(*store->record_fill(f, a));
+    }
+    for (int i = 0; i < 2; ++i) {
+        core::Fill f =
+            test::fill("MSFT", Side::Buy, "1", "402", "m-" + std::to_string(i), "0", "o-2");
+        f.ts_event = core::Timestamp::from_ns(25 + i);
+        ASSERT_TRUE(*m.apply_fill(f));
+        ASSERT_TRUE(*store->record_fill(f, m));
+    }
+    auto ids = [](const std::vector<core::Fill>& fills) {
+        std::string out;
+        for (const auto& f : fills)
+            out += f.execution_id + " ";
+        return out;
+    };
+    store::FillQuery q;
+    q.symbols = {test::sym("AAPL")};
+    q.limit = 2;
+    // Newest first, two a page, each page going on from the last one's id.
+    std::string all;
+    for (int page = 0; page < 4; ++page) {
+        const auto fills = store->list_fills(q).value();
+        all += ids(fills) + "| ";
+        if (fills.empty()) break;
+        q.page_token = fills.back().execution_id;
+    }
+    EXPECT_EQ(all, "a-5 a-4 | a-3 a-2 | a-1 a-0 | | ");
+    // Oldest first, within a window of time, both symbols.
+    store::FillQuery window;
+    window.ascending = true;
+    window.after = core::Timestamp::from_ns(10);
+    window.until = core::Timestamp::from_ns(30);
+    EXPECT_EQ(ids(store->list_fills(window).value()), "a-1 a-2 a-3 m-0 m-1 a-4 ");
+    window.page_token = "a-2";
+    EXPECT_EQ(ids(store->list_fills(window).value()), "a-3 m-0 m-1 a-4 ");
+}
+
 TYPED_TEST_P(StoreContract, ListsOrdersByStatusSymbolAndTimeNewestFirst) {
     auto store = this->open();
     for (int i = 0; i < 5; ++i) {
@@ -366,7 +416,7 @@ TYPED_TEST_P(StoreContract, OpeningAgainKeepsEverythingAndTheSchema) {
             first->insert(this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1"), "s"));
     }
     auto second = this->open();
-    EXPECT_EQ(second->schema_version(), 9);
+    EXPECT_EQ(second->schema_version(), 10);
     EXPECT_TRUE(second->find(test::oid("o-1")).value());
 }
 
@@ -423,16 +473,14 @@ TYPED_TEST_P(StoreContract, ARelaxedTransactionCommitsAndLeavesLaterOnesDurable)
     EXPECT_TRUE(store->find(test::oid("o-2")).value());
 }
 
-REGISTER_TYPED_TEST_SUITE_P(StoreContract, ARelaxedTransactionCommitsAndLeavesLaterOnesDurable,
-                            OutboxEventsCommitWithTheirChangeAndLeaveWhenRemoved,
-                            OrdersComeBackAsTheyWentIn, AnAdvancedOrdersLinksComeBack,
-                            AClientOrderIdIsKeptOnce, FillsAreKeptOnceWithTheirOrder,
-                            RecentFillsAreTheNewestFirst, AHistoryOfAnyLengthReplaysWholeAndInOrder,
-                            ListsOrdersByStatusSymbolAndTimeNewestFirst,
-                            ATransactionCommitsAllOrNothing, KeysAuditAndSettingsAreKept,
-                            BarsAndEquityComeBackInTimeOrder,
-                            TrimKeepsTheNewestDocumentsOfAPrefixOnly,
-                            AFailedCallInsideATransactionFailsAlone,
-                            OpeningAgainKeepsEverythingAndTheSchema);
+REGISTER_TYPED_TEST_SUITE_P(
+    StoreContract, ARelaxedTransactionCommitsAndLeavesLaterOnesDurable,
+    OutboxEventsCommitWithTheirChangeAndLeaveWhenRemoved, OrdersComeBackAsTheyWentIn,
+    AnAdvancedOrdersLinksComeBack, AClientOrderIdIsKeptOnce, FillsAreKeptOnceWithTheirOrder,
+    RecentFillsAreTheNewestFirst, AHistoryOfAnyLengthReplaysWholeAndInOrder,
+    FillsPageByTimeAndGoOnFromAFillOfTheSameTime, ListsOrdersByStatusSymbolAndTimeNewestFirst,
+    ATransactionCommitsAllOrNothing, KeysAuditAndSettingsAreKept, BarsAndEquityComeBackInTimeOrder,
+    TrimKeepsTheNewestDocumentsOfAPrefixOnly, AFailedCallInsideATransactionFailsAlone,
+    OpeningAgainKeepsEverythingAndTheSchema);
 
 }  // namespace meridian::test

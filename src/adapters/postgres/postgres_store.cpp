@@ -88,8 +88,6 @@ const std::vector<Prepared>& statements() {
             {"insert_fill", "INSERT INTO fills (" + std::string{store::kFillColumns} +
                                 ") VALUES (" + placeholders(9) +
                                 ") ON CONFLICT (execution_id) DO NOTHING"},
-            {"recent_fills", "SELECT " + std::string{store::kFillColumns} +
-                                 " FROM fills ORDER BY ts_init DESC, execution_id DESC LIMIT $1"},
             {"add_key", "INSERT INTO api_keys (" + std::string{store::kKeyColumns} + ") VALUES (" +
                             placeholders(6) + ")"},
             {"keys", "SELECT " + std::string{store::kKeyColumns} +
@@ -424,11 +422,17 @@ core::Result<void> PostgresStore::each_fill(const std::function<void(const core:
     });
 }
 
-core::Result<std::vector<core::Fill>> PostgresStore::recent_fills(std::size_t limit) {
+core::Result<std::vector<core::Fill>> PostgresStore::list_fills(const store::FillQuery& q) {
+    const auto sql = store::fill_list_sql(q, '$', "::bigint");
+    Params p;
+    for (const auto& a : sql.args) {
+        p.add(std::holds_alternative<std::string>(a) ? std::get<std::string>(a)
+                                                     : std::to_string(std::get<std::int64_t>(a)));
+    }
     using Fills = std::vector<core::Fill>;
-    return run<Fills>("recent fills", [&](pqxx::dbtransaction& tx) -> core::Result<Fills> {
+    return run<Fills>("list fills", [&](pqxx::dbtransaction& tx) -> core::Result<Fills> {
         Fills out;
-        for (const auto& r : tx.exec_prepared("recent_fills", static_cast<std::int64_t>(limit))) {
+        for (const auto& r : tx.exec_params(sql.clause, p.get())) {
             auto fill = store::fill_from_row(row_of(r));
             if (!fill) return fill.error();
             out.push_back(std::move(*fill));

@@ -508,12 +508,18 @@ core::Result<void> SqliteStore::each_fill(const std::function<void(const core::F
     return {};
 }
 
-core::Result<std::vector<core::Fill>> SqliteStore::recent_fills(std::size_t limit) {
-    static const std::string sql =
-        "SELECT " + std::string{store::kFillColumns} + " FROM fills ORDER BY rowid DESC LIMIT ?1";
-    Statement st{*cache_, sql.c_str()};
-    if (!st.ok()) return db_error(db_, "prepare recent fills");
-    st.integer(1, static_cast<std::int64_t>(limit));
+core::Result<std::vector<core::Fill>> SqliteStore::list_fills(const store::FillQuery& q) {
+    const auto sql = store::fill_list_sql(q, '?');
+    Statement st{*cache_, sql.clause.c_str(), false};  // built per call: not kept
+    if (!st.ok()) return db_error(db_, "prepare fills listing");
+    int index = 1;
+    for (const auto& a : sql.args) {
+        if (const auto* text = std::get_if<std::string>(&a)) {
+            st.text(index++, *text);
+        } else {
+            st.integer(index++, std::get<std::int64_t>(a));
+        }
+    }
     std::vector<core::Fill> out;
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW) {
@@ -521,7 +527,7 @@ core::Result<std::vector<core::Fill>> SqliteStore::recent_fills(std::size_t limi
         if (!fill) return fill.error();
         out.push_back(std::move(*fill));
     }
-    if (rc != SQLITE_DONE) return db_error(db_, "select recent fills");
+    if (rc != SQLITE_DONE) return db_error(db_, "list fills");
     return out;
 }
 

@@ -39,7 +39,7 @@ public:
     core::Result<void> each_fill(const std::function<void(const core::Fill&)>& f) override;
     core::Result<void> each_strategy_fill(
         const std::function<void(const store::StrategyFill&)>& f) override;
-    core::Result<std::vector<core::Fill>> recent_fills(std::size_t limit) override;
+    core::Result<std::vector<core::Fill>> list_fills(const store::FillQuery& query) override;
     core::Result<std::vector<store::StoredOrder>> list(const store::OrderQuery& query) override;
     core::Result<void> transaction(const std::function<core::Result<void>()>& body,
                                    Commit commit = Commit::Durable) override;

@@ -576,7 +576,9 @@ void ExecutionService::add_routes(net::Router& router) {
                 [this](Request& r) { return cancel_order(r); });
     route_async(router, "DELETE", "/orders", Role::Trader, "Cancel every open order",
                 [this](Request& r) { return cancel_all(r); });
-    route(router, "GET", "/fills", Role::Viewer, "Executions, newest first (limit)",
+    route(router, "GET", "/fills", Role::Viewer,
+          "Executions, newest first (limit, after, until, direction, symbols; page_token: the "
+          "last one's id, for the next page)",
           [this](Request& r) { return list_fills(r); });
     route_async(router, "DELETE", "/positions/{symbol}", Role::Trader,
                 "Close a position with a market order",
@@ -752,10 +754,32 @@ asio::awaitable<Response> ExecutionService::replace_order(Request& req) {
 }
 
 Response ExecutionService::list_fills(Request& req) {
-    auto limit_or = limit_param(req, 100, 10'000);
-    if (!limit_or) return Response::error(422, limit_or.error().message);
-    const std::size_t limit = *limit_or;
-    auto fills = reads_.recent_fills(limit);
+    store::FillQuery q;
+    auto limit = limit_param(req, 100, 10'000);
+    if (!limit) return Response::error(422, limit.error().message);
+    q.limit = *limit;
+    if (auto s = req.query_param("symbols"); s && !s->empty()) {
+        auto symbols = core::parse_symbols(*s);
+        if (!symbols) return Response::error(422, "symbols: " + symbols.error().message);
+        q.symbols = std::move(*symbols);
+    }
+    for (auto [name, field] : {std::pair{"after", &q.after}, std::pair{"until", &q.until}}) {
+        if (auto t = req.query_param(name)) {
+            auto ts = core::Timestamp::parse(*t);
+            if (!ts) return Response::error(422, std::string{name} + ": " + ts.error().message);
+            *field = *ts;
+        }
+    }
+    if (auto d = req.query_param("direction")) {
+        if (*d != "asc" && *d != "desc") {
+            return Response::error(422, "direction must be asc or desc");
+        }
+        q.ascending = *d == "asc";
+    }
+    if (auto t = req.query_param("page_token"); t && !t->empty()) {
+        q.page_token = std::string{*t};
+    }
+    auto fills = reads_.list_fills(q);
     if (!fills) return Response::error(503, fills.error().message);
     json::array out;
     out.reserve(fills->size());

@@ -187,6 +187,29 @@ TEST_F(RunTest, EveryRouteAnswersEachRoleAsItsDocumentSays) {
     }
     EXPECT_GT(checked, 40);
     EXPECT_EQ(c.request("GET", "/health/live").status, 200);
+
+    // Each documented query parameter of a GET is read: a value outside its schema is 422.
+    int params = 0;
+    for (const auto& [path, ops] : paths) {
+        const auto* get = ops.as_object().if_contains("get");
+        const auto* list = get ? get->as_object().if_contains("parameters") : nullptr;
+        if (!list) continue;
+        for (const auto& p : list->as_array()) {
+            if (p.at("in") != "query") continue;
+            const auto& schema = p.at("schema").as_object();
+            std::string bad;
+            if (schema.contains("enum") || schema.at("type") == "boolean") bad = "sideways";
+            if (schema.at("type") == "integer") bad = "0";
+            if (bad.empty()) continue;
+            std::string target{path};
+            for (auto pos = target.find('{'); pos != std::string::npos; pos = target.find('{'))
+                target.replace(pos, target.find('}', pos) - pos + 1, "AAPL");
+            target += "?" + std::string{p.at("name").as_string()} + "=" + bad;
+            EXPECT_EQ(c.request("GET", target, {}, auth(key_)).status, 422) << target;
+            ++params;
+        }
+    }
+    EXPECT_GT(params, 10);
 }
 
 TEST_F(RunTest, BadInputGets4xxAndChangesNothing) {

@@ -1,6 +1,8 @@
 // GatewayService's own routes: keys and tokens, audit, liveness, the API document.
 #include <cctype>
 #include <charconv>
+#include <map>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -139,6 +141,80 @@ tr.insertCell().textContent=(op['x-meridian-role']||'');}});
           });
 }
 
+namespace {
+
+/// A query parameter as the OpenAPI document describes it.
+struct QueryParam {
+    const char* name;
+    json::object schema;
+    const char* description;
+};
+
+json::object text() {
+    return {{"type", "string"}};
+}
+json::object time() {
+    return {{"type", "string"}, {"description", "RFC 3339 time, or a date"}};
+}
+json::object one_of(std::initializer_list<const char*> values) {
+    json::array e;
+    for (const char* v : values) {
+        e.emplace_back(v);
+    }
+    return {{"type", "string"}, {"enum", std::move(e)}};
+}
+json::object limit(int fallback, int max) {
+    return {{"type", "integer"}, {"minimum", 1}, {"maximum", max}, {"default", fallback}};
+}
+json::object flag() {
+    return {{"type", "boolean"}, {"default", false}};
+}
+
+/// The query parameters each route reads ("METHOD pattern"), for the document.
+const std::map<std::string, std::vector<QueryParam>, std::less<>>& query_params() {
+    static const std::map<std::string, std::vector<QueryParam>, std::less<>> all{
+        {"GET /orders",
+         {{"status", one_of({"open", "closed", "all"}), "which orders (default open)"},
+          {"symbols", text(), "comma-separated symbols"},
+          {"after", time(), "created strictly after"},
+          {"until", time(), "created at or before"},
+          {"limit", limit(50, 500), "at most this many"},
+          {"direction", one_of({"asc", "desc"}), "by creation time (default desc)"},
+          {"nested", flag(), "an advanced order's legs in its \"legs\", not listed alone"}}},
+        {"GET /orders/{id}", {{"nested", flag(), "with the order's legs in \"legs\""}}},
+        {"GET /orders/by-client-id/{client_order_id}",
+         {{"nested", flag(), "with the order's legs in \"legs\""}}},
+        {"GET /fills",
+         {{"symbols", text(), "comma-separated symbols"},
+          {"after", time(), "filled strictly after"},
+          {"until", time(), "filled at or before"},
+          {"limit", limit(100, 10'000), "at most this many"},
+          {"direction", one_of({"asc", "desc"}), "by fill time (default desc)"},
+          {"page_token", text(),
+           "the id of the previous page's last fill: the page goes on "
+           "after it"}}},
+        {"GET /audit", {{"limit", limit(100, 10'000), "at most this many, newest first"}}},
+        {"GET /history/bars/{symbol}",
+         {{"start", time(), "from"},
+          {"end", time(), "to"},
+          {"timeframe", text(), "1Min (default) .. 1Day"},
+          {"limit", limit(10'000, 10'000), "at most this many"}}},
+        {"POST /history/import",
+         {{"symbol", text(), "the symbol of rows that name none"},
+          {"timeframe", text(), "the bars' timeframe"}}},
+        {"GET /marketdata/bars/{symbol}",
+         {{"timeframe", text(), "1Min (default) .. 1Day"},
+          {"limit", limit(1000, 10'000), "the newest this many"}}},
+        {"GET /portfolio/history", {{"limit", limit(1000, 10'000), "the newest this many"}}},
+        {"GET /analytics/trades", {{"limit", limit(500, 10'000), "the newest this many"}}},
+        {"POST /risk/halt", {{"reason", text(), "kept with the event"}}},
+        {"POST /risk/resume", {{"reason", text(), "kept with the event"}}},
+    };
+    return all;
+}
+
+}  // namespace
+
 json::object GatewayService::openapi() const {
     json::object paths;
     const json::object error_ref{{"$ref", "#/components/responses/Error"}};
@@ -171,6 +247,15 @@ json::object GatewayService::openapi() const {
                                   {"in", "path"},
                                   {"required", true},
                                   {"schema", {{"type", "string"}}}});
+            }
+        }
+        if (auto q = query_params().find(r.method + " " + r.pattern); q != query_params().end()) {
+            for (const auto& p : q->second) {
+                params.push_back({{"name", p.name},
+                                  {"in", "query"},
+                                  {"required", false},
+                                  {"description", p.description},
+                                  {"schema", p.schema}});
             }
         }
         if (!params.empty()) op["parameters"] = std::move(params);
@@ -214,7 +299,10 @@ json::object GatewayService::openapi() const {
         }
         responses["503"] = error_ref;
         op["responses"] = std::move(responses);
-        paths[r.pattern].emplace_object()[method] = std::move(op);
+        // One path item per pattern, every method in it (emplace_object() would empty it).
+        auto& item = paths[r.pattern];
+        if (!item.is_object()) item.emplace_object();
+        item.as_object()[method] = std::move(op);
     }
     json::object doc;
     doc["openapi"] = "3.1.0";

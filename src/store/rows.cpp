@@ -116,7 +116,7 @@ ListSql order_list_sql(const OrderQuery& q, char marker, std::string_view tiebre
         out.args.emplace_back(q.after->ns());
     }
     if (q.until) {
-        w += " AND created_at <= " + param() + std::string{time_cast};
+        w += " AND created_at < " + param() + std::string{time_cast};
         out.args.emplace_back(q.until->ns());
     }
     const std::string tb{tiebreak};
@@ -143,7 +143,7 @@ ListSql fill_list_sql(const FillQuery& q, char marker, std::string_view time_cas
         out.args.emplace_back(q.after->ns());
     }
     if (q.until) {
-        w += " AND ts_event <= " + param() + std::string{time_cast};
+        w += " AND ts_event < " + param() + std::string{time_cast};
         out.args.emplace_back(q.until->ns());
     }
     if (q.page_token) {

@@ -41,7 +41,7 @@ struct OrderQuery {
     Status status = Status::Open;
     std::vector<core::Symbol> symbols;     // empty: all
     std::optional<core::Timestamp> after;  // created strictly after
-    std::optional<core::Timestamp> until;  // created at or before
+    std::optional<core::Timestamp> until;  // created strictly before (Alpaca's paging)
     std::size_t limit = 50;
     bool ascending = false;  // by creation time; newest first by default
     /// Alpaca's nested=true: an advanced order's legs are left out of the listing (they come
@@ -53,7 +53,7 @@ struct OrderQuery {
 struct FillQuery {
     std::vector<core::Symbol> symbols;     // empty: all
     std::optional<core::Timestamp> after;  // filled strictly after
-    std::optional<core::Timestamp> until;  // filled at or before
+    std::optional<core::Timestamp> until;  // filled strictly before
     /// The execution id of the last fill of the previous page: the page goes on after it (in
     /// the listing's direction), fills of the same time included.
     std::optional<std::string> page_token;

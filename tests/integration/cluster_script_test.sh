@@ -7,11 +7,14 @@ bin=$2
 export MERIDIAN_VAR MERIDIAN_BIN=$bin MERIDIAN_PORT_BASE
 MERIDIAN_VAR=$(mktemp -d /tmp/meridian-cluster-XXXXXX)
 trap 'scripts/cluster down >/dev/null 2>&1 || true; rm -rf "$MERIDIAN_VAR"' EXIT
-# Nine consecutive free ports.
+# Nine consecutive free ports, below the kernel's ephemeral range: a port taken from that range
+# may be free now and the local end of some other test's connection by the time a service (or
+# one restarted later) binds it.
 MERIDIAN_PORT_BASE=$(python3 - <<'PY'
 import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
 for _ in range(200):
-    base = random.randrange(20000, 60000)
+    base = random.randrange(10000, max(low - 9, 10001))
     try:
         socks = []
         for p in range(base, base + 9):

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 N=${1:-2000}
 export MERIDIAN_VAR MERIDIAN_PORT_BASE
 MERIDIAN_VAR=$(mktemp -d /tmp/meridian-bench-XXXXXX)
-MERIDIAN_PORT_BASE=$((20000 + RANDOM % 30000))
+MERIDIAN_PORT_BASE=$((10000 + RANDOM % 22000))  # below the ephemeral ports (32768 on)
 export MERIDIAN_CLUSTER_ARGS="--config ${2:-bench/cluster/quiet.toml}"
 trap 'scripts/cluster down >/dev/null 2>&1 || true; rm -rf "$MERIDIAN_VAR"' EXIT
 scripts/cluster up >/dev/null

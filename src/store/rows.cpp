@@ -111,6 +111,10 @@ ListSql order_list_sql(const OrderQuery& q, char marker, std::string_view tiebre
         }
         w += ")";
     }
+    if (q.side) {
+        w += " AND side = " + param();
+        out.args.emplace_back(std::string{core::to_string(*q.side)});
+    }
     if (q.after) {
         w += " AND created_at > " + param() + std::string{time_cast};
         out.args.emplace_back(q.after->ns());

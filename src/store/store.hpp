@@ -40,6 +40,7 @@ struct OrderQuery {
     enum class Status { Open, Closed, All };
     Status status = Status::Open;
     std::vector<core::Symbol> symbols;     // empty: all
+    std::optional<core::Side> side;        // none: both
     std::optional<core::Timestamp> after;  // created strictly after
     std::optional<core::Timestamp> until;  // created strictly before (Alpaca's paging)
     std::size_t limit = 50;

@@ -280,6 +280,12 @@ TYPED_TEST_P(StoreContract, ListsOrdersByStatusSymbolAndTimeNewestFirst) {
     // Both ends strict, as Alpaca's: paging with until = the last one's time repeats nothing.
     q.limit = 10;
     EXPECT_EQ(store->list(q).value().size(), 1u);
+    store::OrderQuery sells;
+    sells.status = store::OrderQuery::Status::All;
+    sells.side = Side::Sell;
+    EXPECT_TRUE(store->list(sells).value().empty());  // every order here is a buy
+    sells.side = Side::Buy;
+    EXPECT_EQ(store->list(sells).value().size(), 5u);
 }
 
 TYPED_TEST_P(StoreContract, ATransactionCommitsAllOrNothing) {

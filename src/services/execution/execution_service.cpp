@@ -563,7 +563,7 @@ void ExecutionService::add_routes(net::Router& router) {
                     co_return Response::json(out.status, out.body);
                 });
     route(router, "GET", "/orders", Role::Viewer,
-          "List orders (status, symbols, after, until, limit, direction, nested)",
+          "List orders (status, symbols, side, after, until, limit, direction, nested)",
           [this](Request& r) { return list_orders(r); });
     route(router, "GET", "/orders/{id}", Role::Viewer, "One order by id (nested: with its legs)",
           [this](Request& r) { return get_order(r); });
@@ -625,6 +625,12 @@ Response ExecutionService::list_orders(Request& req) {
             if (!ts) return Response::error(422, std::string{name} + ": " + ts.error().message);
             *field = *ts;
         }
+    }
+    if (auto side = req.query_param("side")) {
+        if (*side != "buy" && *side != "sell") {
+            return Response::error(422, "side must be buy or sell");
+        }
+        q.side = *side == "buy" ? core::Side::Buy : core::Side::Sell;
     }
     auto nested = flag_param(req, "nested");
     if (!nested) return Response::error(422, nested.error().message);

@@ -176,6 +176,7 @@ const std::map<std::string, std::vector<QueryParam>, std::less<>>& query_params(
         {"GET /orders",
          {{"status", one_of({"open", "closed", "all"}), "which orders (default open)"},
           {"symbols", text(), "comma-separated symbols"},
+          {"side", one_of({"buy", "sell"}), "buys or sells only"},
           {"after", time(), "created strictly after"},
           {"until", time(), "created strictly before"},
           {"limit", limit(50, 500), "at most this many"},

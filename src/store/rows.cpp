@@ -82,6 +82,33 @@ private:
 
 }  // namespace
 
+namespace {
+
+/// Appends a listing's common filters to `out`: symbol IN (...), then `time` strictly after
+/// `after` and strictly before `until` (Alpaca's window).
+void add_symbols_and_window(ListSql& out, char marker, const std::vector<core::Symbol>& symbols,
+                            std::string_view time, const std::optional<core::Timestamp>& after,
+                            const std::optional<core::Timestamp>& until,
+                            std::string_view time_cast) {
+    auto param = [&] { return std::string(1, marker) + std::to_string(out.args.size() + 1); };
+    std::string& w = out.clause;
+    if (!symbols.empty()) {
+        w += " AND symbol IN (";
+        for (std::size_t i = 0; i < symbols.size(); ++i) {
+            w += (i ? ", " : "") + param();
+            out.args.emplace_back(symbols[i].str());
+        }
+        w += ")";
+    }
+    for (auto [bound, op] : {std::pair{&after, " > "}, std::pair{&until, " < "}}) {
+        if (!*bound) continue;
+        w += " AND " + std::string{time} + op + param() + std::string{time_cast};
+        out.args.emplace_back((*bound)->ns());
+    }
+}
+
+}  // namespace
+
 ListSql order_list_sql(const OrderQuery& q, char marker, std::string_view tiebreak,
                        std::string_view time_cast) {
     ListSql out;
@@ -103,26 +130,11 @@ ListSql order_list_sql(const OrderQuery& q, char marker, std::string_view tiebre
         }
         w += " AND (parent_id IS NULL OR NOT EXISTS (" + entry_listed + "))";
     }
-    if (!q.symbols.empty()) {
-        w += " AND symbol IN (";
-        for (std::size_t i = 0; i < q.symbols.size(); ++i) {
-            w += (i ? ", " : "") + param();
-            out.args.emplace_back(q.symbols[i].str());
-        }
-        w += ")";
-    }
     if (q.side) {
         w += " AND side = " + param();
         out.args.emplace_back(std::string{core::to_string(*q.side)});
     }
-    if (q.after) {
-        w += " AND created_at > " + param() + std::string{time_cast};
-        out.args.emplace_back(q.after->ns());
-    }
-    if (q.until) {
-        w += " AND created_at < " + param() + std::string{time_cast};
-        out.args.emplace_back(q.until->ns());
-    }
+    add_symbols_and_window(out, marker, q.symbols, "created_at", q.after, q.until, time_cast);
     const std::string tb{tiebreak};
     w += q.ascending ? " ORDER BY created_at, " + tb : " ORDER BY created_at DESC, " + tb + " DESC";
     w += " LIMIT " + std::to_string(q.limit);
@@ -134,22 +146,7 @@ ListSql fill_list_sql(const FillQuery& q, char marker, std::string_view time_cas
     auto param = [&] { return std::string(1, marker) + std::to_string(out.args.size() + 1); };
     std::string& w = out.clause;
     w = "SELECT " + std::string{kFillColumns} + " FROM fills WHERE 1 = 1";
-    if (!q.symbols.empty()) {
-        w += " AND symbol IN (";
-        for (std::size_t i = 0; i < q.symbols.size(); ++i) {
-            w += (i ? ", " : "") + param();
-            out.args.emplace_back(q.symbols[i].str());
-        }
-        w += ")";
-    }
-    if (q.after) {
-        w += " AND ts_event > " + param() + std::string{time_cast};
-        out.args.emplace_back(q.after->ns());
-    }
-    if (q.until) {
-        w += " AND ts_event < " + param() + std::string{time_cast};
-        out.args.emplace_back(q.until->ns());
-    }
+    add_symbols_and_window(out, marker, q.symbols, "ts_event", q.after, q.until, time_cast);
     if (q.page_token) {
         // After the token's fill in the listing's order: (time, execution id) beyond its own.
         const std::string token = param();

@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include "services/common/codec.hpp"
+#include "services/common/replay.hpp"
 
 namespace meridian::services {
 
@@ -164,22 +165,7 @@ std::vector<store::StoredOrder> ExecutionService::settle_held_legs(
 }
 
 void ExecutionService::on_start() {
-    for (const auto& f : config_.opening) {
-        if (auto ok = account_.apply_fill(f); !ok) {
-            std::fprintf(stderr, "execution: opening position in %s not booked: %s\n",
-                         f.symbol.str().c_str(), ok.error().message.c_str());
-        }
-    }
-    auto replayed = reads_.each_fill([this](const core::Fill& f) {
-        if (auto ok = account_.apply_fill(f); !ok) {
-            std::fprintf(stderr, "execution: stored fill %s not applied: %s\n",
-                         f.execution_id.c_str(), ok.error().message.c_str());
-        }
-    });
-    if (!replayed) {
-        std::fprintf(stderr, "execution: cannot read fills: %s\n",
-                     replayed.error().message.c_str());
-    }
+    rebuild_account(account_, config_.opening, reads_, "execution");
     asio::co_spawn(executor(), start_broker(), asio::detached);
     subscribe("md.quotes", [this](const bus::Envelope& e) { on_quote(e); });
     subscribe("risk.state", [this](const bus::Envelope& e) { on_risk_state(e); });
@@ -601,6 +587,36 @@ void ExecutionService::add_routes(net::Router& router) {
                 });
 }
 
+namespace {
+
+/// A listing's symbols, after, until and direction (Alpaca's), read into a query's fields;
+/// a 422 answer for a value that is not one.
+std::optional<Response> read_window(const Request& req, std::vector<core::Symbol>& symbols,
+                                    std::optional<core::Timestamp>& after,
+                                    std::optional<core::Timestamp>& until, bool& ascending) {
+    if (auto s = req.query_param("symbols"); s && !s->empty()) {
+        auto parsed = core::parse_symbols(*s);
+        if (!parsed) return Response::error(422, "symbols: " + parsed.error().message);
+        symbols = std::move(*parsed);
+    }
+    for (auto [name, field] : {std::pair{"after", &after}, std::pair{"until", &until}}) {
+        if (auto t = req.query_param(name)) {
+            auto ts = core::Timestamp::parse(*t);
+            if (!ts) return Response::error(422, std::string{name} + ": " + ts.error().message);
+            *field = *ts;
+        }
+    }
+    if (auto d = req.query_param("direction")) {
+        if (*d != "asc" && *d != "desc") {
+            return Response::error(422, "direction must be asc or desc");
+        }
+        ascending = *d == "asc";
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 Response ExecutionService::list_orders(Request& req) {
     store::OrderQuery q;
     if (auto s = req.query_param("status")) {
@@ -614,18 +630,7 @@ Response ExecutionService::list_orders(Request& req) {
             return Response::error(422, "status must be open, closed or all");
         }
     }
-    if (auto s = req.query_param("symbols"); s && !s->empty()) {
-        auto symbols = core::parse_symbols(*s);
-        if (!symbols) return Response::error(422, "symbols: " + symbols.error().message);
-        q.symbols = std::move(*symbols);
-    }
-    for (auto [name, field] : {std::pair{"after", &q.after}, std::pair{"until", &q.until}}) {
-        if (auto t = req.query_param(name)) {
-            auto ts = core::Timestamp::parse(*t);
-            if (!ts) return Response::error(422, std::string{name} + ": " + ts.error().message);
-            *field = *ts;
-        }
-    }
+    if (auto bad = read_window(req, q.symbols, q.after, q.until, q.ascending)) return *bad;
     if (auto side = req.query_param("side")) {
         if (*side != "buy" && *side != "sell") {
             return Response::error(422, "side must be buy or sell");
@@ -638,12 +643,6 @@ Response ExecutionService::list_orders(Request& req) {
     auto limit = limit_param(req, q.limit, 500);
     if (!limit) return Response::error(422, limit.error().message);
     q.limit = *limit;
-    if (auto d = req.query_param("direction")) {
-        if (*d != "asc" && *d != "desc") {
-            return Response::error(422, "direction must be asc or desc");
-        }
-        q.ascending = *d == "asc";
-    }
     auto rows = reads_.list(q);
     if (!rows) return Response::error(503, rows.error().message);
     json::array out;
@@ -764,24 +763,7 @@ Response ExecutionService::list_fills(Request& req) {
     auto limit = limit_param(req, 100, 10'000);
     if (!limit) return Response::error(422, limit.error().message);
     q.limit = *limit;
-    if (auto s = req.query_param("symbols"); s && !s->empty()) {
-        auto symbols = core::parse_symbols(*s);
-        if (!symbols) return Response::error(422, "symbols: " + symbols.error().message);
-        q.symbols = std::move(*symbols);
-    }
-    for (auto [name, field] : {std::pair{"after", &q.after}, std::pair{"until", &q.until}}) {
-        if (auto t = req.query_param(name)) {
-            auto ts = core::Timestamp::parse(*t);
-            if (!ts) return Response::error(422, std::string{name} + ": " + ts.error().message);
-            *field = *ts;
-        }
-    }
-    if (auto d = req.query_param("direction")) {
-        if (*d != "asc" && *d != "desc") {
-            return Response::error(422, "direction must be asc or desc");
-        }
-        q.ascending = *d == "asc";
-    }
+    if (auto bad = read_window(req, q.symbols, q.after, q.until, q.ascending)) return *bad;
     if (auto t = req.query_param("page_token"); t && !t->empty()) {
         q.page_token = std::string{*t};
     }

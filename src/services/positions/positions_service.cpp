@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include "services/common/codec.hpp"
+#include "services/common/replay.hpp"
 
 namespace meridian::services {
 
@@ -46,22 +47,7 @@ void PositionsService::on_start() {
     subscribe("fills", std::chrono::milliseconds(2), [this](const bus::Envelope& e) {
         if (e.type == "fill" || e.type == "partial_fill") on_fill(e);
     });
-    for (const auto& f : config_.opening) {
-        if (auto ok = account_.apply_fill(f); !ok) {
-            std::fprintf(stderr, "positions: opening position in %s not booked: %s\n",
-                         f.symbol.str().c_str(), ok.error().message.c_str());
-        }
-    }
-    auto replayed = orders_.each_fill([this](const core::Fill& f) {
-        if (auto ok = account_.apply_fill(f); !ok) {
-            std::fprintf(stderr, "positions: stored fill %s not applied: %s\n",
-                         f.execution_id.c_str(), ok.error().message.c_str());
-        }
-    });
-    if (!replayed) {
-        std::fprintf(stderr, "positions: cannot read fills: %s\n",
-                     replayed.error().message.c_str());
-    }
+    rebuild_account(account_, config_.opening, orders_, "positions");
     if (auto points = equity_store_.equity(core::Timestamp{}, 10'000)) {
         curve_.assign(points->begin(), points->end());
     }

@@ -75,6 +75,10 @@ ListSql order_list_sql(const OrderQuery& query, char marker, std::string_view ti
 /// `SELECT kFillColumns FROM fills ...` for a FillQuery; parameters written `marker`N, times
 /// followed by `time_cast` (PostgreSQL's "::bigint").
 ListSql fill_list_sql(const FillQuery& query, char marker, std::string_view time_cast = {});
+/// The error for a FillQuery whose page_token names no fill.
+inline core::Error unknown_page_token(const std::string& token) {
+    return core::Error{core::Errc::NotFound, "page_token: no fill " + token};
+}
 
 /// The order statuses that are final, as an SQL list: "('filled', 'canceled', ...)".
 inline constexpr std::string_view kFinalStatuses =

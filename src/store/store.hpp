@@ -102,7 +102,7 @@ public:
     /// The same, each with its order's strategy (one query, not one per order).
     virtual core::Result<void> each_strategy_fill(
         const std::function<void(const StrategyFill&)>& f) = 0;
-    /// Fills as `query` says.
+    /// Fills as `query` says. NotFound if its page_token names no fill.
     virtual core::Result<std::vector<core::Fill>> list_fills(const FillQuery& query) = 0;
     /// The newest `limit` fills, newest first.
     core::Result<std::vector<core::Fill>> recent_fills(std::size_t limit) {

@@ -253,8 +253,8 @@ TEST_F(RunTest, BadInputGets4xxAndChangesNothing) {
     auto all = c2.request("GET", "/orders?status=all", {}, auth(key_)).json().as_array();
     EXPECT_TRUE(all.empty());
     EXPECT_EQ(c2.request("GET", "/orders?limit=abc", {}, auth(key_)).status, 422);
-    for (const char* query :
-         {"limit=0", "limit=10001", "direction=up", "after=yesterday", "symbols=a%20b"}) {
+    for (const char* query : {"limit=0", "limit=10001", "direction=up", "after=yesterday",
+                              "symbols=a%20b", "page_token=no-such-fill"}) {
         EXPECT_EQ(c2.request("GET", std::string{"/fills?"} + query, {}, auth(key_)).status, 422)
             << query;
     }

@@ -242,6 +242,10 @@ TYPED_TEST_P(StoreContract, FillsPageByTimeAndGoOnFromAFillOfTheSameTime) {
     EXPECT_EQ(ids(store->list_fills(window).value()), "a-1 a-2 a-3 m-0 m-1 ");
     window.page_token = "a-2";
     EXPECT_EQ(ids(store->list_fills(window).value()), "a-3 m-0 m-1 ");
+    window.page_token = "nope";
+    const auto unknown = store->list_fills(window);
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().code, core::Errc::NotFound);
 }
 
 TYPED_TEST_P(StoreContract, ListsOrdersByStatusSymbolAndTimeNewestFirst) {

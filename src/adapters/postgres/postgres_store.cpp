@@ -431,6 +431,10 @@ core::Result<std::vector<core::Fill>> PostgresStore::list_fills(const store::Fil
     }
     using Fills = std::vector<core::Fill>;
     return run<Fills>("list fills", [&](pqxx::dbtransaction& tx) -> core::Result<Fills> {
+        if (q.page_token &&
+            tx.exec_params("SELECT 1 FROM fills WHERE execution_id = $1", *q.page_token).empty()) {
+            return store::unknown_page_token(*q.page_token);
+        }
         Fills out;
         for (const auto& r : tx.exec_params(sql.clause, p.get())) {
             auto fill = store::fill_from_row(row_of(r));

@@ -509,6 +509,12 @@ core::Result<void> SqliteStore::each_fill(const std::function<void(const core::F
 }
 
 core::Result<std::vector<core::Fill>> SqliteStore::list_fills(const store::FillQuery& q) {
+    if (q.page_token) {
+        Statement known{*cache_, "SELECT 1 FROM fills WHERE execution_id = ?1"};
+        if (!known.ok()) return db_error(db_, "prepare page token");
+        known.text(1, *q.page_token);
+        if (known.step() != SQLITE_ROW) return store::unknown_page_token(*q.page_token);
+    }
     const auto sql = store::fill_list_sql(q, '?');
     Statement st{*cache_, sql.clause.c_str(), false};  // built per call: not kept
     if (!st.ok()) return db_error(db_, "prepare fills listing");

@@ -768,7 +768,10 @@ Response ExecutionService::list_fills(Request& req) {
         q.page_token = std::string{*t};
     }
     auto fills = reads_.list_fills(q);
-    if (!fills) return Response::error(503, fills.error().message);
+    if (!fills) {
+        const bool bad_token = fills.error().code == core::Errc::NotFound;
+        return Response::error(bad_token ? 422 : 503, fills.error().message);
+    }
     json::array out;
     out.reserve(fills->size());
     for (const auto& f : *fills) {

@@ -540,6 +540,7 @@ TEST_F(RunTest, AnAdvancedOrdersLegsComeNestedAndCancelingAllTakesTheExitsToo) {
     EXPECT_EQ(legs[0].at("limit_price").as_string(), at(1.4));
     EXPECT_EQ(legs[1].at("type"), "stop");
     EXPECT_EQ(legs[1].at("side"), "sell");
+    EXPECT_EQ(legs[1].at("order_class"), "bracket");  // a leg says its order's class
     const std::string id{answer.at("id").as_string()};
 
     // Without nested=true legs are null and each is listed as an order; with it, they come with
@@ -559,7 +560,10 @@ TEST_F(RunTest, AnAdvancedOrdersLegsComeNestedAndCancelingAllTakesTheExitsToo) {
             .json()
             .as_array();
     };
-    EXPECT_EQ(list("").size(), 3u);
+    const auto plain = list("");
+    ASSERT_EQ(plain.size(), 3u);
+    for (const auto& o : plain)
+        EXPECT_EQ(o.at("order_class"), "bracket") << json::serialize(o);
     const auto nested = list("&nested=true");
     ASSERT_EQ(nested.size(), 1u);
     EXPECT_EQ(nested[0].at("id").as_string(), id);

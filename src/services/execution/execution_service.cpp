@@ -148,7 +148,7 @@ std::vector<store::StoredOrder> ExecutionService::settle_held_legs(
             continue;
         }
         json::object event{{"event", filled ? "new" : "canceled"},
-                           {"order", to_json(o.order)},
+                           {"order", order_json(o.order, false, &o.links)},
                            {"strategy", o.strategy}};
         writer_.submit(
             [order = o.order, event = std::move(event), now](
@@ -336,8 +336,9 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
         core::Order order = *s;
         const std::string status{core::to_string(order.status())};
         metrics_.inc("meridian_orders_total", {status});
-        json::object event{
-            {"event", event_name(u.event)}, {"order", to_json(order)}, {"strategy", u.strategy}};
+        json::object event{{"event", event_name(u.event)},
+                           {"order", order_json(order, false)},
+                           {"strategy", u.strategy}};
         if (!u.reason.empty()) event["reason"] = u.reason;
         OrderWriter::Job job;
         const bool known = client_ids_.contains(order.client_order_id());
@@ -507,9 +508,21 @@ std::optional<core::Order> ExecutionService::find_order(const core::OrderId& id)
     return std::nullopt;
 }
 
-json::object ExecutionService::order_json(const core::Order& order, bool nested) {
+json::object ExecutionService::order_json(const core::Order& order, bool nested,
+                                          const store::OrderLinks* links) {
     json::object out = to_json(order);
-    if (!nested || order.order_class() == core::OrderClass::Simple) return out;
+    if (order.order_class() == core::OrderClass::Simple) {
+        // A leg is a plain order tied to its entry; it says the advanced order's class, as
+        // Alpaca's legs do.
+        const store::OrderLinks tied = links ? *links : broker_->links_of(order.id());
+        if (tied.parent) {
+            if (auto entry = find_order(*tied.parent)) {
+                out["order_class"] = core::to_string(entry->order_class());
+            }
+        }
+        return out;
+    }
+    if (!nested) return out;
     // The store has every leg but may be a commit behind the broker, which has the newest state
     // of those it still holds (and those just made, not yet stored).
     std::vector<core::Order> legs;
@@ -530,7 +543,9 @@ json::object ExecutionService::order_json(const core::Order& order, bool nested)
     json::array array;
     array.reserve(legs.size());
     for (const auto& leg : legs) {
-        array.push_back(to_json(leg));
+        json::object l = to_json(leg);
+        l["order_class"] = core::to_string(order.order_class());
+        array.push_back(std::move(l));
     }
     out["legs"] = std::move(array);
     return out;
@@ -652,7 +667,7 @@ Response ExecutionService::list_orders(Request& req) {
         const core::Order& o = live ? *live : row.order;
         if (q.status == store::OrderQuery::Status::Open && o.is_terminal()) continue;
         if (q.status == store::OrderQuery::Status::Closed && !o.is_terminal()) continue;
-        out.push_back(order_json(o, q.nested));
+        out.push_back(order_json(o, q.nested, &row.links));
     }
     return Response::json(200, out);
 }
@@ -678,7 +693,7 @@ Response ExecutionService::get_by_client_id(Request& req) {
     auto stored = reads_.find_by_client_order_id(*coid);
     if (!stored) return Response::error(503, stored.error().message);
     if (!*stored) return Response::error(404, "order not found");
-    return Response::json(200, order_json((*stored)->order, *nested));
+    return Response::json(200, order_json((*stored)->order, *nested, &(*stored)->links));
 }
 
 asio::awaitable<Response> ExecutionService::cancel_order(Request& req) {
@@ -709,7 +724,7 @@ asio::awaitable<Response> ExecutionService::cancel_all(Request&) {
         json::object item{{"id", c.id.str()},
                           {"status", c.result ? 200 : from_error(c.result.error()).status}};
         if (c.result) {
-            if (const auto* now = broker_->find(c.id)) item["body"] = to_json(*now);
+            if (const auto* now = broker_->find(c.id)) item["body"] = order_json(*now, false);
         } else {
             const int status = from_error(c.result.error()).status;
             item["body"] = json::object{{"code", status * 100'000 + 10'000},

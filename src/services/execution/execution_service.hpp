@@ -72,8 +72,10 @@ private:
     void handle(std::vector<engine::OrderUpdate> updates);
     std::optional<core::Order> find_order(const core::OrderId& id);
     /// An order as the API answers it; `nested`: an advanced order with its legs in "legs" (as
-    /// Alpaca's nested=true), each in its newest state (the broker's, else the store's).
-    boost::json::object order_json(const core::Order& order, bool nested);
+    /// Alpaca's nested=true), each in its newest state (the broker's, else the store's). A leg
+    /// says its advanced order's class; its ties are `links` if given, else the broker's.
+    boost::json::object order_json(const core::Order& order, bool nested,
+                                   const store::OrderLinks* links = nullptr);
     /// Stores the state of accepted orders still open half a second after their acceptance
     /// (their acceptance was published without a write: most fill or end before then); `all`:
     /// every one, when stopping.

@@ -697,36 +697,31 @@ std::string AlpacaBroker::strategy_of(const core::OrderId& id) const {
     return it == entries_.end() ? std::string{} : it->second.strategy;
 }
 
-std::vector<core::OrderId> AlpacaBroker::open_orders() const {
-    std::vector<std::pair<core::Timestamp, core::OrderId>> open;
+std::vector<core::OrderId> AlpacaBroker::oldest_first(
+    const std::function<bool(const Entry&)>& keep) const {
+    std::vector<std::pair<core::Timestamp, core::OrderId>> kept;
     for (const auto& [id, e] : entries_) {
-        if (e.order.is_terminal()) continue;
-        if (const auto* p = e.parent ? find(*e.parent) : nullptr; p && !p->is_terminal()) {
-            continue;  // goes with its entry
-        }
-        open.emplace_back(e.order.created_at(), id);
+        if (keep(e)) kept.emplace_back(e.order.created_at(), id);
     }
-    std::sort(open.begin(), open.end());
+    std::sort(kept.begin(), kept.end());
     std::vector<core::OrderId> out;
-    out.reserve(open.size());
-    for (auto& [ts, id] : open) {
+    out.reserve(kept.size());
+    for (auto& [ts, id] : kept) {
         out.push_back(id);
     }
     return out;
 }
 
+std::vector<core::OrderId> AlpacaBroker::open_orders() const {
+    return oldest_first([this](const Entry& e) {
+        if (e.order.is_terminal()) return false;
+        const auto* entry = e.parent ? find(*e.parent) : nullptr;
+        return !entry || entry->is_terminal();  // a leg goes with its working entry
+    });
+}
+
 std::vector<core::OrderId> AlpacaBroker::legs_of(const core::OrderId& parent) const {
-    std::vector<std::pair<core::Timestamp, core::OrderId>> legs;
-    for (const auto& [id, e] : entries_) {
-        if (e.parent == parent) legs.emplace_back(e.order.created_at(), id);
-    }
-    std::sort(legs.begin(), legs.end());
-    std::vector<core::OrderId> out;
-    out.reserve(legs.size());
-    for (auto& [ts, id] : legs) {
-        out.push_back(id);
-    }
-    return out;
+    return oldest_first([&](const Entry& e) { return e.parent == parent; });
 }
 
 store::OrderLinks AlpacaBroker::links_of(const core::OrderId& id) const {

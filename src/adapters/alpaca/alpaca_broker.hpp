@@ -1,6 +1,7 @@
 // AlpacaBroker: the Broker port over Alpaca's Trading API and trade_updates stream.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -72,6 +73,8 @@ private:
     Entry* entry(const core::OrderId& id);
     Entry* by_client_id(const std::string& client_order_id);
     Entry* by_alpaca_id(const std::string& alpaca_id);
+    /// The ids of the entries `keep` keeps, oldest first.
+    std::vector<core::OrderId> oldest_first(const std::function<bool(const Entry&)>& keep) const;
     void remember(Entry& e);
     void on_update(TradeUpdate u);
     /// Takes a multi-leg order's exit legs (Alpaca made them and named them) as orders of ours.

@@ -55,7 +55,7 @@ ExecutionService::ExecutionService(bus::Bus& bus, const core::Clock& clock, Metr
                                    ExecutionConfig config)
     : Service{"execution", bus, clock, metrics},
       reads_{reads},
-      writer_{writes, &bus},
+      writer_{writes, &bus, &metrics},
       config_{std::move(config)},
       ids_{core::IdGenerator::from_entropy()},
       account_{core::Account::create(config_.starting_cash, config_.multiplier).value()},
@@ -72,8 +72,6 @@ ExecutionService::ExecutionService(bus::Bus& bus, const core::Clock& clock, Metr
                        {}, {0.00002, 0.00003, 0.00005, 0.000075, 0.0001, 0.00015, 0.0002, 0.0003,
                             0.0005,  0.00075, 0.001,   0.0015,   0.002,  0.003,   0.005,  0.0075,
                             0.01,    0.015,   0.02,    0.03,     0.05,   0.1,     0.2});
-    metrics_.gauge("meridian_store_commits_total_gauge",
-                   "Group commits of the order store since start.");
     const BrokerContext context{executor(), clock_, account_, metrics_, config_.symbols};
     if (config_.broker_factory) {
         auto made = config_.broker_factory(context);
@@ -173,8 +171,6 @@ void ExecutionService::on_start() {
     every(std::chrono::milliseconds(1000), [this] {
         save_acceptances();
         metrics_.set("meridian_open_orders", {}, static_cast<double>(broker_->open_count()));
-        metrics_.set("meridian_store_commits_total_gauge", {},
-                     static_cast<double>(writer_.commits()));
     });
     // Ready (taking orders) once reconciled (above: open orders adopted, the account rebuilt
     // from the stored fills) and the risk limits are known: the first "risk.state" message,

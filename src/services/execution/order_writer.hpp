@@ -1,6 +1,7 @@
 // OrderWriter: the execution service's durable writes, batched into group commits.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -12,6 +13,7 @@
 #include <boost/json/object.hpp>
 
 #include "bus/bus.hpp"
+#include "services/common/metrics.hpp"
 #include "store/store.hpp"
 
 namespace meridian::services {
@@ -43,8 +45,10 @@ public:
     using Job = std::function<core::Result<void>(store::OrderStore&, Events&)>;
     using Done = std::function<void(core::Result<void>)>;
 
-    /// Without a bus, nothing is published (outbox events stay in the store).
-    explicit OrderWriter(store::OrderStore& store, bus::Bus* bus = nullptr);
+    /// Without a bus, nothing is published (outbox events stay in the store). With metrics, it
+    /// counts its commits and times them (meridian_store_*).
+    explicit OrderWriter(store::OrderStore& store, bus::Bus* bus = nullptr,
+                         Metrics* metrics = nullptr);
     ~OrderWriter();
     OrderWriter(const OrderWriter&) = delete;
     OrderWriter& operator=(const OrderWriter&) = delete;
@@ -54,8 +58,6 @@ public:
     void submit(Job job, boost::asio::any_io_executor executor, Done done, bool durable = true);
     /// Writes everything queued, then stops the thread.
     void stop();
-    /// Transactions committed so far (for metrics).
-    std::uint64_t commits() const;
 
 private:
     struct Item {
@@ -63,6 +65,7 @@ private:
         boost::asio::any_io_executor executor;
         Done done;
         bool durable = true;
+        std::chrono::steady_clock::time_point submitted;
         Events events;                  // what the job caused, once it ran
         std::vector<std::int64_t> ids;  // their outbox ids
     };
@@ -74,15 +77,19 @@ private:
     /// Publishes `data` on each of `topics` (comma-separated).
     void publish(const std::string& topics, const std::string& type, boost::json::object data);
 
+    /// Records one commit of `jobs` jobs that took `took`, and each job's wait from submission.
+    void measure(const std::deque<Item>& batch, std::chrono::steady_clock::time_point begun,
+                 std::chrono::steady_clock::time_point ended);
+
     store::OrderStore& store_;
     bus::Bus* bus_;
+    Metrics* metrics_;
     std::int64_t published_ = 0;  // the last outbox id published (this thread only)
     std::int64_t removed_ = 0;    // the last outbox id removed (this thread only)
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<Item> queue_;
     bool stopping_ = false;
-    std::uint64_t commits_ = 0;
     std::thread thread_;
 };
 

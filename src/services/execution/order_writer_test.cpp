@@ -143,5 +143,31 @@ TEST_F(OrderWriterTest, EventsACrashLeftInTheOutboxArePublishedAtStart) {
     EXPECT_EQ(seen_, std::vector<std::string>{"o-1"});
 }
 
+TEST_F(OrderWriterTest, AnOperatorSeesHowManyCommitsThereWereHowBigAndHowLong) {
+    auto store = open();
+    Metrics metrics;
+    {
+        OrderWriter writer{*store, nullptr, &metrics};
+        bool first_done = false;
+        writer.submit(insert_with_event("o-1", "c-1"), ioc_.get_executor(),
+                      [&](const core::Result<void>&) { first_done = true; });
+        for (int i = 0; i < 500 && !first_done; ++i)
+            ioc_.run_for(std::chrono::milliseconds(10));
+        ASSERT_TRUE(first_done);
+        writer.submit(insert_with_event("o-2", "c-2"), ioc_.get_executor(), nullptr);
+        writer.submit(insert_with_event("o-3", "c-3"), ioc_.get_executor(), nullptr);
+    }  // stop writes what is queued
+    const double commits = metrics.value("meridian_store_commits_total");
+    EXPECT_GE(commits, 2);  // the first alone, the other two together or apart
+    EXPECT_LE(commits, 3);
+    const auto text = metrics.render();
+    EXPECT_NE(text.find("# TYPE meridian_store_commits_total counter"), std::string::npos);
+    EXPECT_NE(text.find("meridian_store_commit_seconds_count " +
+                        std::to_string(static_cast<int>(commits))),
+              std::string::npos);
+    EXPECT_NE(text.find("meridian_store_commit_writes_sum 3"), std::string::npos);
+    EXPECT_NE(text.find("meridian_store_write_seconds_count 3"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace meridian::services

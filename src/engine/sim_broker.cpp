@@ -224,8 +224,21 @@ core::Result<void> SimBroker::link(const core::OrderId& id,
 }
 
 core::Result<core::OrderId> SimBroker::submit(const core::OrderRequest& request,
+                                              std::string strategy, core::Timestamp now) {
+    return accept(request, std::move(strategy), now, std::nullopt, now);
+}
+
+core::Result<core::OrderId> SimBroker::submit(const core::Order& order, std::string strategy,
+                                              core::Timestamp now) {
+    core::OrderRequest request = order.request();
+    request.client_order_id = order.client_order_id();
+    return accept(request, std::move(strategy), now, order.id(), order.created_at());
+}
+
+core::Result<core::OrderId> SimBroker::accept(const core::OrderRequest& request,
                                               std::string strategy, core::Timestamp now,
-                                              std::optional<core::OrderId> given_id) {
+                                              std::optional<core::OrderId> given_id,
+                                              core::Timestamp created_at) {
     if (!request.qty) return core::invalid("the simulated broker needs qty, not notional");
     auto coid = request.client_order_id ? *request.client_order_id : ids_.next_client_order_id();
     if (client_ids_.contains(coid)) {
@@ -239,7 +252,8 @@ core::Result<core::OrderId> SimBroker::submit(const core::OrderRequest& request,
     if (given_id && by_id_.contains(*given_id)) {
         return core::Error{core::Errc::Duplicate, "order " + given_id->str() + " is known"};
     }
-    auto order = core::Order::create(main, given_id ? *given_id : ids_.next_order_id(), coid, now);
+    auto order =
+        core::Order::create(main, given_id ? *given_id : ids_.next_order_id(), coid, created_at);
     if (!order) return order.error();
     MERIDIAN_ASSERT(order->transition(OrderStatus::New, now).has_value(), "pending_new -> new");
     core::OrderId id = order->id();

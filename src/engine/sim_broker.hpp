@@ -108,10 +108,12 @@ public:
     SimBroker(std::uint64_t seed, FillAt fill_at) : SimBroker{seed, config_with(fill_at)} {}
 
     /// Accepts an order (status new; a bracket's legs held): an invalid request is an error.
-    /// `given_id` is the order's id when the caller chose (and stored) it already.
     core::Result<core::OrderId> submit(const core::OrderRequest& request, std::string strategy,
-                                       core::Timestamp now,
-                                       std::optional<core::OrderId> given_id = std::nullopt);
+                                       core::Timestamp now);
+    /// Accepts an order the caller made (and stored) already, as it is: its id,
+    /// client_order_id and creation time stay; it is submitted at `now`.
+    core::Result<core::OrderId> submit(const core::Order& order, std::string strategy,
+                                       core::Timestamp now);
     /// Takes over an order that is already working (kept by a store across a restart): it works
     /// from `now` on, as it is (filled quantity included). Terminal orders are an error.
     core::Result<void> adopt(core::Order order, std::string strategy, core::Timestamp now);
@@ -165,6 +167,10 @@ private:
         c.fill_at = fill_at;
         return c;
     }
+    /// submit's work: `id` when the caller chose (and stored) it, created at `created_at`.
+    core::Result<core::OrderId> accept(const core::OrderRequest& request, std::string strategy,
+                                       core::Timestamp now, std::optional<core::OrderId> id,
+                                       core::Timestamp created_at);
     std::size_t add(core::Order order, std::string strategy, core::Timestamp eligible_after);
     void work(std::size_t i, const Bar& bar, bool at_close, core::Account& account,
               std::vector<OrderUpdate>& updates);

@@ -80,6 +80,23 @@ TEST_F(SimBrokerTest, MarketOrderFillsAtTheNextBarsOpen) {
     EXPECT_EQ(account.cash(), test::usd("99000"));
 }
 
+TEST_F(SimBrokerTest, AnOrderTheCallerMadeKeepsItsIdsAndCreationTime) {
+    // The paper broker takes orders the execution service made and stored: an answer or event
+    // from the broker must show the same order as a read from the store.
+    const auto created = day0 - core::Duration::milliseconds(3);
+    const auto made = core::Order::create(test::market("AAPL", Side::Buy, "10"), test::oid("o-1"),
+                                          test::coid("c-1"), created)
+                          .value();
+    const auto id = broker.submit(made, "s", day0).value();
+    EXPECT_EQ(id, test::oid("o-1"));
+    const auto& o = of(id);
+    EXPECT_EQ(o.client_order_id(), test::coid("c-1"));
+    EXPECT_EQ(o.created_at(), created);
+    EXPECT_EQ(o.submitted_at(), std::optional<core::Timestamp>{day0});
+    EXPECT_EQ(o.status(), OrderStatus::New);
+    EXPECT_FALSE(broker.submit(made, "s", day0).has_value());  // known already
+}
+
 TEST_F(SimBrokerTest, OrdersDecidedOnABarDoNotFillOnThatBar) {
     broker.submit(test::market("AAPL", Side::Buy, "10"), "s", test::bar("AAPL", 1, "1").ts).value();
     broker.take_updates();

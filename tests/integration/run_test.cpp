@@ -71,6 +71,18 @@ TEST_F(RunTest, AMarketOrderIsAcknowledgedThenFilledAndMakesAPosition) {
     }));
     EXPECT_EQ(filled.at("filled_qty").as_string(), "7");
     EXPECT_FALSE(filled.at("filled_avg_price").is_null());
+    // The same order, read back from the store (a final order's home): created and submitted
+    // when the answer said.
+    json::object stored;
+    ASSERT_TRUE(eventually([&] {
+        auto g = c.request("GET", "/orders/by-client-id/life-1", {}, auth(key_));
+        if (g.status != 200) return false;
+        stored = g.json().as_object();
+        return stored.at("status") == "filled";
+    }));
+    EXPECT_EQ(stored.at("created_at"), order.at("created_at"));
+    EXPECT_EQ(stored.at("submitted_at"), order.at("submitted_at"));
+    EXPECT_EQ(stored.at("filled_at"), filled.at("filled_at"));
 
     // The broker's state leads the store by one group commit: the fill is listed once stored.
     boost::json::array fills;

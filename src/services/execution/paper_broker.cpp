@@ -28,9 +28,7 @@ asio::awaitable<core::Result<void>> PaperBroker::submit(const core::Order& order
     // Final orders are read from the store once the broker lets go of them: it keeps the newest
     // kKeepFinal, forgetting the older ones in one pass whenever there are twice that many.
     if (sim_.size() > sim_.open_count() + 2 * kKeepFinal) sim_.forget_final(kKeepFinal);
-    core::OrderRequest request = order.request();
-    request.client_order_id = order.client_order_id();
-    auto ok = sim_.submit(request, strategy, clock_.now(), order.id());
+    auto ok = sim_.submit(order, strategy, clock_.now());
     if (!ok) co_return core::Error{core::Errc::InvalidArgument, ok.error().message};
     publish(sim_.take_updates());
     co_return core::Result<void>{};

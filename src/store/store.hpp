@@ -142,10 +142,18 @@ public:
     /// are made again on restart (an order's acceptance by the paper broker, outbox cleanup).
     /// Inside a Durable transaction, or nested, it is whatever the outermost one is.
     enum class Commit { Durable, Relaxed };
+    /// Inside a transaction(), each call (and each nested transaction()) is its own savepoint
+    /// (PerCall), so a call that fails undoes only itself and the body may go on; or none is
+    /// (None): a call that fails may leave the whole transaction unusable (PostgreSQL aborts
+    /// it), so the body must then fail too, and all is rolled back. None is for a body that
+    /// would give up at the first failure anyway: PostgreSQL then runs no subtransaction and
+    /// half the round trips.
+    enum class Savepoints { PerCall, None };
     /// Runs `body` (calls on this store) as one transaction: the group commit that lets many
     /// orders share one fsync. An error from `body` rolls back all.
     virtual core::Result<void> transaction(const std::function<core::Result<void>()>& body,
-                                           Commit commit = Commit::Durable) = 0;
+                                           Commit commit = Commit::Durable,
+                                           Savepoints savepoints = Savepoints::PerCall) = 0;
 };
 
 /// An API key as kept: only the SHA-256 of the secret, never the secret.

@@ -422,6 +422,43 @@ TYPED_TEST_P(StoreContract, AFailedCallInsideATransactionFailsAlone) {
     EXPECT_TRUE(store->find(test::oid("o-3")).value());
 }
 
+TYPED_TEST_P(StoreContract, WithoutSavepointsAFailedCallFailsTheWholeAndThenItRunsAgain) {
+    // The order writer's first try at a batch: no savepoints; a failure rolls all back, and the
+    // batch runs again with a savepoint per call.
+    using Savepoints = store::OrderStore::Savepoints;
+    auto store = this->open();
+    auto a = this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1");
+    auto dup = this->order(test::market("AAPL", Side::Buy, "1"), "o-2", "c-1");
+    auto b = this->order(test::market("AAPL", Side::Buy, "1"), "o-3", "c-3");
+    core::Fill f = test::fill("AAPL", Side::Buy, "1", "187.25", "x-1", "0", "o-1");
+    ASSERT_TRUE(a.apply_fill(f));
+    auto batch = [&](Savepoints savepoints, bool with_dup) {
+        return store->transaction(
+            [&]() -> core::Result<void> {
+                if (auto ok = store->transaction([&] { return store->insert(a, "s"); }); !ok) {
+                    return ok;
+                }
+                if (auto kept = store->record_fill(f, a); !kept) return kept.error();
+                if (with_dup) {
+                    if (auto ok = store->insert(dup, "s"); !ok) return ok;
+                }
+                return store->insert(b, "s");
+            },
+            store::OrderStore::Commit::Durable, savepoints);
+    };
+    const auto failed = batch(Savepoints::None, true);
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().code, core::Errc::Duplicate);
+    EXPECT_FALSE(store->find(test::oid("o-1")).value());
+    EXPECT_TRUE(store->fills().value().empty());
+    // The store is usable at once (PostgreSQL: the aborted transaction is gone), and the same
+    // calls run again.
+    ASSERT_TRUE(batch(Savepoints::None, false));
+    EXPECT_EQ(store->find(test::oid("o-1")).value()->order.status(), core::OrderStatus::Filled);
+    EXPECT_EQ(store->fills().value().size(), 1u);
+    EXPECT_TRUE(store->find(test::oid("o-3")).value());
+}
+
 TYPED_TEST_P(StoreContract, OpeningAgainKeepsEverythingAndTheSchema) {
     {
         auto first = this->open();
@@ -494,6 +531,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     FillsPageByTimeAndGoOnFromAFillOfTheSameTime, ListsOrdersByStatusSymbolAndTimeNewestFirst,
     ATransactionCommitsAllOrNothing, KeysAuditAndSettingsAreKept, BarsAndEquityComeBackInTimeOrder,
     TrimKeepsTheNewestDocumentsOfAPrefixOnly, AFailedCallInsideATransactionFailsAlone,
+    WithoutSavepointsAFailedCallFailsTheWholeAndThenItRunsAgain,
     OpeningAgainKeepsEverythingAndTheSchema);
 
 }  // namespace meridian::test

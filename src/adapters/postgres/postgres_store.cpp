@@ -197,6 +197,7 @@ core::Result<T> PostgresStore::run(
         return Error{code, "postgresql: " + std::string{what} + ": " + why};
     };
     try {
+        if (current_ != nullptr && !savepoints_) return body(*current_);  // part of the whole
         if (current_ != nullptr) {
             // Inside transaction(): a savepoint, so that a failed call undoes only itself.
             // (Written out: libpqxx 6's subtransaction issues no SAVEPOINT before a prepared
@@ -263,24 +264,31 @@ core::Result<void> PostgresStore::migrate() {
 }
 
 core::Result<void> PostgresStore::transaction(const std::function<core::Result<void>()>& body,
-                                              Commit commit) {
+                                              Commit commit, Savepoints savepoints) {
+    const bool outermost = current_ == nullptr;
     return run<void>("transaction", [&](pqxx::dbtransaction& tx) -> core::Result<void> {
         // Relaxed: the commit returns before the WAL reaches the disk (it does within
         // wal_writer_delay); a server crash may lose it, never a durable one after it.
-        if (commit == Commit::Relaxed && current_ == nullptr) {
+        if (commit == Commit::Relaxed && outermost) {
             tx.exec("SET LOCAL synchronous_commit TO OFF");
         }
         pqxx::dbtransaction* outer = current_;
+        const bool outer_savepoints = savepoints_;
         current_ = &tx;
+        if (outermost) savepoints_ = savepoints == Savepoints::PerCall;
+        auto restore = [&] {
+            current_ = outer;
+            savepoints_ = outer_savepoints;
+        };
         core::Result<void> result = [&]() -> core::Result<void> {
             try {
                 return body();
             } catch (...) {
-                current_ = outer;
+                restore();
                 throw;
             }
         }();
-        current_ = outer;
+        restore();
         return result;
     });
 }

@@ -42,7 +42,8 @@ public:
     core::Result<std::vector<core::Fill>> list_fills(const store::FillQuery& query) override;
     core::Result<std::vector<store::StoredOrder>> list(const store::OrderQuery& query) override;
     core::Result<void> transaction(const std::function<core::Result<void>()>& body,
-                                   Commit commit = Commit::Durable) override;
+                                   Commit commit = Commit::Durable,
+                                   Savepoints savepoints = Savepoints::PerCall) override;
     core::Result<std::int64_t> enqueue_event(const std::string& topic, const std::string& type,
                                              const std::string& payload,
                                              core::Timestamp at) override;
@@ -100,6 +101,7 @@ private:
     struct Connection;  // pqxx::connection (a typedef in libpqxx 6)
     std::unique_ptr<Connection> conn_;
     pqxx::dbtransaction* current_ = nullptr;  // the transaction() in progress
+    bool savepoints_ = true;                  // its calls each in a savepoint
     int version_ = 0;
 };
 

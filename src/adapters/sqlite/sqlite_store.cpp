@@ -271,11 +271,13 @@ void roll_back(StatementCache& cache, bool nested) {
 }
 
 /// Runs `body` in a transaction: committed if it succeeds, rolled back otherwise.
-/// Inside an outer transaction it is a savepoint, so that calls compose into one commit.
+/// Inside an outer transaction it is a savepoint, so that calls compose into one commit; or,
+/// without `savepoint`, simply part of it (the outer one is rolled back if it fails).
 template <typename T>
-core::Result<T> in_transaction(StatementCache& cache,
-                               const std::function<core::Result<T>()>& body) {
+core::Result<T> in_transaction(StatementCache& cache, const std::function<core::Result<T>()>& body,
+                               bool savepoint = true) {
     const bool nested = sqlite3_get_autocommit(cache.db()) == 0;
+    if (nested && !savepoint) return body();
     if (auto ok = run_cached(cache, nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE"); !ok) {
         return ok.error();
     }
@@ -418,19 +420,22 @@ core::Result<void> SqliteStore::update(const core::Order& order) {
 }
 
 core::Result<bool> SqliteStore::record_fill(const core::Fill& fill, const core::Order& order) {
-    return in_transaction<bool>(*cache_, [&]() -> core::Result<bool> {
-        static const std::string sql = "INSERT OR IGNORE INTO fills (" +
-                                       std::string{store::kFillColumns} + ") VALUES (" +
-                                       placeholders(9) + ")";
-        Statement st{*cache_, sql.c_str()};
-        if (!st.ok()) return db_error(db_, "prepare fill");
-        const store::Row cells = store::fill_row(fill);
-        st.row(cells);
-        if (st.step() != SQLITE_DONE) return db_error(db_, "insert fill " + fill.execution_id);
-        if (sqlite3_changes(db_) == 0) return false;  // kept before
-        if (auto ok = save_state(*cache_, order); !ok) return ok.error();
-        return true;
-    });
+    return in_transaction<bool>(
+        *cache_,
+        [&]() -> core::Result<bool> {
+            static const std::string sql = "INSERT OR IGNORE INTO fills (" +
+                                           std::string{store::kFillColumns} + ") VALUES (" +
+                                           placeholders(9) + ")";
+            Statement st{*cache_, sql.c_str()};
+            if (!st.ok()) return db_error(db_, "prepare fill");
+            const store::Row cells = store::fill_row(fill);
+            st.row(cells);
+            if (st.step() != SQLITE_DONE) return db_error(db_, "insert fill " + fill.execution_id);
+            if (sqlite3_changes(db_) == 0) return false;  // kept before
+            if (auto ok = save_state(*cache_, order); !ok) return ok.error();
+            return true;
+        },
+        savepoints_);
 }
 
 core::Result<std::vector<store::StoredOrder>> SqliteStore::select_orders(
@@ -563,14 +568,18 @@ core::Result<std::vector<store::StoredOrder>> SqliteStore::list(const store::Ord
 }
 
 core::Result<void> SqliteStore::transaction(const std::function<core::Result<void>()>& body,
-                                            Commit commit) {
-    const bool relax = commit == Commit::Relaxed && sqlite3_get_autocommit(db_) != 0;
+                                            Commit commit, Savepoints savepoints) {
+    const bool outermost = sqlite3_get_autocommit(db_) != 0;
+    if (!outermost) return in_transaction<void>(*cache_, body, savepoints_);
+    const bool relax = commit == Commit::Relaxed;
     // Relaxed: synchronous=NORMAL in WAL mode, the commit is not fsynced (the next durable
     // commit or checkpoint makes it so); a power loss may take it back, a killed process not.
     if (relax) {
         if (auto ok = run_cached(*cache_, "PRAGMA synchronous = NORMAL"); !ok) return ok;
     }
+    savepoints_ = savepoints == Savepoints::PerCall;
     auto result = in_transaction<void>(*cache_, body);
+    savepoints_ = true;
     if (relax) (void)run_cached(*cache_, "PRAGMA synchronous = FULL");
     return result;
 }

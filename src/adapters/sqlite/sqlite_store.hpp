@@ -42,7 +42,8 @@ public:
     core::Result<std::vector<core::Fill>> list_fills(const store::FillQuery& query) override;
     core::Result<std::vector<store::StoredOrder>> list(const store::OrderQuery& query) override;
     core::Result<void> transaction(const std::function<core::Result<void>()>& body,
-                                   Commit commit = Commit::Durable) override;
+                                   Commit commit = Commit::Durable,
+                                   Savepoints savepoints = Savepoints::PerCall) override;
     core::Result<std::int64_t> enqueue_event(const std::string& topic, const std::string& type,
                                              const std::string& payload,
                                              core::Timestamp at) override;
@@ -90,6 +91,7 @@ private:
 
     sqlite3* db_;
     std::unique_ptr<StatementCache> cache_;
+    bool savepoints_ = true;  // inside transaction(): each call its own savepoint
     std::shared_ptr<WalCheckpointer> checkpointer_;  // shared by the file's connections
     int version_ = 0;
 };

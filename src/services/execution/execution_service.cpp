@@ -150,10 +150,10 @@ std::vector<store::StoredOrder> ExecutionService::settle_held_legs(
                            {"strategy", o.strategy}};
         writer_.submit(
             [order = o.order, event = std::move(event), now](
-                store::OrderStore& st, OrderWriter::Events& events) mutable -> core::Result<void> {
+                store::OrderStore& st, OrderWriter::Events& events) -> core::Result<void> {
                 if (auto ok = st.update(order); !ok) return ok;
                 const std::string type = order.is_terminal() ? "canceled" : "new";
-                events.push_back({"orders", type, std::move(event), now});
+                events.push_back({"orders", type, event, now});  // a copy: it may run twice
                 return {};
             },
             executor(), {});
@@ -361,8 +361,7 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
         store::OrderLinks links = known ? store::OrderLinks{} : broker_->links_of(order.id());
         job = [fill = u.fill, order, known, strategy = u.strategy, type, now = clock_.now(),
                event = std::move(event), links = std::move(links)](
-                  store::OrderStore& st,
-                  OrderWriter::Events& events) mutable -> core::Result<void> {
+                  store::OrderStore& st, OrderWriter::Events& events) -> core::Result<void> {
             bool inserted = false;
             if (!known) {
                 auto ok = st.insert(order, strategy, links);
@@ -374,13 +373,13 @@ void ExecutionService::handle(std::vector<engine::OrderUpdate> updates) {
                 if (!r) return r.error();
                 if (!*r) return {};  // kept before: its events went out then
                 // Also on "fills", for services that want nothing else: one outbox row.
-                events.push_back({"fills,orders", type, std::move(event), now});
+                events.push_back({"fills,orders", type, event, now});  // may run twice
                 return {};
             }
             if (!inserted) {
                 if (auto ok = st.update(order); !ok) return ok;
             }
-            events.push_back({"orders", type, std::move(event), now});
+            events.push_back({"orders", type, event, now});
             return {};
         };
         // A final order's client_order_id is looked up in the store from now on (a retry):

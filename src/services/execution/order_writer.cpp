@@ -122,6 +122,8 @@ void OrderWriter::publish_outbox() {
 }
 
 core::Result<void> OrderWriter::apply(Item& item) {
+    item.events.clear();  // from an attempt rolled back
+    item.ids.clear();
     return store_.transaction([&]() -> core::Result<void> {
         if (auto ok = item.job(store_, item.events); !ok) return ok;
         item.ids.reserve(item.events.size());
@@ -157,20 +159,36 @@ void OrderWriter::run() {
         if (batch.empty() && remove_through == 0) continue;
         std::vector<core::Result<void>> results;
         results.reserve(batch.size());
-        // One transaction; each job in its own savepoint, so that one that fails (a duplicate
-        // client_order_id) fails alone and leaves nothing behind.
         const bool durable =
             std::any_of(batch.begin(), batch.end(), [](const Item& i) { return i.durable; });
+        const auto commit =
+            durable ? store::OrderStore::Commit::Durable : store::OrderStore::Commit::Relaxed;
         const auto begun = std::chrono::steady_clock::now();
-        auto committed = store_.transaction(
-            [&]() -> core::Result<void> {
-                for (auto& item : batch) {
-                    results.push_back(apply(item));
-                }
-                if (remove_through > 0) return store_.remove_events_through(remove_through);
-                return {};
-            },
-            durable ? store::OrderStore::Commit::Durable : store::OrderStore::Commit::Relaxed);
+        // One transaction, first without savepoints (on PostgreSQL a savepoint is a
+        // subtransaction and two more round trips per call). If a job fails, it is rolled back
+        // and runs again with each job in its own savepoint, so that the one that fails (a
+        // duplicate client_order_id) fails alone and leaves nothing behind.
+        bool a_job_failed = false;
+        auto attempt = [&](store::OrderStore::Savepoints savepoints) {
+            const bool isolated = savepoints == store::OrderStore::Savepoints::PerCall;
+            results.clear();
+            return store_.transaction(
+                [&]() -> core::Result<void> {
+                    for (auto& item : batch) {
+                        auto r = apply(item);
+                        if (!r && !isolated) {
+                            a_job_failed = true;
+                            return r;
+                        }
+                        results.push_back(std::move(r));
+                    }
+                    if (remove_through > 0) return store_.remove_events_through(remove_through);
+                    return {};
+                },
+                commit, savepoints);
+        };
+        auto committed = attempt(store::OrderStore::Savepoints::None);
+        if (a_job_failed) committed = attempt(store::OrderStore::Savepoints::PerCall);
         const auto ended = std::chrono::steady_clock::now();
         if (committed && remove_through > 0) removed_ = remove_through;
         std::vector<bool> kept(batch.size());

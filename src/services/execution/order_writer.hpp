@@ -42,6 +42,8 @@ public:
     };
     using Events = std::vector<Event>;
     /// Makes its change on the store and appends the events it causes to the second argument.
+    /// It may run twice (its batch runs again, rolled back, when another job of it fails), so
+    /// it must not consume what it holds.
     using Job = std::function<core::Result<void>(store::OrderStore&, Events&)>;
     using Done = std::function<void(core::Result<void>)>;
 
@@ -70,7 +72,8 @@ private:
         std::vector<std::int64_t> ids;  // their outbox ids
     };
     void run();
-    /// Runs one job in its own savepoint, its events written to the outbox with it.
+    /// Runs one job, its events written to the outbox with it: in its own savepoint when the
+    /// transaction has them.
     core::Result<void> apply(Item& item);
     /// Publishes the outbox events after the last published one (those a crash left).
     void publish_outbox();

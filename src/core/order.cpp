@@ -241,6 +241,14 @@ Result<Order> Order::create(const OrderRequest& request, OrderId id, ClientOrder
     return o;
 }
 
+Result<Order> Order::create_replacing(const OrderId& old, const OrderRequest& request, OrderId id,
+                                      ClientOrderId client_order_id, Timestamp created_at) {
+    if (old.empty()) return invalid("the replaced order's id is required");
+    auto o = create(request, std::move(id), std::move(client_order_id), created_at);
+    if (o) o->replaces_ = old;
+    return o;
+}
+
 OrderSnapshot Order::snapshot() const {
     OrderSnapshot s;
     s.id = id_;
@@ -259,6 +267,7 @@ OrderSnapshot Order::snapshot() const {
     s.failed_at = failed_at_;
     s.replaced_at = replaced_at_;
     s.replaced_by = replaced_by_;
+    s.replaces = replaces_;
     s.execution_ids.assign(execution_ids_.begin(), execution_ids_.end());
     std::sort(s.execution_ids.begin(), s.execution_ids.end());
     return s;
@@ -303,6 +312,7 @@ Result<Order> Order::restore(OrderSnapshot s) {
     o.failed_at_ = s.failed_at;
     o.replaced_at_ = s.replaced_at;
     o.replaced_by_ = std::move(s.replaced_by);
+    o.replaces_ = std::move(s.replaces);
     o.execution_ids_.insert(s.execution_ids.begin(), s.execution_ids.end());
     return o;
 }

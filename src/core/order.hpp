@@ -68,6 +68,7 @@ struct OrderSnapshot {
     std::optional<Timestamp> failed_at;
     std::optional<Timestamp> replaced_at;
     std::optional<OrderId> replaced_by;
+    std::optional<OrderId> replaces;
     std::vector<std::string> execution_ids;  // the fills applied, so none applies twice
 };
 
@@ -83,6 +84,11 @@ public:
     static Result<Order> create(const OrderRequest& request, OrderId id,
                                 ClientOrderId client_order_id, Timestamp created_at,
                                 OrderStatus initial = OrderStatus::PendingNew);
+    /// A new order (pending_new) that takes the place of `old` (a replace): it says so in
+    /// replaces(), as the old one will in replaced_by().
+    static Result<Order> create_replacing(const OrderId& old, const OrderRequest& request,
+                                          OrderId id, ClientOrderId client_order_id,
+                                          Timestamp created_at);
 
     const OrderId& id() const noexcept { return id_; }
     const ClientOrderId& client_order_id() const noexcept { return client_order_id_; }
@@ -117,6 +123,8 @@ public:
     const std::optional<Timestamp>& failed_at() const noexcept { return failed_at_; }
     const std::optional<Timestamp>& replaced_at() const noexcept { return replaced_at_; }
     const std::optional<OrderId>& replaced_by() const noexcept { return replaced_by_; }
+    /// The order this one replaced, if it is a replacement.
+    const std::optional<OrderId>& replaces() const noexcept { return replaces_; }
 
     /// The order as plain data (execution ids sorted).
     OrderSnapshot snapshot() const;
@@ -161,6 +169,7 @@ private:
     std::optional<Timestamp> failed_at_;
     std::optional<Timestamp> replaced_at_;
     std::optional<OrderId> replaced_by_;
+    std::optional<OrderId> replaces_;
     std::unordered_set<std::string> execution_ids_;
 };
 

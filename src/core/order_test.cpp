@@ -134,6 +134,15 @@ TEST(Order, ReplaceRecordsTheNewOrder) {
     EXPECT_EQ(o.replaced_by(), test::oid("order-2"));
     EXPECT_FALSE(o.replace_with(test::oid("order-3"), ts("2024-03-01T14:30:04Z")));
     EXPECT_EQ(o.replaced_by(), test::oid("order-2"));
+    EXPECT_FALSE(o.replaces());
+    // The replacement names the order it replaced, and keeps it through a snapshot.
+    auto n = Order::create_replacing(o.id(), test::limit("AAPL", Side::Buy, "10", "101"),
+                                     test::oid("order-2"), test::coid("c-2"),
+                                     ts("2024-03-01T14:30:03Z"));
+    ASSERT_TRUE(n);
+    EXPECT_EQ(n->replaces(), o.id());
+    EXPECT_EQ(n->status(), OrderStatus::PendingNew);
+    EXPECT_EQ(Order::restore(n->snapshot()).value().replaces(), o.id());
 }
 
 TEST(Order, HeldBracketLegWaitsThenWorks) {

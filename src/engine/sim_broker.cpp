@@ -360,7 +360,8 @@ core::Result<core::OrderId> SimBroker::replace(const core::OrderId& id,
     if (qty) r.qty = qty;
     if (limit_price) r.limit_price = limit_price;
     if (stop_price) r.stop_price = stop_price;
-    auto created = core::Order::create(r, ids_.next_order_id(), ids_.next_client_order_id(), now);
+    auto created = core::Order::create_replacing(id, r, ids_.next_order_id(),
+                                                 ids_.next_client_order_id(), now);
     if (!created) return created.error();
     MERIDIAN_ASSERT(created->transition(OrderStatus::New, now).has_value(), "pending_new -> new");
     core::OrderId new_id = created->id();

@@ -391,6 +391,7 @@ TEST_F(SimBrokerTest, ReplaceMakesANewOrderAndEndsTheOld) {
         broker.replace(id, test::qty("20"), test::px("95"), std::nullopt, day0).value();
     EXPECT_EQ(of(id).status(), OrderStatus::Replaced);
     EXPECT_EQ(of(id).replaced_by(), new_id);
+    EXPECT_EQ(of(new_id).replaces(), id);
     const auto events = broker.take_updates();
     ASSERT_EQ(events.size(), 2u);
     EXPECT_EQ(events[0].event, OrderUpdate::Event::Replaced);

@@ -189,6 +189,7 @@ Row order_row(const core::Order& order, std::string_view strategy, const OrderLi
     row.insert(row.end(), state.begin() + 4, state.end());
     row.push_back(links.parent ? Cell{links.parent->str()} : std::nullopt);
     row.push_back(links.oco_peer ? Cell{links.oco_peer->str()} : std::nullopt);
+    row.push_back(order.replaces() ? Cell{order.replaces()->str()} : std::nullopt);
     return row;
 }
 
@@ -249,6 +250,7 @@ core::Result<StoredOrder> order_from_row(const Row& row, std::vector<std::string
     s.replaced_by = in.optional<core::OrderId>(30, core::OrderId::parse);
     OrderLinks links{in.optional<core::OrderId>(31, core::OrderId::parse),
                      in.optional<core::OrderId>(32, core::OrderId::parse)};
+    s.replaces = in.optional<core::OrderId>(33, core::OrderId::parse);
     s.execution_ids = std::move(execution_ids);
     if (auto ok = in.result(); !ok) return ok.error();
     auto order = core::Order::restore(std::move(s));

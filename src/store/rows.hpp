@@ -22,8 +22,8 @@ inline constexpr std::string_view kOrderColumns =
     "limit_price, stop_price, trail_price, trail_percent, take_profit_limit, stop_loss_stop, "
     "stop_loss_limit, extended_hours, status, filled_qty, filled_notional, commission, created_at, "
     "updated_at, submitted_at, filled_at, canceled_at, expired_at, failed_at, replaced_at, "
-    "replaced_by, parent_id, oco_peer_id";
-inline constexpr std::size_t kOrderColumnCount = 33;
+    "replaced_by, parent_id, oco_peer_id, replaces";
+inline constexpr std::size_t kOrderColumnCount = 34;
 /// The columns an update changes (status ... replaced_by), in order_state_row()'s order.
 inline constexpr std::string_view kOrderStateColumns[] = {
     "status",    "filled_qty",  "filled_notional", "commission", "updated_at",  "submitted_at",

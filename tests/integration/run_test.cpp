@@ -109,6 +109,7 @@ TEST_F(RunTest, ALimitOrderCanBeReplacedAndCanceledOnce) {
     const std::string new_id{p.json().at("id").as_string()};
     EXPECT_NE(new_id, id);
     EXPECT_EQ(p.json().at("limit_price").as_string(), "61");
+    EXPECT_EQ(p.json().at("replaces"), json::value(id));  // as Alpaca's replacement says
     EXPECT_EQ(c.request("GET", "/orders/" + id, {}, auth(key_)).json().at("status"), "replaced");
     EXPECT_EQ(c.request("DELETE", "/orders/" + new_id, {}, auth(key_)).status, 204);
     EXPECT_EQ(c.request("GET", "/orders/" + new_id, {}, auth(key_)).json().at("status"),
@@ -119,6 +120,19 @@ TEST_F(RunTest, ALimitOrderCanBeReplacedAndCanceledOnce) {
         404);
     auto open = c.request("GET", "/orders?status=open", {}, auth(key_)).json().as_array();
     EXPECT_TRUE(open.empty());
+    // Read back from the store, each still names the other.
+    json::array listed;
+    ASSERT_TRUE(eventually([&] {
+        listed = c.request("GET", "/orders?status=closed", {}, auth(key_)).json().as_array();
+        return listed.size() == 2;
+    }));
+    for (const auto& o : listed) {
+        if (o.at("id") == json::value(new_id)) {
+            EXPECT_EQ(o.at("replaces"), json::value(id));
+        } else {
+            EXPECT_EQ(o.at("replaced_by"), json::value(new_id));
+        }
+    }
 }
 
 TEST_F(RunTest, ARepeatedClientOrderIdNeverMakesASecondOrder) {

@@ -54,6 +54,14 @@ TYPED_TEST_P(StoreContract, OrdersComeBackAsTheyWentIn) {
     EXPECT_EQ(store->find_by_client_order_id(test::coid("c-1")).value()->order.id(),
               test::oid("o-1"));
     EXPECT_FALSE(store->find(test::oid("nope")).value());
+    EXPECT_FALSE(back->order.replaces());
+    // A replacement names the order it replaced.
+    const auto n = core::Order::create_replacing(
+                       test::oid("o-1"), test::limit("SPY", Side::Buy, "100", "301"),
+                       test::oid("o-2"), test::coid("c-2"), test::ts("2024-03-01T14:30:02Z"))
+                       .value();
+    ASSERT_TRUE(store->insert(n, "trend"));
+    EXPECT_EQ(store->find(test::oid("o-2")).value()->order.replaces(), test::oid("o-1"));
 }
 
 TYPED_TEST_P(StoreContract, AnAdvancedOrdersLinksComeBack) {
@@ -466,7 +474,7 @@ TYPED_TEST_P(StoreContract, OpeningAgainKeepsEverythingAndTheSchema) {
             first->insert(this->order(test::market("AAPL", Side::Buy, "1"), "o-1", "c-1"), "s"));
     }
     auto second = this->open();
-    EXPECT_EQ(second->schema_version(), 10);
+    EXPECT_EQ(second->schema_version(), 11);
     EXPECT_TRUE(second->find(test::oid("o-1")).value());
 }
 

@@ -385,7 +385,7 @@ asio::awaitable<core::Result<core::OrderId>> AlpacaBroker::replace(
     if (stop_price) r.stop_price = *stop_price;
     const auto new_coid = ids_.next_client_order_id();
     r.client_order_id = new_coid;
-    auto made = core::Order::create(r, ids_.next_order_id(), new_coid, clock_.now());
+    auto made = core::Order::create_replacing(id, r, ids_.next_order_id(), new_coid, clock_.now());
     if (!made) co_return core::Error{core::Errc::InvalidArgument, made.error().message};
     const core::OrderId new_id = made->id();
     const std::string old_alpaca = e->alpaca_id;

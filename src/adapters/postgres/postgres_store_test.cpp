@@ -114,14 +114,14 @@ TEST(PostgresStoreMigrations, ProcessesOpeningAtOnceApplyTheSchemaOnce) {
     std::atomic<int> ok{0};
     for (int i = 0; i < 4; ++i)
         threads.emplace_back([&] {
-            if (auto s = PostgresStore::open(db.url()); s && (*s)->schema_version() == 10) ++ok;
+            if (auto s = PostgresStore::open(db.url()); s && (*s)->schema_version() == 11) ++ok;
         });
     for (auto& t : threads)
         t.join();
     EXPECT_EQ(ok.load(), 4);
     EXPECT_EQ(server().psql("SELECT count(*) FROM schema_version",
                             db.url().substr(db.url().rfind('/') + 1)),
-              "10\n");
+              "11\n");
 }
 
 }  // namespace

@@ -111,7 +111,7 @@ TEST_F(SqliteStoreTest, TheLogIsCopiedIntoTheDatabaseFileWithoutACheckpointingCo
 TEST_F(SqliteStoreTest, OpeningTwiceAppliesTheSchemaOnce) {
     { auto first = open(); }
     auto second = open();
-    EXPECT_EQ(second->schema_version(), 10);
+    EXPECT_EQ(second->schema_version(), 11);
     const auto bad = SqliteStore::open((dir_ / "missing" / "x.db").string());
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().code, core::Errc::Unavailable);

@@ -46,7 +46,7 @@ json::object to_json(const core::Order& o) {
     j["failed_at"] = opt_time(o.failed_at());
     j["replaced_at"] = opt_time(o.replaced_at());
     j["replaced_by"] = o.replaced_by() ? json::value(o.replaced_by()->str()) : json::value(nullptr);
-    j["replaces"] = nullptr;
+    j["replaces"] = o.replaces() ? json::value(o.replaces()->str()) : json::value(nullptr);
     j["symbol"] = r.symbol.str();
     j["asset_class"] = "us_equity";
     j["notional"] = opt_text(r.notional);

@@ -220,6 +220,22 @@ Result<void> validate(const OrderRequest& r) {
     return {};
 }
 
+Result<OrderRequest> changed(const OrderRequest& old, const OrderChange& change) {
+    OrderRequest r = old;
+    r.client_order_id = change.client_order_id;
+    if (change.qty) r.qty = change.qty;
+    if (change.time_in_force) r.time_in_force = *change.time_in_force;
+    if (change.limit_price) r.limit_price = change.limit_price;
+    if (change.stop_price) r.stop_price = change.stop_price;
+    if (change.trail) {
+        if (r.type != OrderType::TrailingStop)
+            return invalid("trail is only for trailing_stop orders");
+        (r.trail_price ? r.trail_price : r.trail_percent) = change.trail;
+    }
+    if (auto ok = validate(r); !ok) return ok.error();
+    return r;
+}
+
 Result<Order> Order::create(const OrderRequest& request, OrderId id, ClientOrderId client_order_id,
                             Timestamp created_at, OrderStatus initial) {
     if (auto ok = validate(request); !ok) return ok.error();

@@ -50,6 +50,28 @@ struct OrderRequest {
 /// orders; bracket, oco and oto legs consistent with the side. The error names the field.
 Result<void> validate(const OrderRequest& request);
 
+/// What a replace (PATCH /orders/{id}, Alpaca's fields) changes; what is unset stays as it was.
+struct OrderChange {
+    std::optional<Quantity> qty;
+    std::optional<TimeInForce> time_in_force;
+    std::optional<Price> limit_price;
+    std::optional<Price> stop_price;
+    /// A trailing stop's new trail: its trail_price or trail_percent, whichever it has.
+    std::optional<Price> trail;
+    /// The replacing order's own (a new one is made when unset).
+    std::optional<ClientOrderId> client_order_id;
+
+    /// Nothing about the order changes (a client_order_id alone changes nothing).
+    bool changes_nothing() const noexcept {
+        return !qty && !time_in_force && !limit_price && !stop_price && !trail;
+    }
+};
+
+/// The request of the order that replaces one of `old` with `change`: validated as any
+/// order's (a limit_price for a market order, or a trail for one that does not trail, is
+/// InvalidArgument naming the field). Its client_order_id is the change's, if any.
+Result<OrderRequest> changed(const OrderRequest& old, const OrderChange& change);
+
 /// Everything an Order holds, as plain data: what a store writes and reads back.
 struct OrderSnapshot {
     OrderId id;

@@ -342,9 +342,7 @@ core::Result<void> SimBroker::cancel(const core::OrderId& id, core::Timestamp no
 }
 
 core::Result<core::OrderId> SimBroker::replace(const core::OrderId& id,
-                                               std::optional<core::Quantity> qty,
-                                               std::optional<core::Price> limit_price,
-                                               std::optional<core::Price> stop_price,
+                                               const core::OrderChange& change,
                                                core::Timestamp now) {
     auto it = by_id_.find(id);
     if (it == by_id_.end()) return core::Error{core::Errc::NotFound, "no order " + id.str()};
@@ -355,13 +353,14 @@ core::Result<core::OrderId> SimBroker::replace(const core::OrderId& id,
         return illegal("order " + id.str() + " is part of an advanced order; replace it whole");
     }
     if (old.filled_qty().is_positive()) return illegal("order " + id.str() + " is partly filled");
-    core::OrderRequest r = old.request();
-    r.client_order_id.reset();
-    if (qty) r.qty = qty;
-    if (limit_price) r.limit_price = limit_price;
-    if (stop_price) r.stop_price = stop_price;
-    auto created = core::Order::create_replacing(id, r, ids_.next_order_id(),
-                                                 ids_.next_client_order_id(), now);
+    auto r = core::changed(old.request(), change);
+    if (!r) return r.error();
+    const auto coid =
+        change.client_order_id ? *change.client_order_id : ids_.next_client_order_id();
+    if (client_ids_.contains(coid)) {
+        return core::Error{core::Errc::Duplicate, "client_order_id must be unique: " + coid.str()};
+    }
+    auto created = core::Order::create_replacing(id, *r, ids_.next_order_id(), coid, now);
     if (!created) return created.error();
     MERIDIAN_ASSERT(created->transition(OrderStatus::New, now).has_value(), "pending_new -> new");
     core::OrderId new_id = created->id();

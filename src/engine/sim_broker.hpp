@@ -124,11 +124,11 @@ public:
                             const std::optional<core::OrderId>& oco_peer);
     /// Cancels a working order (and its legs). Unknown or final orders are errors.
     core::Result<void> cancel(const core::OrderId& id, core::Timestamp now);
-    /// Replaces a working order's qty, limit or stop price: the old order becomes replaced and a
-    /// new one (same strategy, a new id) takes its place. Returns the new id.
-    core::Result<core::OrderId> replace(const core::OrderId& id, std::optional<core::Quantity> qty,
-                                        std::optional<core::Price> limit_price,
-                                        std::optional<core::Price> stop_price, core::Timestamp now);
+    /// Replaces a working order with one changed so: the old order becomes replaced and a new
+    /// one (same strategy, a new id) takes its place. Returns the new id. A change that makes an
+    /// invalid order is InvalidArgument; a client_order_id in use, Duplicate.
+    core::Result<core::OrderId> replace(const core::OrderId& id, const core::OrderChange& change,
+                                        core::Timestamp now);
 
     /// Updates since the last call that no bar or quote produced: new orders, cancels and
     /// replacements (on_bar and on_quote return them too, first).

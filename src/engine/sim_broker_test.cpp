@@ -387,8 +387,10 @@ TEST_F(SimBrokerTest, AWorkingLegTiedAgainAfterARestartIsNotHeldByItsEntry) {
 
 TEST_F(SimBrokerTest, ReplaceMakesANewOrderAndEndsTheOld) {
     const auto id = submit(test::limit("AAPL", Side::Buy, "10", "90"));
-    const auto new_id =
-        broker.replace(id, test::qty("20"), test::px("95"), std::nullopt, day0).value();
+    core::OrderChange change;
+    change.qty = test::qty("20");
+    change.limit_price = test::px("95");
+    const auto new_id = broker.replace(id, change, day0).value();
     EXPECT_EQ(of(id).status(), OrderStatus::Replaced);
     EXPECT_EQ(of(id).replaced_by(), new_id);
     EXPECT_EQ(of(new_id).replaces(), id);
@@ -399,6 +401,36 @@ TEST_F(SimBrokerTest, ReplaceMakesANewOrderAndEndsTheOld) {
     EXPECT_EQ(events[1].order_id, new_id);
     EXPECT_EQ(filled_at(bar(ohlc(1, "96", "97", "94", "95"))), test::px("95"));
     EXPECT_EQ(of(new_id).filled_qty(), test::qty("20"));
+}
+
+TEST_F(SimBrokerTest, AReplacementTakesTheClientOrderIdTimeInForceAndTrailItIsGiven) {
+    const auto id = submit(test::limit("AAPL", Side::Buy, "10", "90"));
+    core::OrderChange change;
+    change.time_in_force = TimeInForce::Gtc;
+    change.client_order_id = test::coid("mine-2");
+    const auto new_id = broker.replace(id, change, day0).value();
+    EXPECT_EQ(of(new_id).client_order_id(), test::coid("mine-2"));
+    EXPECT_EQ(of(new_id).time_in_force(), TimeInForce::Gtc);
+    EXPECT_EQ(of(new_id).request().limit_price, test::px("90"));  // unchanged
+    broker.take_updates();
+
+    // A client_order_id in use, or a change that makes an invalid order, changes nothing.
+    change.time_in_force = TimeInForce::Day;
+    EXPECT_EQ(broker.replace(new_id, change, day0).error().code, core::Errc::Duplicate);
+    core::OrderChange trail;
+    trail.trail = test::px("2");
+    EXPECT_EQ(broker.replace(new_id, trail, day0).error().code, core::Errc::InvalidArgument);
+    EXPECT_EQ(of(new_id).status(), OrderStatus::New);
+    EXPECT_TRUE(broker.take_updates().empty());
+
+    // A trailing stop's trail is its trail_price or trail_percent, whichever it has.
+    core::OrderRequest r = test::market("AAPL", Side::Sell, "10");
+    r.type = core::OrderType::TrailingStop;
+    r.trail_percent = test::px("5");
+    const auto stop = submit(r);
+    const auto moved = broker.replace(stop, trail, day0).value();
+    EXPECT_EQ(of(moved).request().trail_percent, test::px("2"));
+    EXPECT_FALSE(of(moved).request().trail_price);
 }
 
 TEST_F(SimBrokerTest, CommissionAndSlippageCostExactly) {

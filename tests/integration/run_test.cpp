@@ -111,10 +111,31 @@ TEST_F(RunTest, ALimitOrderCanBeReplacedAndCanceledOnce) {
     EXPECT_EQ(p.json().at("limit_price").as_string(), "61");
     EXPECT_EQ(p.json().at("replaces"), json::value(id));  // as Alpaca's replacement says
     EXPECT_EQ(c.request("GET", "/orders/" + id, {}, auth(key_)).json().at("status"), "replaced");
-    EXPECT_EQ(c.request("DELETE", "/orders/" + new_id, {}, auth(key_)).status, 204);
-    EXPECT_EQ(c.request("GET", "/orders/" + new_id, {}, auth(key_)).json().at("status"),
-              "canceled");
-    EXPECT_EQ(c.request("DELETE", "/orders/" + new_id, {}, auth(key_)).status, 422);
+    // Alpaca's other replace fields: the new order's client_order_id, time_in_force. A
+    // client_order_id in use (the first order's), or alone, changes nothing.
+    EXPECT_EQ(c.request("PATCH", "/orders/" + new_id,
+                        R"({"time_in_force":"gtc","client_order_id":"lim-1"})", auth(key_))
+                  .status,
+              422);
+    EXPECT_EQ(c.request("PATCH", "/orders/" + new_id, R"({"client_order_id":"lim-2"})", auth(key_))
+                  .status,
+              403);
+    EXPECT_EQ(c.request("PATCH", "/orders/" + new_id, R"({"trail":"1"})", auth(key_)).status,
+              422);  // not a trailing stop
+    p = c.request("PATCH", "/orders/" + new_id,
+                  R"({"time_in_force":"gtc","client_order_id":"lim-2"})", auth(key_));
+    ASSERT_EQ(p.status, 200) << p.body;
+    EXPECT_EQ(p.json().at("client_order_id"), "lim-2");
+    EXPECT_EQ(p.json().at("time_in_force"), "gtc");
+    EXPECT_EQ(p.json().at("limit_price"), "61");
+    EXPECT_EQ(p.json().at("replaces"), json::value(new_id));
+    const std::string third{p.json().at("id").as_string()};
+    EXPECT_EQ(c.request("GET", "/orders/by-client-id/lim-2", {}, auth(key_)).json().at("id"),
+              json::value(third));
+    EXPECT_EQ(c.request("DELETE", "/orders/" + third, {}, auth(key_)).status, 204);
+    EXPECT_EQ(c.request("DELETE", "/orders/" + new_id, {}, auth(key_)).status, 422);  // replaced
+    EXPECT_EQ(c.request("GET", "/orders/" + third, {}, auth(key_)).json().at("status"), "canceled");
+    EXPECT_EQ(c.request("DELETE", "/orders/" + third, {}, auth(key_)).status, 422);
     EXPECT_EQ(
         c.request("DELETE", "/orders/00000000-0000-4000-8000-000000000000", {}, auth(key_)).status,
         404);
@@ -124,15 +145,14 @@ TEST_F(RunTest, ALimitOrderCanBeReplacedAndCanceledOnce) {
     json::array listed;
     ASSERT_TRUE(eventually([&] {
         listed = c.request("GET", "/orders?status=closed", {}, auth(key_)).json().as_array();
-        return listed.size() == 2;
+        return listed.size() == 3;
     }));
-    for (const auto& o : listed) {
-        if (o.at("id") == json::value(new_id)) {
-            EXPECT_EQ(o.at("replaces"), json::value(id));
-        } else {
-            EXPECT_EQ(o.at("replaced_by"), json::value(new_id));
-        }
-    }
+    // Newest first: the third replaced the second, which replaced the first.
+    EXPECT_EQ(listed[0].at("id"), json::value(third));
+    EXPECT_EQ(listed[0].at("replaces"), json::value(new_id));
+    EXPECT_EQ(listed[1].at("replaces"), json::value(id));
+    EXPECT_EQ(listed[1].at("replaced_by"), json::value(third));
+    EXPECT_EQ(listed[2].at("replaced_by"), json::value(new_id));
 }
 
 TEST_F(RunTest, ARepeatedClientOrderIdNeverMakesASecondOrder) {

@@ -847,6 +847,25 @@ struct FakeAlpaca::Impl : net::HttpHandler, std::enable_shared_from_this<FakeAlp
                 *field = *px;
             }
         }
+        if (const auto* t = b.if_contains("time_in_force"); t && t->is_string()) {
+            const std::string tif{t->get_string()};
+            if (tif != "day" && tif != "gtc" && tif != "opg" && tif != "cls" && tif != "ioc" &&
+                tif != "fok") {
+                return error(422, 40010001, "invalid time_in_force");
+            }
+            changed = changed || n.time_in_force != tif;
+            n.time_in_force = tif;
+        }
+        if (auto t = decimal_text(b, "trail")) {
+            auto px = Price::parse(*t);
+            if (!px || !px->is_positive()) return error(422, 40010001, "invalid trail");
+            if (n.type != "trailing_stop") {
+                return error(422, 40010001, "trail is only for trailing_stop orders");
+            }
+            auto& field = n.trail_price ? n.trail_price : n.trail_percent;
+            changed = changed || field != *px;
+            field = *px;
+        }
         if (!changed) return error(403, 40310000, "order parameters are not changed");
         const auto* c = b.if_contains("client_order_id");
         n.client_order_id = c && c->is_string() ? std::string{c->get_string()} : ids.uuid();

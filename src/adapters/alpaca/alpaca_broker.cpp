@@ -369,8 +369,7 @@ asio::awaitable<std::vector<services::Broker::Canceled>> AlpacaBroker::cancel_al
 }
 
 asio::awaitable<core::Result<core::OrderId>> AlpacaBroker::replace(
-    const core::OrderId& id, std::optional<core::Quantity> qty,
-    std::optional<core::Price> limit_price, std::optional<core::Price> stop_price) {
+    const core::OrderId& id, const core::OrderChange& change) {
     auto alive = alive_;
     Entry* e = entry(id);
     if (!e || e->order.is_terminal()) {
@@ -379,13 +378,15 @@ asio::awaitable<core::Result<core::OrderId>> AlpacaBroker::replace(
     if (e->alpaca_id.empty()) {
         co_return core::Error{core::Errc::IllegalState, "the order has not reached Alpaca yet"};
     }
-    core::OrderRequest r = e->order.request();
-    if (qty) r.qty = *qty;
-    if (limit_price) r.limit_price = *limit_price;
-    if (stop_price) r.stop_price = *stop_price;
-    const auto new_coid = ids_.next_client_order_id();
-    r.client_order_id = new_coid;
-    auto made = core::Order::create_replacing(id, r, ids_.next_order_id(), new_coid, clock_.now());
+    auto r = core::changed(e->order.request(), change);
+    if (!r) co_return core::Error{core::Errc::InvalidArgument, r.error().message};
+    const auto new_coid =
+        change.client_order_id ? *change.client_order_id : ids_.next_client_order_id();
+    if (by_client_id_.contains(new_coid.str())) {
+        co_return core::Error{core::Errc::Duplicate,
+                              "client_order_id must be unique: " + new_coid.str()};
+    }
+    auto made = core::Order::create_replacing(id, *r, ids_.next_order_id(), new_coid, clock_.now());
     if (!made) co_return core::Error{core::Errc::InvalidArgument, made.error().message};
     const core::OrderId new_id = made->id();
     const std::string old_alpaca = e->alpaca_id;
@@ -395,8 +396,7 @@ asio::awaitable<core::Result<core::OrderId>> AlpacaBroker::replace(
         auto [it, inserted] = entries_.emplace(new_id, std::move(n));
         remember(it->second);
     }
-    auto answer =
-        co_await client_.replace(old_alpaca, qty, limit_price, stop_price, new_coid.str());
+    auto answer = co_await client_.replace(old_alpaca, change, new_coid.str());
     if (!*alive) co_return core::Error{core::Errc::Unavailable, "stopped"};
     Entry* n = entry(new_id);
     if (!answer) {

@@ -41,8 +41,7 @@ public:
     /// outside Meridian are left alone.
     boost::asio::awaitable<std::vector<Canceled>> cancel_all() override;
     boost::asio::awaitable<core::Result<core::OrderId>> replace(
-        const core::OrderId& id, std::optional<core::Quantity> qty,
-        std::optional<core::Price> limit_price, std::optional<core::Price> stop_price) override;
+        const core::OrderId& id, const core::OrderChange& change) override;
     void on_quote(const engine::Quote&) override {}
     const core::Order* find(const core::OrderId& id) const override;
     std::string strategy_of(const core::OrderId& id) const override;

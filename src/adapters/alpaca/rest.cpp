@@ -319,13 +319,14 @@ TradingClient::cancel_all() {
 }
 
 asio::awaitable<core::Result<BrokerOrder>> TradingClient::replace(
-    const std::string& id, std::optional<core::Quantity> qty,
-    std::optional<core::Price> limit_price, std::optional<core::Price> stop_price,
+    const std::string& id, const core::OrderChange& change,
     const std::string& new_client_order_id) {
     json::object body{{"client_order_id", new_client_order_id}};
-    if (qty) body["qty"] = qty->to_string();
-    if (limit_price) body["limit_price"] = limit_price->to_string();
-    if (stop_price) body["stop_price"] = stop_price->to_string();
+    if (change.qty) body["qty"] = change.qty->to_string();
+    if (change.time_in_force) body["time_in_force"] = core::to_string(*change.time_in_force);
+    if (change.limit_price) body["limit_price"] = change.limit_price->to_string();
+    if (change.stop_price) body["stop_price"] = change.stop_price->to_string();
+    if (change.trail) body["trail"] = change.trail->to_string();
     auto r = co_await rest_.call("PATCH", "/v2/orders/" + net::url_encode(id), std::move(body));
     if (!r) co_return r.error();
     co_return order_of(*r);

@@ -111,8 +111,7 @@ public:
     boost::asio::awaitable<core::Result<std::vector<std::pair<std::string, int>>>> cancel_all();
     /// Replaces: the new order (its client_order_id is `new_client_order_id`).
     boost::asio::awaitable<core::Result<BrokerOrder>> replace(
-        const std::string& id, std::optional<core::Quantity> qty,
-        std::optional<core::Price> limit_price, std::optional<core::Price> stop_price,
+        const std::string& id, const core::OrderChange& change,
         const std::string& new_client_order_id);
     boost::asio::awaitable<core::Result<Account>> account();
     boost::asio::awaitable<core::Result<std::vector<Position>>> positions();

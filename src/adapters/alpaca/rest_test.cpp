@@ -164,10 +164,14 @@ TEST_F(AlpacaRest, AccountPositionsClockCancelReplace) {
         }
     }
     ASSERT_TRUE(live);
-    auto r = run(client.replace(s.order.id, std::nullopt, *core::Price::parse("101"), std::nullopt,
-                                "lim-2"));
+    core::OrderChange change;
+    change.limit_price = core::Price::parse("101").value();
+    change.time_in_force = core::TimeInForce::Gtc;
+    auto r = run(client.replace(s.order.id, change, "lim-2"));
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->client_order_id, "lim-2");
+    EXPECT_EQ(r->request.limit_price, change.limit_price);
+    EXPECT_EQ(r->request.time_in_force, core::TimeInForce::Gtc);
     EXPECT_EQ(*r->replaces, s.order.id);
     auto old = run(client.order(s.order.id));
     EXPECT_EQ(old->status, core::OrderStatus::Replaced);

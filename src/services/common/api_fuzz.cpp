@@ -1,5 +1,6 @@
 // libFuzzer target: what the API reads from outside bytes (request targets, JSON bodies for
-// orders, risk limits, fills, quotes, bars, and bearer tokens). Errors are fine; crashes are not.
+// orders, replaces, risk limits, fills, quotes, bars, and bearer tokens). Errors are fine;
+// crashes are not.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -21,6 +22,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto body = services::parse_object(text);
     if (!body) return 0;
     (void)services::order_request_from_json(*body);
+    if (auto change = services::order_change_from_json(*body)) {
+        core::OrderRequest trailing;
+        trailing.symbol = core::Symbol::parse("AAPL").value();
+        trailing.qty = core::Quantity::from_units(10);
+        trailing.type = core::OrderType::TrailingStop;
+        trailing.trail_percent = core::Price::from_units(5);
+        (void)core::changed(trailing, *change);
+    }
     (void)services::risk_limits_from_json(*body, engine::RiskLimits{});
     (void)services::fill_from_json(*body);
     (void)services::quote_from_json(*body);

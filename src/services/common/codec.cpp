@@ -177,6 +177,39 @@ core::Result<std::optional<T>> decimal_field(const json::object& o, std::string_
 
 }  // namespace
 
+core::Result<core::OrderChange> order_change_from_json(const json::value& body) {
+    if (!body.is_object()) return Error{Errc::InvalidArgument, "the change must be a JSON object"};
+    const auto& o = body.get_object();
+    core::OrderChange c;
+    auto qty = decimal_field<core::Quantity>(o, "qty");
+    if (!qty) return qty.error();
+    c.qty = *qty;
+    auto tif = string_field(o, "time_in_force");
+    if (!tif) return tif.error();
+    if (*tif) {
+        auto t = core::parse_time_in_force(**tif);
+        if (!t) return field_error("time_in_force", t.error().message);
+        c.time_in_force = *t;
+    }
+    auto limit = decimal_field<core::Price>(o, "limit_price");
+    if (!limit) return limit.error();
+    c.limit_price = *limit;
+    auto stop = decimal_field<core::Price>(o, "stop_price");
+    if (!stop) return stop.error();
+    c.stop_price = *stop;
+    auto trail = decimal_field<core::Price>(o, "trail");
+    if (!trail) return trail.error();
+    c.trail = *trail;
+    auto coid = string_field(o, "client_order_id");
+    if (!coid) return coid.error();
+    if (*coid) {
+        auto id = core::ClientOrderId::parse(**coid);
+        if (!id) return field_error("client_order_id", id.error().message);
+        c.client_order_id = *id;
+    }
+    return c;
+}
+
 core::Result<core::OrderRequest> order_request_from_json(const json::value& body) {
     if (!body.is_object()) return Error{Errc::InvalidArgument, "the order must be a JSON object"};
     const auto& o = body.get_object();

@@ -34,6 +34,10 @@ boost::json::object to_json(const core::Position& position, std::optional<core::
 /// Unknown fields are ignored. Errors (InvalidArgument) name the field; the request is also
 /// checked by core::validate.
 core::Result<core::OrderRequest> order_request_from_json(const boost::json::value& body);
+/// A replace's body (Alpaca's PATCH /v2/orders/{id}: qty, time_in_force, limit_price,
+/// stop_price, trail, client_order_id; each optional). InvalidArgument names the field; whether
+/// the change makes a valid order is core::changed's to say.
+core::Result<core::OrderChange> order_change_from_json(const boost::json::value& body);
 
 core::Result<core::Fill> fill_from_json(const boost::json::object& o);
 core::Result<engine::Quote> quote_from_json(const boost::json::object& o);

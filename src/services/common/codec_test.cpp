@@ -26,6 +26,34 @@ TEST(OrderRequestJson, AcceptsStringsOrNumbersAndKeepsThemExact) {
     EXPECT_EQ(b->qty, test::qty("10"));
 }
 
+TEST(OrderChangeJson, ReadsAlpacasReplaceFieldsAndNamesABadOne) {
+    auto c = order_change_from_json(json::parse(
+        R"({"qty":5,"time_in_force":"gtc","limit_price":"189.90","trail":"1.5","client_order_id":"mine"})"));
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->qty, test::qty("5"));
+    EXPECT_EQ(c->time_in_force, core::TimeInForce::Gtc);
+    EXPECT_EQ(c->limit_price, test::px("189.90"));
+    EXPECT_FALSE(c->stop_price);
+    EXPECT_EQ(c->trail, test::px("1.5"));
+    EXPECT_EQ(c->client_order_id, test::coid("mine"));
+    EXPECT_FALSE(c->changes_nothing());
+    EXPECT_TRUE(
+        order_change_from_json(json::parse(R"({"client_order_id":"x"})"))->changes_nothing());
+    for (const char* field : {"qty", "limit_price", "stop_price", "trail"}) {
+        const std::string body = std::string{R"({")"} + field + R"(":"abc"})";
+        auto bad = order_change_from_json(json::parse(body));
+        ASSERT_FALSE(bad) << body;
+        EXPECT_NE(bad.error().message.find(field), std::string::npos) << bad.error().message;
+    }
+    auto tif = order_change_from_json(json::parse(R"({"time_in_force":"soon"})"));
+    ASSERT_FALSE(tif);
+    EXPECT_NE(tif.error().message.find("time_in_force"), std::string::npos);
+    auto coid = order_change_from_json(json::parse(R"({"client_order_id":7})"));
+    ASSERT_FALSE(coid);
+    EXPECT_NE(coid.error().message.find("client_order_id"), std::string::npos);
+    EXPECT_FALSE(order_change_from_json(json::parse("[1]")));
+}
+
 TEST(OrderRequestJson, RefusesBadValuesNamingTheField) {
     struct Case {
         const char* body;

@@ -49,10 +49,11 @@ public:
                                                               const std::string& strategy) = 0;
     /// Requests a cancel; the canceled update follows (at once on paper). NotFound, IllegalState.
     virtual boost::asio::awaitable<core::Result<void>> cancel(const core::OrderId& id) = 0;
-    /// Replaces qty, limit or stop: the id of the order that takes its place.
+    /// Replaces a working order with one changed so (Alpaca's PATCH): the id of the order that
+    /// takes its place. InvalidArgument for a change that makes an invalid order, Duplicate for
+    /// a client_order_id the broker knows, NotFound, IllegalState.
     virtual boost::asio::awaitable<core::Result<core::OrderId>> replace(
-        const core::OrderId& id, std::optional<core::Quantity> qty,
-        std::optional<core::Price> limit_price, std::optional<core::Price> stop_price) = 0;
+        const core::OrderId& id, const core::OrderChange& change) = 0;
     /// A market quote: the paper broker works its orders against it.
     virtual void on_quote(const engine::Quote& quote) = 0;
 
@@ -120,8 +121,7 @@ public:
                                                       const std::string& strategy) override;
     boost::asio::awaitable<core::Result<void>> cancel(const core::OrderId& id) override;
     boost::asio::awaitable<core::Result<core::OrderId>> replace(
-        const core::OrderId& id, std::optional<core::Quantity> qty,
-        std::optional<core::Price> limit_price, std::optional<core::Price> stop_price) override;
+        const core::OrderId& id, const core::OrderChange& change) override;
     void on_quote(const engine::Quote& quote) override;
     const core::Order* find(const core::OrderId& id) const override;
     std::string strategy_of(const core::OrderId& id) const override;

@@ -566,7 +566,7 @@ void ExecutionService::add_routes(net::Router& router) {
     route(router, "GET", "/orders/by-client-id/{client_order_id}", Role::Viewer,
           "One order by its client_order_id", [this](Request& r) { return get_by_client_id(r); });
     route_async(router, "PATCH", "/orders/{id}", Role::Trader,
-                "Replace an order's qty, limit_price or stop_price",
+                "Replace an order's qty, time_in_force, limit_price, stop_price or trail",
                 [this](Request& r) { return replace_order(r); });
     route_async(router, "DELETE", "/orders/{id}", Role::Trader, "Cancel an order",
                 [this](Request& r) { return cancel_order(r); });
@@ -735,32 +735,28 @@ asio::awaitable<Response> ExecutionService::replace_order(Request& req) {
     if (!id || !find_order(*id)) co_return Response::error(404, "order not found");
     auto body = parse_object(req.body);
     if (!body) co_return Response::error(400, body.error().message);
-    std::optional<core::Quantity> qty;
-    std::optional<core::Price> limit;
-    std::optional<core::Price> stop;
-    auto read = [&](std::string_view name, auto& out) -> std::optional<Response> {
-        auto text = decimal_text(*body, name);
-        if (!text) return Response::error(422, text.error().message);
-        if (!*text) return std::nullopt;
-        using T = typename std::decay_t<decltype(out)>::value_type;
-        auto v = T::parse(**text);
-        if (!v) return Response::error(422, std::string{name} + ": " + v.error().message);
-        if (!v->is_positive()) return Response::error(422, std::string{name} + " must be positive");
-        out = *v;
-        return std::nullopt;
-    };
-    if (auto bad = read("qty", qty)) co_return *bad;
-    if (auto bad = read("limit_price", limit)) co_return *bad;
-    if (auto bad = read("stop_price", stop)) co_return *bad;
-    if (!qty && !limit && !stop) {
+    auto change = order_change_from_json(*body);
+    if (!change) co_return Response::error(422, change.error().message);
+    if (change->changes_nothing()) {
         co_return Response::error(403, "order parameters are not changed", 40310000);
+    }
+    if (const auto& coid = change->client_order_id) {
+        // The store has every order ever placed; the broker lets final ones go.
+        auto stored = reads_.find_by_client_order_id(*coid);
+        if (client_ids_.contains(*coid) || (stored && *stored)) {
+            co_return Response::error(422, "client_order_id must be unique: " + coid->str());
+        }
     }
     const auto* live = broker_->find(*id);
     if (!live || live->is_terminal()) {
         co_return Response::error(422, "order is final and cannot be replaced");
     }
     const core::OrderId target = *id;
-    auto replaced = co_await broker_->replace(target, qty, limit, stop);
+    const core::OrderChange wanted = *change;
+    auto replaced = co_await broker_->replace(target, wanted);
+    if (!replaced && replaced.error().code == core::Errc::Duplicate) {
+        co_return Response::error(422, replaced.error().message);
+    }
     if (!replaced) co_return from_error(replaced.error());
     const auto* s = broker_->find(*replaced);
     if (!s) co_return Response::error(500, "the replacing order is not known to the broker");

@@ -41,10 +41,9 @@ asio::awaitable<core::Result<void>> PaperBroker::cancel(const core::OrderId& id)
     co_return core::Result<void>{};
 }
 
-asio::awaitable<core::Result<core::OrderId>> PaperBroker::replace(
-    const core::OrderId& id, std::optional<core::Quantity> qty,
-    std::optional<core::Price> limit_price, std::optional<core::Price> stop_price) {
-    auto replaced = sim_.replace(id, qty, limit_price, stop_price, clock_.now());
+asio::awaitable<core::Result<core::OrderId>> PaperBroker::replace(const core::OrderId& id,
+                                                                  const core::OrderChange& change) {
+    auto replaced = sim_.replace(id, change, clock_.now());
     if (!replaced) co_return replaced.error();
     publish(sim_.take_updates());
     co_return *replaced;

@@ -98,6 +98,62 @@ TEST_F(RunTest, AMarketOrderIsAcknowledgedThenFilledAndMakesAPosition) {
     EXPECT_EQ(c.request("GET", "/positions/MSFT", {}, auth(key_)).status, 404);
 }
 
+TEST_F(RunTest, PositionsCloseWholeOrInPartButNeverPastWhatOrdersHold) {
+    auto c = client();
+    auto position_qty = [&](const std::string& sym) -> std::string {
+        auto p = c.request("GET", "/positions/" + sym, {}, auth(key_));
+        return p.status == 200 ? std::string{p.json().at("qty").as_string()} : "none";
+    };
+    ASSERT_EQ(c.request("POST", "/orders", order_body("AAPL", "10", "buy"), auth(key_)).status,
+              200);
+    ASSERT_EQ(c.request("POST", "/orders", order_body("MSFT", "3", "buy"), auth(key_)).status, 200);
+    ASSERT_TRUE(
+        eventually([&] { return position_qty("AAPL") == "10" && position_qty("MSFT") == "3"; }));
+    // A sell resting above the market holds 4 of the 10 shares.
+    const auto bid = c.request("GET", "/marketdata/quotes/AAPL", {}, auth(key_)).json().at("bp");
+    const double above = std::stod(std::string{bid.as_string()}) * 1.05;
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%.2f", above);
+    ASSERT_EQ(c.request("POST", "/orders",
+                        order_body("AAPL", "4", "sell", "held-4", "limit", limit), auth(key_))
+                  .status,
+              200);
+
+    auto r = c.request("DELETE", "/positions/AAPL?qty=7", {}, auth(key_));
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_EQ(r.json().at("available"), "6");
+    EXPECT_EQ(r.json().at("held_for_orders"), "4");
+    for (const char* bad : {"?qty=abc", "?qty=-1", "?qty=1&percentage=10", "?percentage=0",
+                            "?percentage=150", "?percentage=5"}) {  // 5 % of 10 is no share
+        EXPECT_EQ(c.request("DELETE", std::string{"/positions/AAPL"} + bad, {}, auth(key_)).status,
+                  422)
+            << bad;
+    }
+    EXPECT_EQ(c.request("DELETE", "/positions/NVDA", {}, auth(key_)).status, 404);
+    EXPECT_EQ(position_qty("AAPL"), "10");  // refusals change nothing
+
+    r = c.request("DELETE", "/positions/AAPL?percentage=55", {}, auth(key_));  // 5.5: 5 shares
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json().at("qty"), "5");
+    EXPECT_EQ(r.json().at("side"), "sell");
+    ASSERT_TRUE(eventually([&] { return position_qty("AAPL") == "5"; }));
+
+    // Everything at once: the resting sell canceled first, then each position closed.
+    r = c.request("DELETE", "/positions?cancel_orders=true", {}, auth(key_));
+    ASSERT_EQ(r.status, 207) << r.body;
+    std::map<std::string, std::int64_t> statuses;
+    const auto closed = r.json();
+    for (const auto& item : closed.as_array()) {
+        statuses[std::string{item.at("symbol").as_string()}] = item.at("status").as_int64();
+    }
+    EXPECT_EQ(statuses, (std::map<std::string, std::int64_t>{{"AAPL", 200}, {"MSFT", 200}}));
+    ASSERT_TRUE(eventually(
+        [&] { return c.request("GET", "/positions", {}, auth(key_)).json().as_array().empty(); }));
+    EXPECT_EQ(c.request("GET", "/orders/by-client-id/held-4", {}, auth(key_)).json().at("status"),
+              "canceled");
+    EXPECT_EQ(c.request("DELETE", "/positions?cancel_orders=maybe", {}, auth(key_)).status, 422);
+}
+
 TEST_F(RunTest, ALimitOrderCanBeReplacedAndCanceledOnce) {
     auto c = client();
     auto r = c.request("POST", "/orders", order_body("MSFT", "3", "buy", "lim-1", "limit", "60.00"),
@@ -231,7 +287,7 @@ TEST_F(RunTest, EveryRouteAnswersEachRoleAsItsDocumentSays) {
             ++checked;
         }
     }
-    EXPECT_GE(checked, 51);  // every operation but the halt (52 in 42 paths)
+    EXPECT_GE(checked, 52);  // every operation but the halt (53 in 43 paths)
     EXPECT_EQ(c.request("GET", "/health/live").status, 200);
 
     // Each documented query parameter of a GET is read: a value outside its schema is 422.

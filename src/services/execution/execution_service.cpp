@@ -577,24 +577,11 @@ void ExecutionService::add_routes(net::Router& router) {
           "last one's id, for the next page)",
           [this](Request& r) { return list_fills(r); });
     route_async(router, "DELETE", "/positions/{symbol}", Role::Trader,
-                "Close a position with a market order",
-                [this](Request& req) -> asio::awaitable<Response> {
-                    auto sym = core::Symbol::parse(req.params["symbol"]);
-                    if (!sym) co_return Response::error(422, sym.error().message);
-                    const auto* p = account_.position(*sym);
-                    if (!p || p->is_flat()) {
-                        co_return Response::error(404, "position does not exist");
-                    }
-                    core::OrderRequest r;
-                    r.symbol = *sym;
-                    r.side = p->is_long() ? core::Side::Sell : core::Side::Buy;
-                    r.type = core::OrderType::Market;
-                    r.time_in_force = core::TimeInForce::Day;
-                    r.qty = p->is_long() ? p->qty() : -p->qty();
-                    std::string source = "api";
-                    auto out = co_await submit(r, std::move(source));
-                    co_return Response::json(out.status, out.body);
-                });
+                "Close a position, or part of it (qty or percentage), with a market order",
+                [this](Request& r) { return close_position(r); });
+    route_async(router, "DELETE", "/positions", Role::Trader,
+                "Close every position (cancel_orders: cancel the open orders first)",
+                [this](Request& r) { return close_all_positions(r); });
 }
 
 namespace {
@@ -784,6 +771,113 @@ Response ExecutionService::list_fills(Request& req) {
         out.push_back(to_json(f));
     }
     return Response::json(200, out);
+}
+
+core::Quantity ExecutionService::held_for_orders(const core::Symbol& symbol,
+                                                 core::Side side) const {
+    core::Quantity held;
+    std::unordered_set<core::OrderId> counted;
+    for (const auto& id : broker_->open_orders()) {
+        const auto* o = broker_->find(id);
+        if (!o || o->symbol() != symbol || o->side() != side ||
+            o->status() == core::OrderStatus::Held) {
+            continue;
+        }
+        // One of an oco pair fills at most: the pair holds its shares once.
+        if (auto peer = broker_->links_of(id).oco_peer; peer && counted.contains(*peer)) continue;
+        counted.insert(id);
+        if (auto left = o->leaves_qty()) held += *left;
+    }
+    return held;
+}
+
+asio::awaitable<ExecutionService::Outcome> ExecutionService::close(
+    core::Symbol symbol, std::optional<core::Quantity> qty) {
+    const auto* p = account_.position(symbol);
+    if (!p || p->is_flat())
+        co_return Outcome{404, {{"code", 40410000}, {"message", "position does not exist"}}};
+    const core::Quantity existing = p->qty().abs();
+    const core::Side side = p->is_long() ? core::Side::Sell : core::Side::Buy;
+    const core::Quantity wanted = qty.value_or(existing);
+    const core::Quantity held = held_for_orders(symbol, side);
+    const core::Quantity available = existing > held ? existing - held : core::Quantity{};
+    if (wanted > available) {
+        co_return Outcome{
+            403,
+            {{"code", 40310000},
+             {"message", "insufficient qty available for order (requested: " + wanted.to_string() +
+                             ", available: " + available.to_string() + ")"},
+             {"symbol", symbol.str()},
+             {"existing_qty", existing.to_string()},
+             {"held_for_orders", held.to_string()},
+             {"available", available.to_string()}}};
+    }
+    core::OrderRequest r;
+    r.symbol = symbol;
+    r.side = side;
+    r.type = core::OrderType::Market;
+    r.time_in_force = core::TimeInForce::Day;
+    r.qty = wanted;
+    std::string source = "api";
+    co_return co_await submit(r, std::move(source));
+}
+
+asio::awaitable<Response> ExecutionService::close_position(Request& req) {
+    auto sym = core::Symbol::parse(req.params["symbol"]);
+    if (!sym) co_return Response::error(422, sym.error().message);
+    const auto qty_text = req.query_param("qty");
+    const auto pct_text = req.query_param("percentage");
+    if (qty_text && pct_text) co_return Response::error(422, "give qty or percentage, not both");
+    std::optional<core::Quantity> qty;
+    if (qty_text) {
+        auto q = core::Quantity::parse(*qty_text);
+        if (!q || !q->is_positive()) {
+            co_return Response::error(
+                422, "qty: must be a positive decimal, not \"" + std::string{*qty_text} + "\"");
+        }
+        qty = *q;
+    }
+    if (pct_text) {
+        auto pct = core::Quantity::parse(*pct_text);  // nine decimals, as a share count has
+        if (!pct || !pct->is_positive() || *pct > core::Quantity::from_units(100)) {
+            co_return Response::error(422, "percentage: must be above 0 and at most 100, not \"" +
+                                               std::string{*pct_text} + "\"");
+        }
+        const auto* p = account_.position(*sym);
+        if (!p || p->is_flat()) co_return Response::error(404, "position does not exist");
+        // Alpaca's rule: that share of the position, rounded down to whole shares unless the
+        // position itself is fractional.
+        const auto existing = p->qty().abs();
+        auto raw = static_cast<std::int64_t>(core::decimal::div_round(
+            static_cast<core::Int128>(existing.raw()) * pct->raw(),
+            static_cast<core::Int128>(100) * core::Quantity::one, core::Rounding::Down));
+        if (existing.is_whole()) raw -= raw % core::Quantity::one;
+        if (raw == 0) {
+            co_return Response::error(422, "percentage: " + std::string{*pct_text} + " % of " +
+                                               existing.to_string() + " is less than a share");
+        }
+        qty = core::Quantity::from_raw(raw);
+    }
+    auto out = co_await close(*sym, qty);
+    co_return Response::json(out.status, out.body);
+}
+
+asio::awaitable<Response> ExecutionService::close_all_positions(Request& req) {
+    auto cancel = flag_param(req, "cancel_orders");
+    if (!cancel) co_return Response::error(422, cancel.error().message);
+    if (*cancel) (void)co_await broker_->cancel_all();
+    std::vector<core::Symbol> symbols;
+    for (const auto& [symbol, position] : account_.positions()) {
+        if (!position.is_flat()) symbols.push_back(symbol);
+    }
+    // Alpaca's 207: one result per position, with the closing order or why there is none.
+    json::array out;
+    for (const auto& symbol : symbols) {
+        auto closed = co_await close(symbol, std::nullopt);
+        out.push_back(json::object{
+            {"symbol", symbol.str()}, {"status", closed.status}, {"body", std::move(closed.body)}});
+    }
+    co_return Response::json(207, out);
 }
 
 }  // namespace meridian::services

@@ -87,6 +87,16 @@ private:
     boost::asio::awaitable<net::Response> cancel_order(net::Request& req);
     boost::asio::awaitable<net::Response> cancel_all(net::Request& req);
     boost::asio::awaitable<net::Response> replace_order(net::Request& req);
+    /// DELETE /positions/{symbol} (qty or percentage: part of it) and DELETE /positions
+    /// (cancel_orders: the open orders first), as Alpaca's.
+    boost::asio::awaitable<net::Response> close_position(net::Request& req);
+    boost::asio::awaitable<net::Response> close_all_positions(net::Request& req);
+    /// Closes `qty` of the position in `symbol` with a market order; 403 when open orders
+    /// already hold more of it than is left (Alpaca's insufficient qty available).
+    boost::asio::awaitable<Outcome> close(core::Symbol symbol, std::optional<core::Quantity> qty);
+    /// What open orders on `side` of `symbol` would still trade (one of each one-cancels-other
+    /// pair; held legs not yet): shares the position holds for them.
+    core::Quantity held_for_orders(const core::Symbol& symbol, core::Side side) const;
     net::Response list_fills(net::Request& req);
 
     store::OrderStore& reads_;

@@ -183,6 +183,10 @@ const std::map<std::string, std::vector<QueryParam>, std::less<>>& query_params(
           {"direction", one_of({"asc", "desc"}), "by creation time (default desc)"},
           {"nested", flag(), "an advanced order's legs in its \"legs\", not listed alone"}}},
         {"GET /orders/{id}", {{"nested", flag(), "with the order's legs in \"legs\""}}},
+        {"DELETE /positions/{symbol}",
+         {{"qty", text(), "close this many shares (not with percentage)"},
+          {"percentage", text(), "close this share of it, 0 to 100 (whole shares, rounded down)"}}},
+        {"DELETE /positions", {{"cancel_orders", flag(), "cancel every open order first"}}},
         {"GET /orders/by-client-id/{client_order_id}",
          {{"nested", flag(), "with the order's legs in \"legs\""}}},
         {"GET /fills",
@@ -270,7 +274,7 @@ json::object GatewayService::openapi() const {
                                                     : json::object{{"type", "object"}}}}}}}};
         }
         const std::string ok_status =
-            r.pattern == "/orders" && method == "delete"                                    ? "207"
+            (r.pattern == "/orders" || r.pattern == "/positions") && method == "delete"     ? "207"
             : method == "delete" && r.pattern != "/positions/{symbol}"                      ? "204"
             : (r.pattern == "/auth/keys" || r.pattern == "/strategies") && method == "post" ? "201"
                                                                                             : "200";

@@ -239,7 +239,6 @@ core::Result<core::OrderId> SimBroker::accept(const core::OrderRequest& request,
                                               std::string strategy, core::Timestamp now,
                                               std::optional<core::OrderId> given_id,
                                               core::Timestamp created_at) {
-    if (!request.qty) return core::invalid("the simulated broker needs qty, not notional");
     auto coid = request.client_order_id ? *request.client_order_id : ids_.next_client_order_id();
     if (client_ids_.contains(coid)) {
         return core::Error{core::Errc::Duplicate, "client_order_id must be unique: " + coid.str()};
@@ -375,6 +374,16 @@ core::Result<core::OrderId> SimBroker::replace(const core::OrderId& id,
     return new_id;
 }
 
+core::Quantity SimBroker::fillable(const core::Order& order, core::Price price) {
+    if (auto leaves = order.leaves_qty()) return *leaves;
+    if (order.is_terminal() || !price.is_positive()) return Quantity{};
+    const Money left = *order.notional() - order.filled_notional();
+    if (!left.is_positive()) return Quantity{};
+    // Money has 18 decimals and Price 9: their quotient in raw units is nano-shares.
+    return Quantity::from_raw(static_cast<std::int64_t>(
+        core::decimal::div_round(left.raw(), price.raw(), core::Rounding::Down)));
+}
+
 core::Quantity SimBroker::volume_left(const Bar& bar) const {
     if (!config_.volume_participation) return Quantity::from_raw(INT64_MAX);
     const double cap_shares = std::floor(bar.volume.to_double() * *config_.volume_participation);
@@ -479,6 +488,10 @@ bool SimBroker::execute(std::size_t i, Quantity qty, Price price, core::Timestam
     MERIDIAN_ASSERT(*order.apply_fill(fill), "a fresh execution applies");
     MERIDIAN_ASSERT(*account.apply_fill(fill), "an affordable fill applies");
     volume_taken_[order.symbol()] += qty;
+    // A notional order is filled when its dollars buy no more (the broker decides its end).
+    if (!order.qty() && fillable(order, price).is_zero()) {
+        MERIDIAN_ASSERT(order.transition(OrderStatus::Filled, ts).has_value(), "notional filled");
+    }
     const bool done = order.status() == OrderStatus::Filled;
     updates.push_back(OrderUpdate{done ? OrderUpdate::Event::Fill : OrderUpdate::Event::PartialFill,
                                   order.id(),
@@ -559,7 +572,7 @@ void SimBroker::work(std::size_t i, const Bar& bar, bool at_close, core::Account
     s.worked_once = true;
     if (price) {
         if (marketable) price = slipped(*price, config_.slippage_bps, side);
-        const Quantity leaves = *o.leaves_qty();
+        const Quantity leaves = fillable(o, *price);
         const Quantity can = std::min(leaves, volume_left(bar));
         if (tif == TimeInForce::Fok && can < leaves) {
             finish(i, OrderStatus::Canceled, bar.ts, updates,
@@ -670,7 +683,14 @@ std::vector<OrderUpdate> SimBroker::on_quote(const Quote& quote, core::Account& 
                 r.type == OrderType::TrailingStop) {
                 price = slipped(*price, config_.slippage_bps, r.side);
             }
-            execute(i, *s.order.leaves_qty(), *price, quote.ts, account, updates);
+            if (const Quantity qty = fillable(s.order, *price); qty.is_positive()) {
+                execute(i, qty, *price, quote.ts, account, updates);
+            } else {
+                // Dollars that buy less than a nano-share: refused, or the rest given up.
+                const bool any = s.order.filled_qty().is_positive();
+                finish(i, any ? OrderStatus::Canceled : OrderStatus::Rejected, quote.ts, updates,
+                       "the notional left buys less than a nano-share at " + price->to_string());
+            }
         }
         if (!orders_[i].order.is_terminal() &&
             (r.time_in_force == TimeInForce::Ioc || r.time_in_force == TimeInForce::Fok)) {
@@ -686,6 +706,10 @@ core::Money SimBroker::committed_buy_notional(const core::Account& account) cons
     for (const std::size_t i : open_) {
         const core::Order& o = orders_[i].order;
         if (o.side() != Side::Buy || o.status() == OrderStatus::Held) continue;
+        if (o.notional()) {
+            total += *o.notional() - o.filled_notional();
+            continue;
+        }
         const auto price =
             o.request().limit_price ? o.request().limit_price : account.mark_price(o.symbol());
         if (price) total += *price * *o.leaves_qty();

@@ -97,7 +97,9 @@ struct FillRecord {
 ///     it can on its first bar and cancels the rest; fok fills entirely on its first bar or
 ///     cancels; opg fills only at the open of its first bar, cls only at the close;
 ///   - a bracket's exit legs wait (held) until the entry fills, then work as one-cancels-other;
-///     when both could fill on one bar the stop-loss is assumed first.
+///     when both could fill on one bar the stop-loss is assumed first;
+///   - a notional order (dollars, market day) buys or sells what its dollars left buy at the
+///     fill price, rounded down to a nano-share, and is filled when they buy no more.
 /// Slippage moves each fill price against the order; a buy that the account cannot pay for, or a
 /// sell a cash account cannot cover, is rejected. Every change goes through core::Order.
 /// Runs on the backtest's loop; not thread-safe.
@@ -181,6 +183,9 @@ private:
                 std::vector<OrderUpdate>& updates, std::string reason = {});
     void on_filled(std::size_t i, core::Timestamp ts, std::vector<OrderUpdate>& updates);
     core::Quantity volume_left(const Bar& bar) const;
+    /// What is left to fill of an order at `price`: its leaves_qty, or for a notional order
+    /// the shares its unspent dollars buy (rounded down to a nano-share).
+    static core::Quantity fillable(const core::Order& order, core::Price price);
     void prune();
 
     core::IdGenerator ids_;

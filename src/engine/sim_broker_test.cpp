@@ -485,6 +485,43 @@ TEST_F(SimBrokerTest, QuotesFillBuysAtTheAskAndSellsAtTheBid) {
     EXPECT_EQ(broker.on_quote(q, account)[0].fill->price, test::px("99.95"));
 }
 
+TEST_F(SimBrokerTest, ANotionalOrderBuysWhatItsDollarsBuyToTheNanoShare) {
+    core::OrderRequest r = test::market("AAPL", Side::Buy, "1");
+    r.qty.reset();
+    r.notional = test::usd("500");
+    const auto id = submit(r);
+    // Held for orders as its dollars, before it fills.
+    EXPECT_EQ(broker.committed_buy_notional(account), test::usd("500"));
+    Quote q{test::sym("AAPL"),  day0 + core::Duration::seconds(1),
+            test::px("299.99"), test::px("300"),
+            test::qty("100"),   test::qty("100")};
+    auto u = broker.on_quote(q, account);
+    ASSERT_EQ(u.size(), 1u);
+    EXPECT_EQ(u[0].event, OrderUpdate::Event::Fill);
+    EXPECT_EQ(u[0].fill->qty, test::qty("1.666666666"));  // 500 / 300, rounded down
+    EXPECT_EQ(of(id).status(), OrderStatus::Filled);
+    EXPECT_EQ(of(id).filled_notional(), test::usd("499.9999998"));
+    EXPECT_EQ(account.cash(), test::usd("99500.0000002"));
+    EXPECT_EQ(broker.committed_buy_notional(account), test::usd("0"));
+
+    // In bars, a volume cap can leave part of it for the next bar.
+    SimBrokerConfig capped;
+    capped.volume_participation = 0.01;  // 1 % of 200 shares: 2 a bar
+    SimBroker slow{1, capped};
+    core::Account other = core::Account::create(test::usd("100000"), 2).value();
+    r.notional = test::usd("1000");
+    const auto big = slow.submit(r, "s", day0).value();
+    slow.take_updates();
+    (void)slow.on_bar(ohlc(1, "100", "101", "99", "100", "200"), false, other);
+    EXPECT_EQ(slow.find(big)->order.status(), OrderStatus::PartiallyFilled);
+    EXPECT_EQ(slow.find(big)->order.filled_qty(), test::qty("2"));
+    for (int day = 2; day < 8; ++day) {
+        (void)slow.on_bar(ohlc(day, "100", "101", "99", "100", "200"), false, other);
+    }
+    EXPECT_EQ(slow.find(big)->order.status(), OrderStatus::Filled);
+    EXPECT_EQ(slow.find(big)->order.filled_qty(), test::qty("10"));
+}
+
 TEST_F(SimBrokerTest, BadRequestsAndDuplicateClientIdsAreErrors) {
     EXPECT_FALSE(broker.submit(test::market("AAPL", Side::Buy, "0"), "s", day0));
     auto r = test::market("AAPL", Side::Buy, "1");

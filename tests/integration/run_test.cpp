@@ -98,6 +98,42 @@ TEST_F(RunTest, AMarketOrderIsAcknowledgedThenFilledAndMakesAPosition) {
     EXPECT_EQ(c.request("GET", "/positions/MSFT", {}, auth(key_)).status, 404);
 }
 
+TEST_F(RunTest, ANotionalOrderBuysFractionalSharesForItsDollars) {
+    auto c = client();
+    auto r = c.request(
+        "POST", "/orders",
+        R"({"symbol":"AAPL","notional":"500","side":"buy","type":"market","time_in_force":"day","client_order_id":"dollars"})",
+        auth(key_));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json().at("notional"), "500");
+    EXPECT_TRUE(r.json().at("qty").is_null());
+    json::object filled;
+    ASSERT_TRUE(eventually([&] {
+        auto g = c.request("GET", "/orders/by-client-id/dollars", {}, auth(key_));
+        filled = g.json().as_object();
+        return g.status == 200 && filled.at("status") == "filled";
+    }));
+    // Shares to the nano-share, worth at most the dollars given, and at most a nano-share less.
+    const std::string qty{filled.at("filled_qty").as_string()};
+    const double shares = std::stod(qty);
+    const double price = std::stod(std::string{filled.at("filled_avg_price").as_string()});
+    EXPECT_LE(shares * price, 500.0 + 1e-6);
+    EXPECT_GT(shares * price, 500.0 - price * 1e-9 - 1e-6);
+    EXPECT_NE(qty.find('.'), std::string::npos);  // fractional
+    ASSERT_TRUE(eventually([&] {
+        auto p = c.request("GET", "/positions/AAPL", {}, auth(key_));
+        return p.status == 200 && p.json().at("qty") == json::value(qty);
+    }));
+    // Notional is for market day orders only, as on Alpaca.
+    EXPECT_EQ(
+        c.request(
+             "POST", "/orders",
+             R"({"symbol":"AAPL","notional":"500","side":"buy","type":"limit","limit_price":"1","time_in_force":"day"})",
+             auth(key_))
+            .status,
+        422);
+}
+
 TEST_F(RunTest, PositionsCloseWholeOrInPartButNeverPastWhatOrdersHold) {
     auto c = client();
     auto position_qty = [&](const std::string& sym) -> std::string {

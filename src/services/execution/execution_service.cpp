@@ -229,11 +229,6 @@ asio::awaitable<ExecutionService::Outcome> ExecutionService::submit(
     if (!universe_.contains(request.symbol)) {
         co_return refuse(422, "unknown symbol " + request.symbol.str());
     }
-    if (!request.qty) {
-        co_return refuse(422,
-                         "notional orders need a broker that takes them (the paper broker fills "
-                         "whole quantities): give qty");
-    }
     if (!broker_->up()) {
         co_return refuse(503, "the " + std::string{broker_->name()} +
                                   " broker is not reachable: " + broker_->status());

@@ -135,11 +135,14 @@ TEST_F(AlpacaRun, AnOrderLivesItsWholeLifeThroughAlpaca) {
     ASSERT_TRUE(eventually([&] {
         return c.request("GET", "/orders/" + limit_id, {}, auth(key_)).json().at("status") == "new";
     }));
-    r = c.request("PATCH", "/orders/" + limit_id, R"({"limit_price": "260.00"})", auth(key_));
+    r = c.request("PATCH", "/orders/" + limit_id,
+                  R"({"limit_price": "260.00", "client_order_id": "life-2b"})", auth(key_));
     ASSERT_EQ(r.status, 200) << r.body;
     const std::string new_id{r.json().at("id").as_string()};
     EXPECT_NE(new_id, limit_id);
     EXPECT_EQ(r.json().at("limit_price"), "260");
+    EXPECT_EQ(r.json().at("client_order_id"), "life-2b");
+    EXPECT_EQ(r.json().at("replaces"), json::value(limit_id));
     auto old = c.request("GET", "/orders/" + limit_id, {}, auth(key_)).json();
     EXPECT_EQ(old.at("status"), "replaced");
     EXPECT_EQ(old.at("replaced_by"), json::value(new_id));
@@ -151,6 +154,18 @@ TEST_F(AlpacaRun, AnOrderLivesItsWholeLifeThroughAlpaca) {
         return c.request("GET", "/orders/" + new_id, {}, auth(key_)).json().at("status") ==
                "canceled";
     }));
+    // Dollars, not shares: Alpaca decides the shares, and the order ends filled as Alpaca's.
+    r = c.request(
+        "POST", "/orders",
+        R"({"symbol":"MSFT","notional":"1000","side":"buy","type":"market","time_in_force":"day","client_order_id":"dollars"})",
+        auth(key_));
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_TRUE(eventually([&] {
+        return c.request("GET", "/orders/by-client-id/dollars", {}, auth(key_))
+                   .json()
+                   .at("status") == "filled";
+    })) << c.request("GET", "/orders/by-client-id/dollars", {}, auth(key_)).body;
+    ASSERT_TRUE(eventually([&] { return positions(c) == fake_->positions(); }));
     // A refusal by Alpaca is the user's 4xx, with Alpaca's reason, and nothing trades.
     r = c.request("POST", "/orders", order_body("AAPL", "1000", "buy", "too-big"), auth(key_));
     EXPECT_EQ(r.status, 403) << r.body;

@@ -442,7 +442,7 @@ asio::awaitable<core::Result<core::OrderId>> AlpacaBroker::replace(
 }
 
 bool AlpacaBroker::apply_fill(Entry& e, std::string execution_id, core::Quantity qty,
-                              core::Price price, core::Timestamp ts, Updates& out) {
+                              core::Price price, core::Timestamp ts, bool last, Updates& out) {
     core::Fill f;
     f.execution_id = std::move(execution_id);
     f.order_id = e.order.id();
@@ -465,6 +465,9 @@ bool AlpacaBroker::apply_fill(Entry& e, std::string execution_id, core::Quantity
     if (auto ok = account_.apply_fill(f); !ok) {
         std::fprintf(stderr, "alpaca: fill %s not applied to the account: %s\n",
                      f.execution_id.c_str(), ok.error().message.c_str());
+    }
+    if (last && !e.order.qty() && !e.order.is_terminal()) {
+        (void)e.order.transition(core::OrderStatus::Filled, ts);  // a notional order's end
     }
     const bool done = e.order.status() == core::OrderStatus::Filled;
     out.push_back(OrderUpdate{done ? OrderUpdate::Event::Fill : OrderUpdate::Event::PartialFill,
@@ -489,8 +492,20 @@ bool AlpacaBroker::sync(Entry& e, const BrokerOrder& b, Updates& out) {
                                 : *b.filled_avg_price;
         if (!price.is_positive()) price = *b.filled_avg_price;
         changed = apply_fill(e, "alpaca-" + b.id + "-cum-" + b.filled_qty.to_string(), missing,
-                             price, b.filled_at.value_or(b.updated_at.value_or(now)), out) ||
+                             price, b.filled_at.value_or(b.updated_at.value_or(now)),
+                             b.status == core::OrderStatus::Filled, out) ||
                   changed;
+    }
+    if (b.status == core::OrderStatus::Filled && !e.order.qty() && !e.order.is_terminal() &&
+        e.order.filled_qty() == b.filled_qty && e.order.filled_qty().is_positive()) {
+        // A notional order whose fills were all applied before Alpaca said it is done.
+        const core::Timestamp ts = when(b, now);
+        if (e.order.transition(core::OrderStatus::Filled, ts)) {
+            out.push_back(OrderUpdate{
+                OrderUpdate::Event::Updated, e.order.id(), e.strategy, std::nullopt, {}, ts});
+            changed = true;
+        }
+        return changed;
     }
     if (b.status == e.order.status() || b.status == core::OrderStatus::Filled ||
         b.status == core::OrderStatus::PartiallyFilled) {
@@ -540,7 +555,7 @@ void AlpacaBroker::on_update(TradeUpdate u) {
                        u.execution_id.empty()
                            ? "alpaca-" + u.order.id + "-cum-" + u.order.filled_qty.to_string()
                            : u.execution_id,
-                       *u.qty, *u.price, u.ts.value_or(clock_.now()), out);
+                       *u.qty, *u.price, u.ts.value_or(clock_.now()), u.event == "fill", out);
         } else {
             sync(*e, u.order, out);  // fills were missed before this one: catch up at once
         }

@@ -80,8 +80,10 @@ private:
     void adopt_legs(const core::OrderId& parent, const std::vector<BrokerOrder>& legs,
                     Updates& out);
     /// Applies one execution to the order and the account; false if it was applied before.
+    /// `last`: Alpaca says the order is filled with it (what ends a notional order, whose
+    /// shares are not known in advance).
     bool apply_fill(Entry& e, std::string execution_id, core::Quantity qty, core::Price price,
-                    core::Timestamp ts, Updates& out);
+                    core::Timestamp ts, bool last, Updates& out);
     /// Brings `e` to Alpaca's view of it: fills it is missing, then its status. True if
     /// anything changed.
     bool sync(Entry& e, const BrokerOrder& b, Updates& out);

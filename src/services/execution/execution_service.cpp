@@ -860,7 +860,16 @@ asio::awaitable<Response> ExecutionService::close_position(Request& req) {
 asio::awaitable<Response> ExecutionService::close_all_positions(Request& req) {
     auto cancel = flag_param(req, "cancel_orders");
     if (!cancel) co_return Response::error(422, cancel.error().message);
-    if (*cancel) (void)co_await broker_->cancel_all();
+    if (*cancel) {
+        (void)co_await broker_->cancel_all();
+        // At Alpaca a cancel is confirmed later (pending_cancel first): until then the orders
+        // still hold their shares. Give them up to three seconds.
+        asio::steady_timer settle{executor()};
+        for (int i = 0; i < 150 && broker_->open_count() > 0; ++i) {
+            settle.expires_after(std::chrono::milliseconds(20));
+            co_await settle.async_wait(asio::use_awaitable);
+        }
+    }
     std::vector<core::Symbol> symbols;
     for (const auto& [symbol, position] : account_.positions()) {
         if (!position.is_flat()) symbols.push_back(symbol);

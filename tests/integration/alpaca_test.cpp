@@ -347,6 +347,38 @@ TEST_F(AlpacaRun, Kill9MidFlightLeavesNothingUnsettledAfterRestart) {
     EXPECT_EQ(fake_->positions().at("AAPL"), "30");
 }
 
+TEST_F(AlpacaRun, ClosingEverythingCancelsTheOrdersThatHoldTheSharesFirst) {
+    auto c = client();
+    ASSERT_TRUE(eventually(
+        [&] { return c.request("GET", "/marketdata/quotes/AAPL", {}, auth(key_)).status == 200; }));
+    ASSERT_EQ(
+        c.request("POST", "/orders", order_body("AAPL", "10", "buy", "own-10"), auth(key_)).status,
+        200);
+    ASSERT_TRUE(eventually([&] {
+        auto p = c.request("GET", "/positions/AAPL", {}, auth(key_));
+        return p.status == 200 && p.json().at("qty") == "10";
+    }));
+    // A sell above the market holds all ten shares: closing alone is refused.
+    const auto bid = c.request("GET", "/marketdata/quotes/AAPL", {}, auth(key_)).json().at("bp");
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%.2f", std::stod(std::string{bid.as_string()}) * 1.05);
+    ASSERT_EQ(c.request("POST", "/orders", order_body("AAPL", "10", "sell", "held", "limit", limit),
+                        auth(key_))
+                  .status,
+              200);
+    ASSERT_TRUE(eventually([&] { return orders(c, "open").size() == 1; }));
+    EXPECT_EQ(c.request("DELETE", "/positions/AAPL", {}, auth(key_)).status, 403);
+    // Canceling first (Alpaca confirms a cancel on its stream, after answering), then closing.
+    auto r = c.request("DELETE", "/positions?cancel_orders=true", {}, auth(key_));
+    ASSERT_EQ(r.status, 207) << r.body;
+    const auto items = r.json();
+    ASSERT_EQ(items.as_array().size(), 1u) << r.body;
+    EXPECT_EQ(items.as_array()[0].at("status").as_int64(), 200) << r.body;
+    ASSERT_TRUE(eventually([&] { return positions(c).empty() && fake_->positions().empty(); }))
+        << positions(c).size();
+    expect_settled(c);
+}
+
 TEST_F(AlpacaRun, CancelingAllIsOneRequestUnlessTheAccountHasOrdersOfItsOwn) {
     auto c = client();
     ASSERT_TRUE(eventually(

@@ -228,8 +228,9 @@ Result<OrderRequest> changed(const OrderRequest& old, const OrderChange& change)
     if (change.limit_price) r.limit_price = change.limit_price;
     if (change.stop_price) r.stop_price = change.stop_price;
     if (change.trail) {
-        if (r.type != OrderType::TrailingStop)
+        if (r.type != OrderType::TrailingStop) {
             return invalid("trail is only for trailing_stop orders");
+        }
         (r.trail_price ? r.trail_price : r.trail_percent) = change.trail;
     }
     if (auto ok = validate(r); !ok) return ok.error();

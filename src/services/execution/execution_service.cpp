@@ -789,8 +789,9 @@ core::Quantity ExecutionService::held_for_orders(const core::Symbol& symbol,
 asio::awaitable<ExecutionService::Outcome> ExecutionService::close(
     core::Symbol symbol, std::optional<core::Quantity> qty) {
     const auto* p = account_.position(symbol);
-    if (!p || p->is_flat())
+    if (!p || p->is_flat()) {
         co_return Outcome{404, {{"code", 40410000}, {"message", "position does not exist"}}};
+    }
     const core::Quantity existing = p->qty().abs();
     const core::Side side = p->is_long() ? core::Side::Sell : core::Side::Buy;
     const core::Quantity wanted = qty.value_or(existing);

@@ -54,8 +54,7 @@ Result<void> validate(const OrderRequest& request);
 struct OrderChange {
     std::optional<Quantity> qty;
     std::optional<TimeInForce> time_in_force;
-    std::optional<Price> limit_price;
-    std::optional<Price> stop_price;
+    std::optional<Price> limit_price, stop_price;
     /// A trailing stop's new trail: its trail_price or trail_percent, whichever it has.
     std::optional<Price> trail;
     /// The replacing order's own (a new one is made when unset).

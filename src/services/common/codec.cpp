@@ -175,38 +175,54 @@ core::Result<std::optional<T>> decimal_field(const json::object& o, std::string_
     return std::optional<T>{*v};
 }
 
+/// Reads the decimal `name` into `out` when it is there.
+template <typename T>
+core::Result<void> read_decimal(const json::object& o, std::string_view name,
+                                std::optional<T>& out) {
+    auto v = decimal_field<T>(o, name);
+    if (!v) return v.error();
+    if (*v) out = **v;
+    return {};
+}
+
+/// Reads the string `name` through `parse` into `out` when it is there.
+template <typename Parse, typename Out>
+core::Result<void> read_text(const json::object& o, std::string_view name, Parse parse, Out& out) {
+    auto text = string_field(o, name);
+    if (!text) return text.error();
+    if (!*text) return {};
+    auto v = parse(**text);
+    if (!v) return field_error(name, v.error().message);
+    out = *v;
+    return {};
+}
+
+/// The first error of fields read in order, if any.
+core::Result<void> first_error(std::initializer_list<core::Result<void>> reads) {
+    for (const auto& r : reads) {
+        if (!r) return r.error();
+    }
+    return {};
+}
+
+core::Result<core::ClientOrderId> parse_client_order_id(std::string_view text) {
+    return core::ClientOrderId::parse(text);
+}
+
 }  // namespace
 
 core::Result<core::OrderChange> order_change_from_json(const json::value& body) {
     if (!body.is_object()) return Error{Errc::InvalidArgument, "the change must be a JSON object"};
     const auto& o = body.get_object();
     core::OrderChange c;
-    auto qty = decimal_field<core::Quantity>(o, "qty");
-    if (!qty) return qty.error();
-    c.qty = *qty;
-    auto tif = string_field(o, "time_in_force");
-    if (!tif) return tif.error();
-    if (*tif) {
-        auto t = core::parse_time_in_force(**tif);
-        if (!t) return field_error("time_in_force", t.error().message);
-        c.time_in_force = *t;
-    }
-    auto limit = decimal_field<core::Price>(o, "limit_price");
-    if (!limit) return limit.error();
-    c.limit_price = *limit;
-    auto stop = decimal_field<core::Price>(o, "stop_price");
-    if (!stop) return stop.error();
-    c.stop_price = *stop;
-    auto trail = decimal_field<core::Price>(o, "trail");
-    if (!trail) return trail.error();
-    c.trail = *trail;
-    auto coid = string_field(o, "client_order_id");
-    if (!coid) return coid.error();
-    if (*coid) {
-        auto id = core::ClientOrderId::parse(**coid);
-        if (!id) return field_error("client_order_id", id.error().message);
-        c.client_order_id = *id;
-    }
+    // In the order of Alpaca's documentation: the first bad field is the one named.
+    auto ok =
+        first_error({read_decimal(o, "qty", c.qty),
+                     read_text(o, "time_in_force", core::parse_time_in_force, c.time_in_force),
+                     read_decimal(o, "limit_price", c.limit_price),
+                     read_decimal(o, "stop_price", c.stop_price), read_decimal(o, "trail", c.trail),
+                     read_text(o, "client_order_id", parse_client_order_id, c.client_order_id)});
+    if (!ok) return ok.error();
     return c;
 }
 
@@ -229,46 +245,15 @@ core::Result<core::OrderRequest> order_request_from_json(const json::value& body
     if (!s) return field_error("side", s.error().message);
     r.side = *s;
 
-    auto type = string_field(o, "type");
-    if (!type) return type.error();
-    if (*type) {
-        auto t = core::parse_order_type(**type);
-        if (!t) return field_error("type", t.error().message);
-        r.type = *t;
-    }
-    auto tif = string_field(o, "time_in_force");
-    if (!tif) return tif.error();
-    if (*tif) {
-        auto t = core::parse_time_in_force(**tif);
-        if (!t) return field_error("time_in_force", t.error().message);
-        r.time_in_force = *t;
-    }
-    auto cls = string_field(o, "order_class");
-    if (!cls) return cls.error();
-    if (*cls) {
-        auto c = core::parse_order_class(**cls);
-        if (!c) return field_error("order_class", c.error().message);
-        r.order_class = *c;
-    }
-
-    auto qty = decimal_field<core::Quantity>(o, "qty");
-    if (!qty) return qty.error();
-    r.qty = *qty;
-    auto notional = decimal_field<core::Money>(o, "notional");
-    if (!notional) return notional.error();
-    r.notional = *notional;
-    auto limit = decimal_field<core::Price>(o, "limit_price");
-    if (!limit) return limit.error();
-    r.limit_price = *limit;
-    auto stop = decimal_field<core::Price>(o, "stop_price");
-    if (!stop) return stop.error();
-    r.stop_price = *stop;
-    auto trail = decimal_field<core::Price>(o, "trail_price");
-    if (!trail) return trail.error();
-    r.trail_price = *trail;
-    auto trail_pct = decimal_field<core::Price>(o, "trail_percent");
-    if (!trail_pct) return trail_pct.error();
-    r.trail_percent = *trail_pct;
+    auto ok = first_error(
+        {read_text(o, "type", core::parse_order_type, r.type),
+         read_text(o, "time_in_force", core::parse_time_in_force, r.time_in_force),
+         read_text(o, "order_class", core::parse_order_class, r.order_class),
+         read_decimal(o, "qty", r.qty), read_decimal(o, "notional", r.notional),
+         read_decimal(o, "limit_price", r.limit_price), read_decimal(o, "stop_price", r.stop_price),
+         read_decimal(o, "trail_price", r.trail_price),
+         read_decimal(o, "trail_percent", r.trail_percent)});
+    if (!ok) return ok.error();
 
     if (const auto* tp = o.if_contains("take_profit"); tp && !tp->is_null()) {
         if (!tp->is_object()) return field_error("take_profit", "must be an object");
@@ -290,14 +275,11 @@ core::Result<core::OrderRequest> order_request_from_json(const json::value& body
     if (!ext) return ext.error();
     r.extended_hours = ext->value_or(false);
 
-    auto coid = string_field(o, "client_order_id");
-    if (!coid) return coid.error();
-    if (*coid) {
-        auto c = core::ClientOrderId::parse(**coid);
-        if (!c) return field_error("client_order_id", c.error().message);
-        r.client_order_id = *c;
+    if (auto read = read_text(o, "client_order_id", parse_client_order_id, r.client_order_id);
+        !read) {
+        return read.error();
     }
-    if (auto ok = core::validate(r); !ok) return ok.error();
+    if (auto valid = core::validate(r); !valid) return valid.error();
     return r;
 }
 

@@ -173,7 +173,6 @@ std::optional<Denial> RiskEngine::check(const core::OrderRequest& order, const R
 }
 
 std::optional<std::string> RiskEngine::on_equity(core::Timestamp ts, core::Money equity) {
-    if (!limits_.max_daily_loss && !limits_.max_drawdown) return std::nullopt;
     // The trading day: the New York date.
     const std::int64_t day = core::days_from_civil(nyse::new_york_date(ts));
     if (!day_ || *day_ != day) {

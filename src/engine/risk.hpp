@@ -84,6 +84,12 @@ public:
     /// Feeds the account's equity; crossing max_daily_loss or max_drawdown halts trading.
     /// Returns the reason when this call halted it.
     std::optional<std::string> on_equity(core::Timestamp ts, core::Money equity);
+    /// The trading day's (New York's date) first equity fed, and the highest ever fed; empty
+    /// before any. Kept whatever the limits, for what the risk metrics report.
+    std::optional<core::Money> day_start() const {
+        return day_ ? std::optional<core::Money>{day_start_} : std::nullopt;
+    }
+    const std::optional<core::Money>& peak() const noexcept { return peak_; }
 
     TradingState state() const noexcept { return state_; }
     void set_state(TradingState s) noexcept { state_ = s; }

@@ -128,6 +128,22 @@ TEST_F(RiskTest, DailyLossHaltsAndANewDayDoesNotResume) {
     EXPECT_EQ(risk.state(), TradingState::Halted);
 }
 
+TEST_F(RiskTest, TheDaysFirstEquityAndThePeakAreKeptWithoutLimits) {
+    RiskEngine risk{RiskLimits{}};
+    EXPECT_FALSE(risk.day_start());
+    EXPECT_FALSE(risk.on_equity(test::ts("2024-03-01T14:30:00Z"), test::usd("100000")));
+    EXPECT_FALSE(risk.on_equity(test::ts("2024-03-01T15:30:00Z"), test::usd("100500.25")));
+    EXPECT_FALSE(risk.on_equity(test::ts("2024-03-01T20:59:00Z"), test::usd("99000")));
+    EXPECT_EQ(risk.day_start(), test::usd("100000"));
+    EXPECT_EQ(risk.peak(), test::usd("100500.25"));
+    // New York's next day starts at its midnight (04:00 or 05:00 UTC), not UTC's.
+    EXPECT_FALSE(risk.on_equity(test::ts("2024-03-02T03:00:00Z"), test::usd("99100")));
+    EXPECT_EQ(risk.day_start(), test::usd("100000"));
+    EXPECT_FALSE(risk.on_equity(test::ts("2024-03-02T14:30:00Z"), test::usd("99200")));
+    EXPECT_EQ(risk.day_start(), test::usd("99200"));
+    EXPECT_EQ(risk.state(), TradingState::Active);
+}
+
 TEST_F(RiskTest, DrawdownFromThePeakHalts) {
     RiskLimits limits;
     limits.max_drawdown = 0.1;

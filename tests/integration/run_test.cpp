@@ -761,6 +761,23 @@ TEST_F(RunTest, HealthAndMetricsReportEveryService) {
     EXPECT_NE(metrics.body.find("meridian_equity_dollars"), std::string::npos);
 }
 
+TEST_F(RunTest, TheDaysPnLIsExactMoneyFromTheDaysFirstEquity) {
+    auto c = client();
+    ASSERT_EQ(c.request("POST", "/orders", order_body("AAPL", "3", "buy"), auth(key_)).status, 200);
+    json::object m;
+    ASSERT_TRUE(eventually([&] {
+        m = c.request("GET", "/risk/metrics", {}, auth(key_)).json().as_object();
+        return m.contains("day_start_equity") && m.contains("equity");
+    }));
+    // Decimal strings, to the cent: the equity now less the trading day's first.
+    auto money = [&](const char* k) { return std::string{m.at(k).as_string()}; };
+    const auto pnl = money("daily_pnl");
+    ASSERT_NE(pnl.find('.'), std::string::npos) << pnl;
+    EXPECT_EQ(pnl.size() - pnl.find('.'), 3u) << pnl;  // cents
+    const double expected = std::stod(money("equity")) - std::stod(money("day_start_equity"));
+    EXPECT_NEAR(std::stod(pnl), expected, 0.005) << json::serialize(m);
+}
+
 TEST_F(RunTest, ConfigChangesApplyLiveOrAreRefusedWithTheReason) {
     auto c = client();
     auto refused = c.request("PATCH", "/config", R"({"symbols":["TSLA"]})", auth(key_));

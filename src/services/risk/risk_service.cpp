@@ -139,6 +139,7 @@ void RiskService::on_account(const bus::Envelope& e) {
     if (!eq || !eq->is_string()) return;
     auto equity = core::Money::parse(eq->get_string());
     if (!equity) return;
+    last_equity_ = *equity;
     const auto now = clock_.now();
     const std::int64_t minute = now.ns() / 60'000'000'000;
     if (minute != equity_minute_) {
@@ -201,6 +202,8 @@ void RiskService::add_routes(net::Router& router) {
               for (const char* k : {"equity", "long_market_value", "short_market_value"}) {
                   if (const auto* v = last_account_.if_contains(k)) j[k] = *v;
               }
+              // Drawdowns are ratios (statistics); the day's P&L is money, exact: the equity
+              // now less the trading day's first.
               double peak = 0;
               double dd = 0;
               for (double v : equity_) {
@@ -208,10 +211,18 @@ void RiskService::add_routes(net::Router& router) {
                   if (peak > 0) dd = std::max(dd, 1 - v / peak);
               }
               j["max_drawdown"] = dd;
+              const auto equity = last_equity_;
+              const auto& top = engine_.peak();
               j["current_drawdown"] =
-                  equity_.empty() || peak <= 0 ? 0.0 : std::max(0.0, 1 - equity_.back() / peak);
-              const double day_start = equity_.empty() ? 0 : equity_.front();
-              j["daily_pnl"] = equity_.empty() ? 0.0 : equity_.back() - day_start;
+                  equity && top && top->is_positive()
+                      ? std::max(0.0, 1 - equity->to_double() / top->to_double())
+                      : 0.0;
+              const auto day_start = engine_.day_start();
+              if (day_start)
+                  j["day_start_equity"] = day_start->to_string(2, core::Rounding::HalfEven);
+              j["daily_pnl"] = equity && day_start
+                                   ? (*equity - *day_start).to_string(2, core::Rounding::HalfEven)
+                                   : std::string{"0.00"};
               j["var_95"] = historical_var(equity_, 0.95);
               j["var_99"] = historical_var(equity_, 0.99);
               j["var_horizon"] = "1m";

@@ -44,6 +44,7 @@ private:
     std::set<core::Symbol> stale_;
     std::deque<boost::json::object> events_;
     std::deque<double> equity_;  // one point per account snapshot minute, for VaR
+    std::optional<core::Money> last_equity_;
     std::int64_t equity_minute_ = -1;
     boost::json::object last_account_;
 };

@@ -2,10 +2,71 @@
 #include "net/http.hpp"
 
 #include <cctype>
+#include <charconv>
+#include <cmath>
 
 #include <boost/json/serialize.hpp>
 
 namespace meridian::net {
+
+namespace {
+
+bool has_double(const boost::json::value& v) {
+    if (v.is_double()) return true;
+    if (const auto* a = v.if_array()) {
+        for (const auto& e : *a) {
+            if (has_double(e)) return true;
+        }
+    } else if (const auto* o = v.if_object()) {
+        for (const auto& kv : *o) {
+            if (has_double(kv.value())) return true;
+        }
+    }
+    return false;
+}
+
+/// Boost.JSON's writer, but for doubles: the shortest text that reads back the same number.
+void write_readable(std::string& out, const boost::json::value& v) {
+    if (v.is_double()) {
+        const double d = v.get_double();
+        if (!std::isfinite(d)) {
+            out += "null";
+            return;
+        }
+        char buf[32];
+        const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+        out.append(buf, ec == std::errc{} ? end : buf);
+    } else if (const auto* a = v.if_array()) {
+        out += '[';
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            if (i > 0) out += ',';
+            write_readable(out, (*a)[i]);
+        }
+        out += ']';
+    } else if (const auto* o = v.if_object()) {
+        out += '{';
+        bool first = true;
+        for (const auto& kv : *o) {
+            if (!first) out += ',';
+            first = false;
+            out += boost::json::serialize(boost::json::string{kv.key()});
+            out += ':';
+            write_readable(out, kv.value());
+        }
+        out += '}';
+    } else {
+        out += boost::json::serialize(v);
+    }
+}
+
+}  // namespace
+
+std::string to_json_text(const boost::json::value& body) {
+    if (!has_double(body)) return boost::json::serialize(body);
+    std::string out;
+    write_readable(out, body);
+    return out;
+}
 
 std::string_view Request::header(std::string_view name) const {
     auto it = headers.find(std::string{name});
@@ -21,7 +82,7 @@ std::optional<std::string_view> Request::query_param(std::string_view name) cons
 Response Response::json(int status, const boost::json::value& body) {
     Response r;
     r.status = status;
-    r.body = boost::json::serialize(body);
+    r.body = to_json_text(body);
     return r;
 }
 

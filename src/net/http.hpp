@@ -37,6 +37,10 @@ struct Request {
     std::optional<std::string_view> query_param(std::string_view name) const;
 };
 
+/// JSON text as Boost.JSON writes it, except doubles: the shortest decimal that reads back the
+/// same (0.0123 and 0, where Boost.JSON writes 1.23E-2 and 0E0); not finite: null.
+std::string to_json_text(const boost::json::value& body);
+
 struct Response {
     int status = 200;
     std::string body;

@@ -1,6 +1,11 @@
 #include "net/router.hpp"
 
+#include <limits>
+
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
+
+#include "net/http.hpp"
 
 namespace meridian::net {
 namespace {
@@ -54,6 +59,20 @@ TEST(ParseTarget, DecodesPathAndQuery) {
     EXPECT_FALSE(parse_target("/x?a=%zz", path, query));
     EXPECT_FALSE(parse_target("/x%2", path, query));
     EXPECT_FALSE(parse_target("no-slash", path, query));
+}
+
+TEST(JsonText, StatisticsReadAsDecimalsAndEverythingElseAsBoostWritesIt) {
+    boost::json::object o{{"ratio", 0.0123},    {"zero", 0.0},
+                          {"small", 1.05e-5},   {"list", boost::json::array{2.5, -3.0}},
+                          {"money", "1.10"},    {"count", 7},
+                          {"quote\"d", "a\"b"}, {"inf", std::numeric_limits<double>::infinity()}};
+    EXPECT_EQ(to_json_text(o),
+              R"({"ratio":0.0123,"zero":0,"small":1.05e-05,"list":[2.5,-3],"money":"1.10",)"
+              R"("count":7,"quote\"d":"a\"b","inf":null})");
+    // Without doubles: exactly Boost.JSON's text.
+    boost::json::object plain{{"qty", "10"}, {"n", 3}, {"ok", true}, {"none", nullptr}};
+    EXPECT_EQ(to_json_text(plain), boost::json::serialize(plain));
+    EXPECT_EQ(Response::json(200, o).body, to_json_text(o));
 }
 
 }  // namespace

@@ -36,10 +36,11 @@ core::Result<StoredOrder> order_from_row(const Row& row, std::vector<std::string
 
 inline constexpr std::string_view kFillColumns =
     "execution_id, order_id, symbol, side, qty, price, commission, ts_event, ts_init";
-/// kFillColumns of the fills table as `f`, then the strategy of its order `o` (strategy_fills).
-inline constexpr std::string_view kStrategyFillColumns =
-    "f.execution_id, f.order_id, f.symbol, f.side, f.qty, f.price, f.commission, f.ts_event, "
-    "f.ts_init, o.strategy";
+/// Every fill (kFillColumns, as `f`) with the strategy of its order `o`, unordered (each
+/// adapter orders it its own way): each_strategy_fill.
+inline constexpr std::string_view kStrategyFillsSelect =
+    "SELECT f.execution_id, f.order_id, f.symbol, f.side, f.qty, f.price, f.commission, "
+    "f.ts_event, f.ts_init, o.strategy FROM fills f JOIN orders o ON o.id = f.order_id";
 Row fill_row(const core::Fill& fill);
 core::Result<core::Fill> fill_from_row(const Row& row);
 

@@ -455,9 +455,8 @@ core::Result<std::vector<core::Fill>> PostgresStore::list_fills(const store::Fil
 
 core::Result<void> PostgresStore::each_strategy_fill(
     const std::function<void(const store::StrategyFill&)>& f) {
-    static const std::string sql = "SELECT " + std::string{store::kStrategyFillColumns} +
-                                   " FROM fills f JOIN orders o ON o.id = f.order_id ORDER BY "
-                                   "f.ts_init, f.execution_id";
+    static const std::string sql =
+        std::string{store::kStrategyFillsSelect} + " ORDER BY f.ts_init, f.execution_id";
     return run<void>("strategy fills", [&](pqxx::dbtransaction& tx) -> core::Result<void> {
         return each_row(tx, sql, [&](const pqxx::row& r) -> core::Result<void> {
             auto fill = store::fill_from_row(row_of(r, 0, 9));

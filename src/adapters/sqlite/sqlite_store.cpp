@@ -189,6 +189,17 @@ public:
         }
     }
     void integer(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+    /// Binds a built query's arguments to ?1, ?2, ... in order.
+    void args(const std::vector<std::variant<std::string, std::int64_t>>& values) {
+        int i = 1;
+        for (const auto& v : values) {
+            if (const auto* text_value = std::get_if<std::string>(&v)) {
+                text(i++, *text_value);
+            } else {
+                integer(i++, std::get<std::int64_t>(v));
+            }
+        }
+    }
     void optional_time(int i, const std::optional<core::Timestamp>& t) {
         if (t) {
             integer(i, t->ns());
@@ -236,6 +247,22 @@ private:
 
 Error db_error(sqlite3* db, const std::string& what) {
     return Error{Errc::Unavailable, "sqlite: " + what + ": " + sqlite3_errmsg(db)};
+}
+
+/// Every row `st` gives, each read by `parse` (from `columns` columns) into a vector; `what`
+/// names a failure.
+template <typename T, typename Parse>
+core::Result<std::vector<T>> collect(sqlite3* db, Statement& st, int columns, Parse parse,
+                                     const std::string& what) {
+    std::vector<T> out;
+    int rc = 0;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        auto item = parse(st.row(columns));
+        if (!item) return item.error();
+        out.push_back(std::move(*item));
+    }
+    if (rc != SQLITE_DONE) return db_error(db, what);
+    return out;
 }
 
 core::Result<void> exec(sqlite3* db, const char* sql) {
@@ -444,14 +471,7 @@ core::Result<std::vector<store::StoredOrder>> SqliteStore::select_orders(
     const std::string sql = "SELECT " + std::string{store::kOrderColumns} + " FROM orders " + where;
     Statement st{*cache_, sql.c_str(), keep};
     if (!st.ok()) return db_error(db_, "prepare select");
-    int index = 1;
-    for (const auto& a : args) {
-        if (const auto* text = std::get_if<std::string>(&a)) {
-            st.text(index++, *text);
-        } else {
-            st.integer(index++, std::get<std::int64_t>(a));
-        }
-    }
+    st.args(args);
     std::vector<store::StoredOrder> out;
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW) {
@@ -523,30 +543,13 @@ core::Result<std::vector<core::Fill>> SqliteStore::list_fills(const store::FillQ
     const auto sql = store::fill_list_sql(q, '?');
     Statement st{*cache_, sql.clause.c_str(), false};  // built per call: not kept
     if (!st.ok()) return db_error(db_, "prepare fills listing");
-    int index = 1;
-    for (const auto& a : sql.args) {
-        if (const auto* text = std::get_if<std::string>(&a)) {
-            st.text(index++, *text);
-        } else {
-            st.integer(index++, std::get<std::int64_t>(a));
-        }
-    }
-    std::vector<core::Fill> out;
-    int rc = 0;
-    while ((rc = st.step()) == SQLITE_ROW) {
-        auto fill = store::fill_from_row(st.row(9));
-        if (!fill) return fill.error();
-        out.push_back(std::move(*fill));
-    }
-    if (rc != SQLITE_DONE) return db_error(db_, "list fills");
-    return out;
+    st.args(sql.args);
+    return collect<core::Fill>(db_, st, 9, store::fill_from_row, "list fills");
 }
 
 core::Result<void> SqliteStore::each_strategy_fill(
     const std::function<void(const store::StrategyFill&)>& f) {
-    static const std::string sql = "SELECT " + std::string{store::kStrategyFillColumns} +
-                                   " FROM fills f JOIN orders o ON o.id = f.order_id ORDER BY "
-                                   "f.rowid";
+    static const std::string sql = std::string{store::kStrategyFillsSelect} + " ORDER BY f.rowid";
     Statement st{*cache_, sql.c_str()};
     if (!st.ok()) return db_error(db_, "prepare strategy fills");
     int rc = 0;
@@ -641,15 +644,7 @@ core::Result<std::vector<store::ApiKey>> SqliteStore::keys() {
         "SELECT " + std::string{store::kKeyColumns} + " FROM api_keys ORDER BY created_at, id";
     Statement st{*cache_, sql.c_str()};
     if (!st.ok()) return db_error(db_, "prepare keys");
-    std::vector<store::ApiKey> out;
-    int rc = 0;
-    while ((rc = st.step()) == SQLITE_ROW) {
-        auto key = store::key_from_row(st.row(6));
-        if (!key) return key.error();
-        out.push_back(std::move(*key));
-    }
-    if (rc != SQLITE_DONE) return db_error(db_, "select keys");
-    return out;
+    return collect<store::ApiKey>(db_, st, 6, store::key_from_row, "select keys");
 }
 
 core::Result<std::optional<store::ApiKey>> SqliteStore::find_key(const std::string& hash) {
@@ -702,15 +697,7 @@ core::Result<std::vector<store::AuditEntry>> SqliteStore::recent(std::size_t lim
                             " FROM audit ORDER BY seq DESC LIMIT " + std::to_string(limit);
     Statement st{*cache_, sql.c_str(), false};
     if (!st.ok()) return db_error(db_, "prepare audit read");
-    std::vector<store::AuditEntry> out;
-    int rc = 0;
-    while ((rc = st.step()) == SQLITE_ROW) {
-        auto entry = store::audit_from_row(st.row(7));
-        if (!entry) return entry.error();
-        out.push_back(std::move(*entry));
-    }
-    if (rc != SQLITE_DONE) return db_error(db_, "read audit");
-    return out;
+    return collect<store::AuditEntry>(db_, st, 7, store::audit_from_row, "read audit");
 }
 
 core::Result<void> SqliteStore::put(const std::string& key, const std::string& value,
@@ -827,15 +814,7 @@ core::Result<std::vector<store::StoredBar>> SqliteStore::bars(const core::Symbol
     st.text(2, timeframe);
     st.integer(3, from.ns());
     st.integer(4, to.ns());
-    std::vector<store::StoredBar> out;
-    int rc = 0;
-    while ((rc = st.step()) == SQLITE_ROW) {
-        auto bar = store::bar_from_row(st.row(10));
-        if (!bar) return bar.error();
-        out.push_back(std::move(*bar));
-    }
-    if (rc != SQLITE_DONE) return db_error(db_, "select bars");
-    return out;
+    return collect<store::StoredBar>(db_, st, 10, store::bar_from_row, "select bars");
 }
 
 core::Result<void> SqliteStore::add_equity(const store::EquityPoint& p) {
@@ -857,15 +836,7 @@ core::Result<std::vector<store::EquityPoint>> SqliteStore::equity(core::Timestam
     Statement st{*cache_, sql.c_str(), false};
     if (!st.ok()) return db_error(db_, "prepare equity read");
     st.integer(1, from.ns());
-    std::vector<store::EquityPoint> out;
-    int rc = 0;
-    while ((rc = st.step()) == SQLITE_ROW) {
-        auto point = store::equity_from_row(st.row(3));
-        if (!point) return point.error();
-        out.push_back(*point);
-    }
-    if (rc != SQLITE_DONE) return db_error(db_, "read equity");
-    return out;
+    return collect<store::EquityPoint>(db_, st, 3, store::equity_from_row, "read equity");
 }
 
 }  // namespace meridian::adapters::sqlite

@@ -218,8 +218,9 @@ void RiskService::add_routes(net::Router& router) {
                       ? std::max(0.0, 1 - equity->to_double() / top->to_double())
                       : 0.0;
               const auto day_start = engine_.day_start();
-              if (day_start)
+              if (day_start) {
                   j["day_start_equity"] = day_start->to_string(2, core::Rounding::HalfEven);
+              }
               j["daily_pnl"] = equity && day_start
                                    ? (*equity - *day_start).to_string(2, core::Rounding::HalfEven)
                                    : std::string{"0.00"};
